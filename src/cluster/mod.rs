@@ -1,0 +1,1 @@
+//! Talking to a Kubernetes cluster: client, watchers, row types, mesh resources, apply.

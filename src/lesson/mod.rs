@@ -1,0 +1,1 @@
+//! Lessons: format, Markdown to styled text, Korean wrapping.

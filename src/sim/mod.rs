@@ -1,0 +1,1 @@
+//! The embedded demo cluster: a Kubernetes API subset served on loopback.

@@ -1,0 +1,1 @@
+//! The traffic lab: slider model, patching, probe.

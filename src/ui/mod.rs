@@ -1,0 +1,1 @@
+//! Drawing: one widget per file, theme in one place.
