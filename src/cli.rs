@@ -1,1 +1,84 @@
-//! Command-line interface.
+//! Command-line interface: the TUI's flags and the `lessons`, `render` and `sim` subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "istio-lab",
+    version,
+    about = "Istio 서비스 메시 실습 가이드 (interactive terminal lab for the Istio service mesh)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub source: LessonSource,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Forget the remembered lesson and scroll position.
+    #[arg(long)]
+    pub reset_progress: bool,
+}
+
+/// Where lessons come from; shared by the TUI and the subcommands.
+#[derive(Debug, Clone, Args)]
+pub struct LessonSource {
+    /// Load one Markdown guide in the customer's format instead of the built-in lessons.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub guide: Option<PathBuf>,
+    /// Lesson language.
+    #[arg(long, default_value = "ko", global = true)]
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    /// Run against the embedded demo cluster.
+    #[arg(long)]
+    pub demo: bool,
+    /// Kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context.
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+    /// The lab namespace (where Bookinfo runs).
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        value_name = "NS",
+        default_value = "default"
+    )]
+    pub namespace: String,
+    /// Speed factor for the demo cluster's pod lifecycle (2 = twice as fast).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub sim_speed: f64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the lessons: number, id, title.
+    Lessons,
+    /// Print a lesson as the lesson pane shows it, as plain text.
+    Render {
+        /// Lesson number or id.
+        lesson: String,
+        /// Width in columns.
+        #[arg(long, default_value_t = 80)]
+        width: u16,
+    },
+    /// Run the embedded demo cluster on its own and write a kubeconfig for it.
+    Sim {
+        /// Port on 127.0.0.1 (0 lets the system choose).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Where to write the kubeconfig.
+        #[arg(long, value_name = "FILE")]
+        kubeconfig_out: PathBuf,
+        /// Speed factor for the pod lifecycle.
+        #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+        sim_speed: f64,
+    },
+}

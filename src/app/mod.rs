@@ -1,1 +1,15 @@
-//! Application state, messages and the pure update function.
+//! Application state, the one message type, and the pure update function.
+
+pub mod init;
+pub mod lesson_nav;
+pub mod model;
+pub mod msg;
+pub mod osc52;
+pub mod progress;
+pub mod runtime;
+pub mod terminal;
+pub mod update;
+
+pub use model::Model;
+pub use msg::{Effect, Msg};
+pub use update::update;

@@ -1,1 +1,57 @@
-//! Drawing: one widget per file, theme in one place.
+//! Drawing: a pure function of the model. One widget per file, the theme in one place.
+
+pub mod header;
+pub mod help;
+pub mod layout;
+pub mod lesson_pane;
+pub mod placeholder;
+pub mod popup;
+pub mod status_bar;
+pub mod text;
+pub mod theme;
+pub mod toc;
+pub mod too_small;
+
+use ratatui::Frame;
+
+use crate::app::Model;
+use crate::app::model::{Overlay, Pane};
+use layout::Arrangement;
+use theme::Theme;
+
+pub fn draw(frame: &mut Frame, model: &Model) {
+    let theme = Theme::new(model.color);
+    let layout = &model.layout;
+    if layout.arrangement() == Arrangement::TooSmall {
+        too_small::draw(frame, frame.area(), theme);
+        return;
+    }
+    header::draw(frame, model, theme);
+    status_bar::draw(frame, model, theme);
+    if let Some(area) = layout.lesson {
+        lesson_pane::draw(frame, area, model, theme);
+    }
+    if let Some(area) = layout.cluster {
+        placeholder::draw(
+            frame,
+            area,
+            Pane::Cluster,
+            model.focus == Pane::Cluster,
+            theme,
+        );
+    }
+    if let Some(area) = layout.traffic {
+        placeholder::draw(
+            frame,
+            area,
+            Pane::Traffic,
+            model.focus == Pane::Traffic,
+            theme,
+        );
+    }
+    match &model.overlay {
+        Some(Overlay::Help) => help::draw(frame, frame.area(), theme),
+        Some(Overlay::Toc(toc)) => toc::draw(frame, frame.area(), toc, model.lesson.index, theme),
+        None => {}
+    }
+}

@@ -1,0 +1,65 @@
+//! Building the first model: lessons, remembered progress, terminal size, start-up warnings.
+
+use ratatui::layout::Rect;
+
+use super::model::{Input, LessonView, Model, Pane, Target, ToastLevel};
+use super::msg::Effect;
+use super::progress::Progress;
+use super::update::{relayout, toast};
+use crate::lesson::{Lesson, Rendered};
+use crate::ui::layout::AppLayout;
+
+pub struct Start {
+    pub lessons: Vec<Lesson>,
+    pub lesson_source: String,
+    pub progress: Option<Progress>,
+    pub target: Target,
+    pub color: bool,
+    pub width: u16,
+    pub height: u16,
+    /// Shown once as a toast (e.g. a corrupt progress file).
+    pub warning: Option<String>,
+}
+
+pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
+    let (index, scroll) = start
+        .progress
+        .as_ref()
+        .filter(|p| p.source == start.lesson_source)
+        .and_then(|p| {
+            let index = start.lessons.iter().position(|l| l.id == p.lesson)?;
+            Some((index, p.scroll))
+        })
+        .unwrap_or((0, 0));
+    let mut model = Model {
+        lessons: start.lessons,
+        lesson_source: start.lesson_source,
+        lesson: LessonView {
+            index,
+            scroll: 0,
+            rendered: Rendered::default(),
+            width: 0,
+            height: 0,
+            selected_code: None,
+            search: None,
+        },
+        focus: Pane::Lesson,
+        overlay: None,
+        input: Input::Normal,
+        layout: AppLayout::default(),
+        toast: None,
+        next_toast_id: 0,
+        target: start.target,
+        color: start.color,
+        quit: false,
+        dirty: true,
+    };
+    relayout(&mut model, Rect::new(0, 0, start.width, start.height));
+    // The scroll is restored after the first render, so it can be clamped to the real length.
+    model.lesson.scroll = scroll.min(model.lesson.max_scroll());
+    let mut effects = Vec::new();
+    if let Some(warning) = start.warning {
+        toast(&mut model, &mut effects, ToastLevel::Warning, warning);
+    }
+    (model, effects)
+}

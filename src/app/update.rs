@@ -1,0 +1,163 @@
+//! The pure update: one message in, the model changed, effects out. No I/O, no async.
+
+use std::time::Duration;
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::Rect;
+
+use super::lesson_nav;
+use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
+use super::msg::{Effect, Msg, TimerMsg};
+use crate::ui::layout::{self, Arrangement};
+
+const TOAST_TIME: Duration = Duration::from_secs(4);
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match msg {
+        Msg::Key(key) => {
+            // Windows and kitty's protocol report releases too; act on presses and repeats only.
+            if key.kind != KeyEventKind::Release {
+                on_key(model, key, &mut effects);
+            }
+        }
+        Msg::Mouse(mouse) => on_mouse(model, mouse, &mut effects),
+        Msg::Resize { width, height } => {
+            relayout(model, Rect::new(0, 0, width, height));
+            model.dirty = true;
+        }
+        Msg::Terminate => model.quit = true,
+        Msg::ToastExpired(id) => {
+            if model.toast.as_ref().is_some_and(|t| t.id == id) {
+                model.toast = None;
+                model.dirty = true;
+            }
+        }
+        Msg::ProgressSaved(Ok(())) => {}
+        Msg::ProgressSaved(Err(reason)) => {
+            toast(
+                model,
+                &mut effects,
+                ToastLevel::Warning,
+                format!("진행 상태를 저장하지 못했습니다: {reason}"),
+            );
+        }
+    }
+    effects
+}
+
+/// Recomputes pane geometry and re-renders the lesson when its text width changed.
+pub fn relayout(model: &mut Model, area: Rect) {
+    model.layout = layout::compute(area, model.focus);
+    if let Some(pane) = model.layout.lesson {
+        let text = layout::pane_text_area(pane);
+        lesson_nav::set_viewport(model, text.width, text.height);
+    }
+}
+
+pub fn toast(model: &mut Model, effects: &mut Vec<Effect>, level: ToastLevel, text: String) {
+    model.next_toast_id += 1;
+    let id = model.next_toast_id;
+    model.toast = Some(Toast { text, level, id });
+    model.dirty = true;
+    effects.push(Effect::Timer {
+        after: TOAST_TIME,
+        msg: TimerMsg::ToastExpired(id),
+    });
+}
+
+fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
+    {
+        model.quit = true;
+        return;
+    }
+    if model.layout.arrangement() == Arrangement::TooSmall {
+        if key.code == KeyCode::Char('q') {
+            model.quit = true;
+        }
+        return;
+    }
+    if let Input::Search(_) = model.input {
+        lesson_nav::on_search_key(model, key, effects);
+        model.dirty = true;
+        return;
+    }
+    match &model.overlay {
+        Some(Overlay::Help) => {
+            model.overlay = None;
+            model.dirty = true;
+            return;
+        }
+        Some(Overlay::Toc(_)) => {
+            lesson_nav::on_toc_key(model, key, effects);
+            model.dirty = true;
+            return;
+        }
+        None => {}
+    }
+    let handled = match key.code {
+        KeyCode::Char('q') => {
+            model.quit = true;
+            true
+        }
+        KeyCode::Tab => focus(model, model.focus.next()),
+        KeyCode::BackTab => focus(model, model.focus.previous()),
+        KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
+        KeyCode::Char('?') => {
+            model.overlay = Some(Overlay::Help);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        model.dirty = true;
+        return;
+    }
+    if model.focus == Pane::Lesson {
+        lesson_nav::on_key(model, key, effects);
+    }
+}
+
+fn focus(model: &mut Model, pane: Pane) -> bool {
+    model.focus = pane;
+    // In single-pane mode the focus decides what is on screen.
+    let area = model.layout.area;
+    relayout(model, area);
+    true
+}
+
+const WHEEL_LINES: usize = 3;
+
+fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+    if model.overlay.is_some() || model.layout.arrangement() == Arrangement::TooSmall {
+        return;
+    }
+    let (column, row) = (mouse.column, mouse.row);
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            let clicked = model
+                .layout
+                .tab_at(column, row)
+                .or_else(|| model.layout.pane_at(column, row));
+            if let Some(pane) = clicked.filter(|&p| p != model.focus) {
+                focus(model, pane);
+                model.dirty = true;
+            }
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+            if model.layout.pane_at(column, row) == Some(Pane::Lesson) =>
+        {
+            let lines = WHEEL_LINES as isize;
+            let delta = if mouse.kind == MouseEventKind::ScrollDown {
+                lines
+            } else {
+                -lines
+            };
+            lesson_nav::scroll_by(model, delta, effects);
+        }
+        _ => {}
+    }
+}

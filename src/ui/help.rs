@@ -1,0 +1,54 @@
+//! The help overlay: every key, grouped by where it works.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::popup;
+use super::text::truncate;
+use super::theme::Theme;
+
+/// (group, keys, what they do). The README's key table mirrors this list.
+pub const KEYS: &[(&str, &str, &str)] = &[
+    ("전체", "Tab / Shift-Tab", "다음 / 이전 창"),
+    ("전체", "F1 F2 F3", "레슨 / 클러스터 / 트래픽 창으로"),
+    ("전체", "마우스 클릭", "그 창으로 이동"),
+    ("전체", "?", "이 도움말 (아무 키나 누르면 닫힘)"),
+    ("전체", "q, Ctrl-C", "종료"),
+    ("레슨", "→ ← / n p", "다음 / 이전 레슨"),
+    ("레슨", "↓ ↑ / j k", "한 줄 스크롤 (마우스 휠: 세 줄)"),
+    ("레슨", "PgDn PgUp / Space", "한 화면 스크롤"),
+    ("레슨", "Home End / g G", "처음 / 끝"),
+    ("레슨", "t", "목차: ↑↓ 고르고 Enter, Esc 닫기"),
+    ("레슨", "/", "레슨 안에서 검색 (Enter 찾기)"),
+    ("레슨", "n N", "검색 중: 다음 / 이전 일치, Esc 해제"),
+    ("레슨", "c C", "다음 / 이전 코드 블록 선택"),
+    ("레슨", "y", "선택한 코드 블록을 클립보드로 복사 (OSC 52)"),
+    ("레슨", "Esc", "코드 블록 선택 해제"),
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
+    let inner = popup::open(frame, area, 72, KEYS.len() as u16 + 6, "도움말 · 키", theme);
+    let max = usize::from(inner.width);
+    let key_width = 20;
+    let mut lines = Vec::new();
+    let mut group = "";
+    for (g, keys, action) in KEYS {
+        if *g != group {
+            if !group.is_empty() {
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(truncate(g, max), theme.title(false)));
+            group = g;
+        }
+        let keys = format!("  {keys:<key_width$}");
+        let keys = truncate(&keys, max);
+        let room = max.saturating_sub(super::text::width(&keys));
+        lines.push(Line::from(vec![
+            Span::styled(keys, theme.key()),
+            Span::raw(truncate(action, room)),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,212 @@
+//! Screen geometry: where each pane goes for a terminal size. Pure, so update can hit-test clicks.
+
+use ratatui::layout::Rect;
+
+use crate::app::model::Pane;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+/// From this width the lesson sits beside the cluster and traffic panes.
+pub const SIDE_BY_SIDE_WIDTH: u16 = 120;
+/// Below side-by-side width, from this height the panes stack; otherwise one at a time.
+pub const STACKED_HEIGHT: u16 = 48;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrangement {
+    TooSmall,
+    /// Only the focused pane is shown; the header's tabs switch.
+    Single,
+    Stacked,
+    SideBySide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AppLayout {
+    pub area: Rect,
+    pub header: Rect,
+    pub status: Rect,
+    pub lesson: Option<Rect>,
+    pub cluster: Option<Rect>,
+    pub traffic: Option<Rect>,
+    /// Header tabs, in `Pane::ALL` order.
+    pub tabs: [Rect; 3],
+}
+
+impl AppLayout {
+    pub fn arrangement(&self) -> Arrangement {
+        if self.area.width < MIN_WIDTH || self.area.height < MIN_HEIGHT {
+            Arrangement::TooSmall
+        } else if self.area.width >= SIDE_BY_SIDE_WIDTH {
+            Arrangement::SideBySide
+        } else if self.area.height >= STACKED_HEIGHT {
+            Arrangement::Stacked
+        } else {
+            Arrangement::Single
+        }
+    }
+
+    pub fn pane(&self, pane: Pane) -> Option<Rect> {
+        match pane {
+            Pane::Lesson => self.lesson,
+            Pane::Cluster => self.cluster,
+            Pane::Traffic => self.traffic,
+        }
+    }
+
+    /// The pane under a screen position, if any.
+    pub fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
+        Pane::ALL
+            .into_iter()
+            .find(|&p| self.pane(p).is_some_and(|r| contains(r, column, row)))
+    }
+
+    pub fn tab_at(&self, column: u16, row: u16) -> Option<Pane> {
+        Pane::ALL
+            .into_iter()
+            .zip(self.tabs)
+            .find(|(_, r)| contains(*r, column, row))
+            .map(|(p, _)| p)
+    }
+}
+
+pub fn contains(rect: Rect, column: u16, row: u16) -> bool {
+    column >= rect.x
+        && column < rect.x.saturating_add(rect.width)
+        && row >= rect.y
+        && row < rect.y.saturating_add(rect.height)
+}
+
+/// Width of a header tab label such as " F2 클러스터 ".
+pub fn tab_width(pane: Pane) -> u16 {
+    let label_width = unicode_width::UnicodeWidthStr::width(pane.title()) as u16;
+    label_width + 5
+}
+
+pub fn compute(area: Rect, focus: Pane) -> AppLayout {
+    let mut layout = AppLayout {
+        area,
+        ..AppLayout::default()
+    };
+    let arrangement = layout.arrangement();
+    if arrangement == Arrangement::TooSmall {
+        return layout;
+    }
+    layout.header = Rect::new(area.x, area.y, area.width, 1);
+    layout.status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height - 2);
+
+    // Tabs are right-aligned in the header, before the help hint "? 도움말 ".
+    let mut x = area
+        .right()
+        .saturating_sub(tabs_total_width() + HELP_HINT_WIDTH);
+    for (slot, pane) in layout.tabs.iter_mut().zip(Pane::ALL) {
+        let width = tab_width(pane);
+        *slot = Rect::new(x, area.y, width, 1);
+        x += width;
+    }
+
+    match arrangement {
+        Arrangement::SideBySide => {
+            let lesson_width = body.width * 11 / 20;
+            let right_width = body.width - lesson_width;
+            let top_height = body.height / 2;
+            layout.lesson = Some(Rect::new(body.x, body.y, lesson_width, body.height));
+            layout.cluster = Some(Rect::new(
+                body.x + lesson_width,
+                body.y,
+                right_width,
+                top_height,
+            ));
+            layout.traffic = Some(Rect::new(
+                body.x + lesson_width,
+                body.y + top_height,
+                right_width,
+                body.height - top_height,
+            ));
+        }
+        Arrangement::Stacked => {
+            let lesson_height = body.height / 2;
+            let cluster_height = (body.height - lesson_height) / 2;
+            layout.lesson = Some(Rect::new(body.x, body.y, body.width, lesson_height));
+            layout.cluster = Some(Rect::new(
+                body.x,
+                body.y + lesson_height,
+                body.width,
+                cluster_height,
+            ));
+            layout.traffic = Some(Rect::new(
+                body.x,
+                body.y + lesson_height + cluster_height,
+                body.width,
+                body.height - lesson_height - cluster_height,
+            ));
+        }
+        Arrangement::Single => match focus {
+            Pane::Lesson => layout.lesson = Some(body),
+            Pane::Cluster => layout.cluster = Some(body),
+            Pane::Traffic => layout.traffic = Some(body),
+        },
+        Arrangement::TooSmall => {}
+    }
+    layout
+}
+
+pub const HELP_HINT_WIDTH: u16 = 9;
+
+fn tabs_total_width() -> u16 {
+    Pane::ALL.into_iter().map(tab_width).sum()
+}
+
+/// The text area inside a pane's border and one column of padding on each side.
+pub fn pane_text_area(pane: Rect) -> Rect {
+    Rect::new(
+        pane.x + 2,
+        pane.y + 1,
+        pane.width.saturating_sub(4),
+        pane.height.saturating_sub(2),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrangement_follows_the_terminal_size() {
+        let at = |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson).arrangement();
+        assert_eq!(at(59, 30), Arrangement::TooSmall);
+        assert_eq!(at(80, 19), Arrangement::TooSmall);
+        assert_eq!(at(60, 20), Arrangement::Single);
+        assert_eq!(at(80, 24), Arrangement::Single);
+        assert_eq!(at(100, 50), Arrangement::Stacked);
+        assert_eq!(at(120, 40), Arrangement::SideBySide);
+    }
+
+    #[test]
+    fn single_shows_only_the_focused_pane() {
+        let layout = compute(Rect::new(0, 0, 80, 24), Pane::Traffic);
+        assert_eq!(layout.lesson, None);
+        assert_eq!(layout.cluster, None);
+        assert_eq!(layout.traffic, Some(Rect::new(0, 1, 80, 22)));
+    }
+
+    #[test]
+    fn panes_tile_the_body_without_overlap_and_tabs_are_hit() {
+        for (w, h) in [(120, 40), (200, 60), (100, 50), (119, 48)] {
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson);
+            let area: u32 = Pane::ALL
+                .into_iter()
+                .filter_map(|p| layout.pane(p))
+                .map(|r| u32::from(r.width) * u32::from(r.height))
+                .sum();
+            assert_eq!(area, u32::from(w) * u32::from(h - 2), "{w}x{h}");
+            for pane in Pane::ALL {
+                let r = layout.pane(pane).unwrap();
+                assert_eq!(layout.pane_at(r.x, r.y), Some(pane));
+                assert_eq!(layout.pane_at(r.right() - 1, r.bottom() - 1), Some(pane));
+                let tab = layout.tabs[pane.function_key() as usize - 1];
+                assert_eq!(layout.tab_at(tab.x, tab.y), Some(pane));
+            }
+        }
+    }
+}
