@@ -1,1 +1,6 @@
-//! The traffic lab: slider model, patching, probe.
+//! The traffic lab's pure logic: sliders, VirtualService patches, pre-send checks, observed split and send pacing.
+
+pub mod host;
+pub mod slider;
+
+pub use slider::{Sliders, Subset};
