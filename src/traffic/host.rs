@@ -79,7 +79,11 @@ mod tests {
     #[test]
     fn other_services_and_namespaces_do_not_match() {
         assert!(!same_service("ratings", "reviews", "default"));
-        assert!(!same_service("reviews.other.svc.cluster.local", "reviews", "default"));
+        assert!(!same_service(
+            "reviews.other.svc.cluster.local",
+            "reviews",
+            "default"
+        ));
         assert!(!same_service("reviews-v2", "reviews", "default"));
         assert!(same_service("reviews.other", "reviews", "other"));
     }

@@ -1,6 +1,7 @@
 //! The traffic lab's pure logic: sliders, VirtualService patches, pre-send checks, observed split and send pacing.
 
 pub mod host;
+pub mod patch;
 pub mod slider;
 
 pub use slider::{Sliders, Subset};

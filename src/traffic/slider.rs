@@ -39,7 +39,9 @@ impl Sliders {
     /// shown so the checks can point at it. Weights above 100 are capped.
     pub fn from_routes(known_subsets: &[String], route: &[(String, u32)]) -> Self {
         let mut subsets: Vec<Subset> = Vec::new();
-        let names = known_subsets.iter().chain(route.iter().map(|(name, _)| name));
+        let names = known_subsets
+            .iter()
+            .chain(route.iter().map(|(name, _)| name));
         for name in names {
             if !subsets.iter().any(|s| &s.name == name) {
                 subsets.push(Subset {

@@ -181,7 +181,10 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0usize..5, -20i32..130).prop_map(|(i, w)| Op::Set(i, w)),
-        (0usize..5, prop_oneof![Just(-10), Just(-1), Just(1), Just(10)])
+        (
+            0usize..5,
+            prop_oneof![Just(-10), Just(-1), Just(1), Just(10)]
+        )
             .prop_map(|(i, d)| Op::Nudge(i, d)),
         (0u8..10).prop_map(Op::Preset),
         (0usize..5).prop_map(Op::Lock),
