@@ -1,5 +1,6 @@
 //! The traffic lab's pure logic: sliders, VirtualService patches, pre-send checks, observed split and send pacing.
 
+pub mod checks;
 pub mod host;
 pub mod patch;
 pub mod slider;
