@@ -261,14 +261,26 @@ mod tests {
             codes(&found),
             [(Some("IST0101"), Severity::Warning, Some("v3"))]
         );
-        assert!(found[0].message_ko.contains("v3 서브셋이 정의되어 있지 않습니다"));
+        assert!(
+            found[0]
+                .message_ko
+                .contains("v3 서브셋이 정의되어 있지 않습니다")
+        );
     }
 
     #[test]
     fn rules_for_other_hosts_do_not_define_subsets() {
         let rules = [rule("ratings", &["v1", "v2"])];
-        let found = check(&weights(&[("v1", 100)]), &rules, &bookinfo_pods(), "reviews");
-        assert_eq!(codes(&found), [(Some("IST0101"), Severity::Error, Some("v1"))]);
+        let found = check(
+            &weights(&[("v1", 100)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(
+            codes(&found),
+            [(Some("IST0101"), Severity::Error, Some("v1"))]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod checks;
 pub mod host;
 pub mod patch;
+pub mod probe;
 pub mod slider;
 
 pub use slider::{Sliders, Subset};
