@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod host;
+pub mod observed;
 pub mod patch;
 pub mod probe;
 pub mod slider;
