@@ -1,0 +1,335 @@
+//! Checks run on the slider weights before a change is sent, with plain Korean explanations.
+//!
+//! Codes follow `istioctl analyze`: IST0101 (ReferencedResourceNotFound) for a routed subset no
+//! DestinationRule defines, IST0173 (DestinationRule subset not selecting any pod).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::host::same_service;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The `istioctl analyze` code, when the finding has one.
+    pub code: Option<&'static str>,
+    pub severity: Severity,
+    pub message_ko: String,
+    /// The subset the finding is about, so the sliders can mark it.
+    pub subset: Option<String>,
+}
+
+/// What the checks need to know about a pod.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PodInfo {
+    pub labels: BTreeMap<String, String>,
+    pub ready: bool,
+}
+
+/// Checks `weights` (every subset the route will list) against the DestinationRules and pods.
+///
+/// Pods with an `app` label other than the service's short name are ignored, because Bookinfo
+/// reuses `version` labels across services (ratings-v1 must not satisfy reviews' v1).
+pub fn check(
+    weights: &[(String, u8)],
+    destination_rules: &[Value],
+    pods: &[PodInfo],
+    host: &str,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let total: u32 = weights.iter().map(|(_, w)| u32::from(*w)).sum();
+    if total == 0 {
+        findings.push(Finding {
+            code: None,
+            severity: Severity::Error,
+            message_ko: "모든 가중치가 0입니다. 요청을 보낼 곳이 없어 트래픽이 전달되지 않습니다."
+                .to_string(),
+            subset: None,
+        });
+    } else if weights.len() > 1 && total != 100 {
+        findings.push(Finding {
+            code: None,
+            severity: Severity::Error,
+            message_ko: format!(
+                "가중치 합계가 {total}입니다. 목적지가 둘 이상이면 Istio는 합계가 정확히 100이어야 합니다."
+            ),
+            subset: None,
+        });
+    }
+
+    let rules: Vec<&Value> = destination_rules
+        .iter()
+        .filter(|rule| rule_host_matches(rule, host))
+        .collect();
+    let service = host.split('.').next().unwrap_or(host);
+    let service_pods: Vec<&PodInfo> = pods
+        .iter()
+        .filter(|pod| pod.labels.get("app").is_none_or(|app| app == service))
+        .collect();
+
+    for (subset, weight) in weights {
+        match subset_labels(&rules, subset) {
+            None => findings.push(missing_subset(subset, *weight, host, rules.is_empty())),
+            Some(labels) => {
+                let selected = service_pods.iter().any(|pod| {
+                    pod.ready
+                        && labels
+                            .iter()
+                            .all(|(key, value)| pod.labels.get(key) == Some(value))
+                });
+                if !selected {
+                    findings.push(no_ready_pod(subset, &labels));
+                }
+            }
+        }
+    }
+    findings
+}
+
+fn rule_host_matches(rule: &Value, host: &str) -> bool {
+    let namespace = rule
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    rule.pointer("/spec/host")
+        .and_then(Value::as_str)
+        .is_some_and(|rule_host| same_service(rule_host, host, namespace))
+}
+
+/// The labels of `subset` in the first rule that defines it.
+fn subset_labels(rules: &[&Value], subset: &str) -> Option<BTreeMap<String, String>> {
+    rules
+        .iter()
+        .filter_map(|rule| rule.pointer("/spec/subsets")?.as_array())
+        .flatten()
+        .find(|entry| entry.get("name").and_then(Value::as_str) == Some(subset))
+        .map(|entry| {
+            entry
+                .get("labels")
+                .and_then(Value::as_object)
+                .map(|labels| {
+                    labels
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+}
+
+fn missing_subset(subset: &str, weight: u8, host: &str, no_rule: bool) -> Finding {
+    let where_ = if no_rule {
+        format!("{host} 호스트의 DestinationRule이 아직 없습니다.")
+    } else {
+        format!("{host} 호스트의 DestinationRule에 {subset} 서브셋이 정의되어 있지 않습니다.")
+    };
+    let (severity, consequence) = if weight > 0 {
+        (
+            Severity::Error,
+            "이 서브셋으로 보내는 요청은 DestinationRule이 서브셋을 정의할 때까지 503 오류로 실패합니다. \
+             가이드처럼 VirtualService를 먼저 적용하면 바로 이 상태가 됩니다. \
+             DestinationRule을 먼저 적용하면 피할 수 있습니다."
+                .to_string(),
+        )
+    } else {
+        (
+            Severity::Warning,
+            "지금은 가중치가 0이라 요청이 가지 않지만, 가중치를 올리면 503 오류가 납니다. \
+             DestinationRule에 서브셋을 먼저 추가하세요."
+                .to_string(),
+        )
+    };
+    Finding {
+        code: Some("IST0101"),
+        severity,
+        message_ko: format!("{where_} {consequence}"),
+        subset: Some(subset.to_string()),
+    }
+}
+
+fn no_ready_pod(subset: &str, labels: &BTreeMap<String, String>) -> Finding {
+    let selector = labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    Finding {
+        code: Some("IST0173"),
+        severity: Severity::Warning,
+        message_ko: format!(
+            "{subset} 서브셋의 레이블({selector})과 일치하는 Ready 상태의 파드가 없습니다. \
+             이 서브셋으로 가는 요청은 처리할 파드가 없어 실패합니다."
+        ),
+        subset: Some(subset.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn weights(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+        pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+    }
+
+    fn rule(host: &str, subsets: &[&str]) -> Value {
+        let subsets: Vec<Value> = subsets
+            .iter()
+            .map(|name| json!({ "name": name, "labels": { "version": name } }))
+            .collect();
+        json!({
+            "apiVersion": "networking.istio.io/v1",
+            "kind": "DestinationRule",
+            "metadata": { "name": "reviews", "namespace": "default" },
+            "spec": { "host": host, "subsets": subsets }
+        })
+    }
+
+    fn pod(app: &str, version: &str, ready: bool) -> PodInfo {
+        PodInfo {
+            labels: [("app", app), ("version", version)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ready,
+        }
+    }
+
+    fn bookinfo_pods() -> Vec<PodInfo> {
+        vec![
+            pod("reviews", "v1", true),
+            pod("reviews", "v2", true),
+            pod("reviews", "v3", true),
+        ]
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<(Option<&str>, Severity, Option<&str>)> {
+        findings
+            .iter()
+            .map(|f| (f.code, f.severity, f.subset.as_deref()))
+            .collect()
+    }
+
+    #[test]
+    fn a_consistent_setup_has_no_findings() {
+        let rules = [rule("reviews", &["v1", "v2", "v3"])];
+        let found = check(
+            &weights(&[("v1", 80), ("v2", 20), ("v3", 0)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(found, []);
+    }
+
+    #[test]
+    fn the_guides_order_reports_ist0101_for_every_routed_subset() {
+        let found = check(
+            &weights(&[("v1", 80), ("v2", 20)]),
+            &[],
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(
+            codes(&found),
+            [
+                (Some("IST0101"), Severity::Error, Some("v1")),
+                (Some("IST0101"), Severity::Error, Some("v2")),
+            ]
+        );
+        assert!(found[0].message_ko.contains("503"));
+        assert!(found[0].message_ko.contains("DestinationRule을 먼저 적용"));
+    }
+
+    #[test]
+    fn an_undefined_subset_at_weight_zero_is_a_warning() {
+        let rules = [rule("reviews.default.svc.cluster.local", &["v1", "v2"])];
+        let found = check(
+            &weights(&[("v1", 50), ("v2", 50), ("v3", 0)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(
+            codes(&found),
+            [(Some("IST0101"), Severity::Warning, Some("v3"))]
+        );
+        assert!(
+            found[0]
+                .message_ko
+                .contains("v3 서브셋이 정의되어 있지 않습니다")
+        );
+    }
+
+    #[test]
+    fn rules_for_other_hosts_do_not_define_subsets() {
+        let rules = [rule("ratings", &["v1", "v2"])];
+        let found = check(
+            &weights(&[("v1", 100)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(
+            codes(&found),
+            [(Some("IST0101"), Severity::Error, Some("v1"))]
+        );
+    }
+
+    #[test]
+    fn a_subset_without_a_ready_pod_reports_ist0173() {
+        let rules = [rule("reviews", &["v1", "v2", "v3"])];
+        let pods = vec![
+            pod("reviews", "v1", true),
+            pod("reviews", "v2", true),
+            pod("reviews", "v3", false),
+            pod("ratings", "v3", true),
+        ];
+        let found = check(
+            &weights(&[("v1", 0), ("v2", 50), ("v3", 50)]),
+            &rules,
+            &pods,
+            "reviews",
+        );
+        assert_eq!(
+            codes(&found),
+            [(Some("IST0173"), Severity::Warning, Some("v3"))]
+        );
+        assert!(found[0].message_ko.contains("version=v3"));
+    }
+
+    #[test]
+    fn all_zero_weights_are_an_error() {
+        let rules = [rule("reviews", &["v1", "v2"])];
+        let found = check(
+            &weights(&[("v1", 0), ("v2", 0)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(codes(&found), [(None, Severity::Error, None)]);
+        assert!(found[0].message_ko.contains("모든 가중치가 0"));
+    }
+
+    #[test]
+    fn a_total_other_than_100_is_an_error_with_several_destinations() {
+        let rules = [rule("reviews", &["v1", "v2"])];
+        let found = check(
+            &weights(&[("v1", 70), ("v2", 20)]),
+            &rules,
+            &bookinfo_pods(),
+            "reviews",
+        );
+        assert_eq!(codes(&found), [(None, Severity::Error, None)]);
+        assert!(found[0].message_ko.contains("합계가 90"));
+        let single = check(&weights(&[("v1", 70)]), &rules, &bookinfo_pods(), "reviews");
+        assert_eq!(single, []);
+    }
+}
