@@ -186,8 +186,10 @@ mod tests {
 
     #[test]
     fn load_balancer_addresses_are_sorted_deduplicated_and_clipped() {
-        let status = lb(&[("10.0.0.9", ""), ("10.0.0.1", ""), ("10.0.0.9", "")]);
-        assert_eq!(load_balancer_text(Some(&status)), "10.0.0.1,10.0.0.9");
+        let status = lb(&[("1.1.1.9", ""), ("1.1.1.1", ""), ("1.1.1.9", "")]);
+        assert_eq!(load_balancer_text(Some(&status)), "1.1.1.1,1.1.1.9");
+        let status = lb(&[("10.0.0.9", ""), ("10.0.0.1", "")]);
+        assert_eq!(load_balancer_text(Some(&status)), "10.0.0.1,10.0...");
         let status = lb(&[("", "a1b2c3d4.elb.amazonaws.com")]);
         assert_eq!(load_balancer_text(Some(&status)), "a1b2c3d4.elb....");
         let status = lb(&[("130.211.10.121", "ignored.example.com")]);
