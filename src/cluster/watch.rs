@@ -1,0 +1,296 @@
+//! The kube-rs watchers: pods and services in the lab namespace and `istio-system`, Istio
+//! kinds in the lab namespace, each restarted with backoff and reported through one channel.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Pod, Service};
+use kube::api::{Api, DynamicObject};
+use kube::runtime::watcher;
+use kube::{Client, Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
+
+use super::connection::{
+    Backoff, RequestContext, WatchFailure, classify_status, classify_watch_error,
+};
+use super::discovery::{ISTIO_NETWORKING_GROUP, IstioDiscovery, discover_istio};
+use super::events::{Change, ChangeAssembler, ClusterEvent};
+use super::rows::{PodRow, ServiceRow};
+use super::status::{IstioPresence, StatusBoard, StatusUpdate, TaskState, WatchKey};
+
+/// Where Istio's own pods and the ingress gateway service live.
+pub const ISTIO_SYSTEM_NAMESPACE: &str = "istio-system";
+
+/// How often to look again for Istio's CRDs while they are missing (the lab installs Istio
+/// while the app runs).
+const ISTIO_RECHECK: Duration = Duration::from_secs(10);
+
+/// The running watchers. Dropping it (or calling [`WatchHandle::stop`]) aborts all of them;
+/// to switch namespace, drop it and call [`spawn_watchers`] again.
+#[derive(Debug)]
+pub struct WatchHandle {
+    namespace: String,
+    tasks: JoinSet<()>,
+}
+
+impl WatchHandle {
+    /// The lab namespace these watchers follow.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Stops every watcher now.
+    pub fn stop(mut self) {
+        self.tasks.abort_all();
+    }
+}
+
+/// The namespaces whose pods and services are watched, without duplicates.
+pub fn watched_namespaces(lab_namespace: &str) -> Vec<String> {
+    let mut namespaces = vec![lab_namespace.to_string()];
+    if lab_namespace != ISTIO_SYSTEM_NAMESPACE {
+        namespaces.push(ISTIO_SYSTEM_NAMESPACE.to_string());
+    }
+    namespaces
+}
+
+/// Starts every watcher. Must be called inside a Tokio runtime.
+///
+/// Events arrive on `tx`: table changes already converted to rows, and a
+/// [`ClusterEvent::Connection`] whenever the combined connection state changes.
+/// The tasks never stop on their own while `tx` has a receiver; errors are retried
+/// with backoff, never returned.
+pub fn spawn_watchers(
+    client: Client,
+    lab_namespace: &str,
+    tx: UnboundedSender<ClusterEvent>,
+) -> WatchHandle {
+    let (status_tx, status_rx) = mpsc::unbounded_channel();
+    let mut tasks = JoinSet::new();
+    tasks.spawn(publish_status(status_rx, tx.clone()));
+    for namespace in watched_namespaces(lab_namespace) {
+        let pods = Target {
+            api: Api::<Pod>::namespaced(client.clone(), &namespace),
+            key: WatchKey::new("pods", &namespace),
+            convert: |pod: &Pod| PodRow::from(pod),
+            wrap: {
+                let namespace = namespace.clone();
+                Box::new(move |change| ClusterEvent::Pods {
+                    namespace: namespace.clone(),
+                    change,
+                })
+            },
+        };
+        tasks.spawn(run_watch(pods, tx.clone(), status_tx.clone()));
+        let services = Target {
+            api: Api::<Service>::namespaced(client.clone(), &namespace),
+            key: WatchKey::new("services", &namespace),
+            convert: |service: &Service| ServiceRow::from(service),
+            wrap: {
+                let namespace = namespace.clone();
+                Box::new(move |change| ClusterEvent::Services {
+                    namespace: namespace.clone(),
+                    change,
+                })
+            },
+        };
+        tasks.spawn(run_watch(services, tx.clone(), status_tx.clone()));
+    }
+    tasks.spawn(watch_mesh(client, lab_namespace.to_string(), tx, status_tx));
+    WatchHandle {
+        namespace: lab_namespace.to_string(),
+        tasks,
+    }
+}
+
+/// One watched resource: how to reach it and how its changes become events.
+struct Target<K, T> {
+    api: Api<K>,
+    key: WatchKey,
+    convert: fn(&K) -> T,
+    wrap: Box<dyn Fn(Change<T>) -> ClusterEvent + Send + Sync>,
+}
+
+/// Watches one resource forever: list, stream changes, and on failure report and retry.
+async fn run_watch<K, T>(
+    target: Target<K, T>,
+    tx: UnboundedSender<ClusterEvent>,
+    status: UnboundedSender<StatusUpdate>,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    let context = RequestContext {
+        resource: &target.key.resource,
+        namespace: &target.key.namespace,
+    };
+    let report = |state: TaskState| {
+        // The status board only goes away when the whole handle does.
+        let _ = status.send(StatusUpdate::Task(target.key.clone(), state));
+    };
+    let mut backoff = Backoff::default();
+    let mut assembler = ChangeAssembler::default();
+    let mut quiet_restart = false;
+    loop {
+        if !quiet_restart {
+            report(TaskState::Connecting);
+        }
+        let mut stream = Box::pin(watcher(target.api.clone(), watcher::Config::default()));
+        let failure = loop {
+            match stream.next().await {
+                Some(Ok(event)) => {
+                    let listed = matches!(event, watcher::Event::InitDone);
+                    let streaming =
+                        matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_));
+                    let change =
+                        assembler.on_event(event, target.convert, |object| object.name_any());
+                    if let Some(change) = change
+                        && tx.send((target.wrap)(change)).is_err()
+                    {
+                        return;
+                    }
+                    if listed {
+                        report(TaskState::Synced);
+                    }
+                    if listed || streaming {
+                        backoff.reset();
+                        quiet_restart = false;
+                    }
+                }
+                Some(Err(error)) => break classify_watch_error(&error, context),
+                None => break WatchFailure::Transient("watch stream ended".to_string()),
+            }
+        };
+        assembler.abandon();
+        let delay = match failure {
+            // A compacted resource version is routine: re-list at once, silently, but only
+            // once in a row so a server that keeps answering 410 still gets backoff.
+            WatchFailure::Expired if !quiet_restart => {
+                quiet_restart = true;
+                continue;
+            }
+            WatchFailure::Expired => retry(&mut backoff, "resource version expired", &report),
+            WatchFailure::Forbidden(forbidden) => {
+                report(TaskState::Forbidden(forbidden));
+                backoff.next_delay().1
+            }
+            WatchFailure::Transient(reason) => retry(&mut backoff, &reason, &report),
+        };
+        quiet_restart = false;
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// Advances the backoff, reports the retry, and returns how long to wait.
+fn retry(backoff: &mut Backoff, reason: &str, report: &impl Fn(TaskState)) -> Duration {
+    let (attempt, next_in) = backoff.next_delay();
+    report(TaskState::Retrying {
+        attempt,
+        next_in,
+        reason: reason.to_string(),
+    });
+    next_in
+}
+
+/// Finds Istio's kinds (waiting for them to be installed if need be), then watches them.
+async fn watch_mesh(
+    client: Client,
+    namespace: String,
+    tx: UnboundedSender<ClusterEvent>,
+    status: UnboundedSender<StatusUpdate>,
+) {
+    let key = WatchKey::new(ISTIO_NETWORKING_GROUP, &namespace);
+    let report = |update: StatusUpdate| {
+        let _ = status.send(update);
+    };
+    let mut backoff = Backoff::default();
+    let found = loop {
+        match discover_istio(&client).await {
+            Ok(IstioDiscovery::Found(kinds)) => break kinds,
+            Ok(IstioDiscovery::NotInstalled) => {
+                report(StatusUpdate::Gone(key.clone()));
+                report(StatusUpdate::Istio(IstioPresence::Missing));
+                backoff.reset();
+                tokio::time::sleep(ISTIO_RECHECK).await;
+            }
+            Err(error) => {
+                let failure = match &error {
+                    kube::Error::Api(s) => classify_status(
+                        s,
+                        "get",
+                        RequestContext {
+                            resource: ISTIO_NETWORKING_GROUP,
+                            namespace: "",
+                        },
+                    ),
+                    other => WatchFailure::Transient(other.to_string()),
+                };
+                let task = |state: TaskState| report(StatusUpdate::Task(key.clone(), state));
+                let delay = match failure {
+                    WatchFailure::Forbidden(f) => {
+                        task(TaskState::Forbidden(f));
+                        backoff.next_delay().1
+                    }
+                    WatchFailure::Expired => retry(&mut backoff, "discovery expired", &task),
+                    WatchFailure::Transient(reason) => retry(&mut backoff, &reason, &task),
+                };
+                tokio::time::sleep(delay).await;
+            }
+        }
+    };
+    report(StatusUpdate::Gone(key));
+    report(StatusUpdate::Istio(IstioPresence::Present));
+
+    let mut watchers = JoinSet::new();
+    for (kind, resource) in found {
+        let target = Target {
+            api: Api::<DynamicObject>::namespaced_with(client.clone(), &namespace, &resource),
+            key: WatchKey::new(kind.plural(), &namespace),
+            convert: DynamicObject::clone,
+            wrap: Box::new(move |change| ClusterEvent::Mesh { kind, change }),
+        };
+        watchers.spawn(run_watch(target, tx.clone(), status.clone()));
+    }
+    // The mesh watchers live exactly as long as this task: aborting it drops the set.
+    while watchers.join_next().await.is_some() {}
+}
+
+/// Turns status reports into [`ClusterEvent::Connection`] whenever the combined state changes.
+async fn publish_status(
+    mut updates: UnboundedReceiver<StatusUpdate>,
+    tx: UnboundedSender<ClusterEvent>,
+) {
+    let mut board = StatusBoard::default();
+    let mut last = board.overall();
+    if tx.send(ClusterEvent::Connection(last.clone())).is_err() {
+        return;
+    }
+    while let Some(update) = updates.recv().await {
+        board.apply(update);
+        // Fold a burst of reports into one published state.
+        while let Ok(more) = updates.try_recv() {
+            board.apply(more);
+        }
+        let state = board.overall();
+        if state != last {
+            if tx.send(ClusterEvent::Connection(state.clone())).is_err() {
+                return;
+            }
+            last = state;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn istio_system_is_watched_once() {
+        assert_eq!(watched_namespaces("default"), ["default", "istio-system"]);
+        assert_eq!(watched_namespaces("istio-system"), ["istio-system"]);
+    }
+}
