@@ -2,6 +2,7 @@
 
 use ratatui::layout::Rect;
 
+use super::cluster_view::ClusterView;
 use super::model::{Input, LessonView, Model, Pane, Target, ToastLevel};
 use super::msg::Effect;
 use super::progress::Progress;
@@ -15,6 +16,10 @@ pub struct Start {
     pub progress: Option<Progress>,
     pub target: Target,
     pub color: bool,
+    /// The clock at start, for AGE columns until the first tick.
+    pub now: jiff::Timestamp,
+    /// Whether a cluster client exists, so watchers should start.
+    pub watch: bool,
     pub width: u16,
     pub height: u16,
     /// Shown once as a toast (e.g. a corrupt progress file).
@@ -50,6 +55,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         toast: None,
         next_toast_id: 0,
         target: start.target,
+        cluster: ClusterView::new(start.now),
         color: start.color,
         quit: false,
         dirty: true,
@@ -58,6 +64,13 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
     // The scroll is restored after the first render, so it can be clamped to the real length.
     model.lesson.scroll = scroll.min(model.lesson.max_scroll());
     let mut effects = Vec::new();
+    if start.watch {
+        model.cluster.generation = 1;
+        effects.push(Effect::WatchNamespace {
+            namespace: model.target.namespace.clone(),
+            generation: 1,
+        });
+    }
     if let Some(warning) = start.warning {
         toast(&mut model, &mut effects, ToastLevel::Warning, warning);
     }

@@ -1,5 +1,7 @@
 //! Application state, the one message type, and the pure update function.
 
+pub mod cluster_keys;
+pub mod cluster_view;
 pub mod init;
 pub mod lesson_nav;
 pub mod model;

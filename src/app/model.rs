@@ -2,6 +2,7 @@
 
 use ratatui::layout::Rect;
 
+use super::cluster_view::ClusterView;
 use crate::lesson::{Lesson, Rendered};
 use crate::ui::layout::AppLayout;
 
@@ -71,6 +72,10 @@ pub struct Toc {
 pub enum Input {
     Normal,
     Search(String),
+    /// Filtering the cluster tables by name, live as the learner types.
+    Filter(String),
+    /// Typing the namespace to switch the lab to.
+    Namespace(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +143,7 @@ pub struct Model {
     pub toast: Option<Toast>,
     pub next_toast_id: u64,
     pub target: Target,
+    pub cluster: ClusterView,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
     pub quit: bool,

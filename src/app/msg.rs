@@ -3,8 +3,10 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
+use jiff::Timestamp;
 
 use super::progress::Progress;
+use crate::cluster::ClusterEvent;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -20,6 +22,10 @@ pub enum Msg {
     ToastExpired(u64),
     /// Result of writing the progress file.
     ProgressSaved(Result<(), String>),
+    /// A watcher event; `generation` tells events of replaced watchers apart.
+    Cluster { generation: u64, event: ClusterEvent },
+    /// Once a second: ages and countdowns move on.
+    Tick(Timestamp),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +33,8 @@ pub enum Effect {
     /// Put text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
     SaveProgress(Progress),
+    /// (Re)start the watchers for a lab namespace, replacing the previous ones.
+    WatchNamespace { namespace: String, generation: u64 },
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,

@@ -11,6 +11,7 @@ use super::msg::{Effect, Msg};
 use super::progress::{self, ProgressBook};
 use super::terminal::{self, TerminalGuard};
 use super::{Model, osc52, update};
+use crate::cluster::{WatchHandle, spawn_watchers};
 use crate::ui;
 
 /// How often the progress file may be written while the learner scrolls.
@@ -19,7 +20,11 @@ const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_millis(500);
 pub struct Context {
     pub progress_path: Option<PathBuf>,
     pub progress_book: ProgressBook,
+    /// The cluster to watch; `None` when no client could be built (the lessons still work).
+    pub client: Option<kube::Client>,
 }
+
+const TICK: Duration = Duration::from_secs(1);
 
 pub async fn run(
     mut model: Model,
@@ -40,6 +45,7 @@ pub async fn run(
 
     let input = tokio::spawn(forward_terminal_events(tx.clone()));
     let signals = tokio::spawn(forward_signals(tx.clone()));
+    let ticks = tokio::spawn(forward_ticks(tx.clone()));
     let mut runner = EffectRunner::new(tx.clone(), context);
     runner.run_all(effects);
 
@@ -53,6 +59,8 @@ pub async fn run(
     }
     input.abort();
     signals.abort();
+    ticks.abort();
+    runner.stop_watchers();
     runner.flush_progress().await;
     drop(guard);
     Ok(())
@@ -91,6 +99,17 @@ async fn forward_terminal_events(tx: UnboundedSender<Msg>) {
     }
 }
 
+async fn forward_ticks(tx: UnboundedSender<Msg>) {
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        if tx.send(Msg::Tick(jiff::Timestamp::now())).is_err() {
+            break;
+        }
+    }
+}
+
 #[cfg(unix)]
 async fn forward_signals(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
@@ -122,6 +141,7 @@ struct EffectRunner {
     inside_tmux: bool,
     progress_dirty: bool,
     last_progress_write: Option<Instant>,
+    watchers: Option<WatchHandle>,
 }
 
 impl EffectRunner {
@@ -132,6 +152,7 @@ impl EffectRunner {
             inside_tmux: std::env::var_os("TMUX").is_some(),
             progress_dirty: false,
             last_progress_write: None,
+            watchers: None,
         }
     }
 
@@ -159,6 +180,7 @@ impl EffectRunner {
                 self.context.progress_book.set(&progress);
                 self.progress_dirty = true;
             }
+            Effect::WatchNamespace { namespace, generation } => self.watch(&namespace, generation),
             Effect::Timer { after, msg } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -166,6 +188,30 @@ impl EffectRunner {
                     let _ = tx.send(msg.into());
                 });
             }
+        }
+    }
+
+    /// Replaces the running watchers; their events come back tagged with `generation`.
+    fn watch(&mut self, namespace: &str, generation: u64) {
+        self.stop_watchers();
+        let Some(client) = self.context.client.clone() else {
+            return;
+        };
+        let (cluster_tx, mut cluster_rx) = unbounded_channel();
+        self.watchers = Some(spawn_watchers(client, namespace, cluster_tx));
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while let Some(event) = cluster_rx.recv().await {
+                if tx.send(Msg::Cluster { generation, event }).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    fn stop_watchers(&mut self) {
+        if let Some(handle) = self.watchers.take() {
+            handle.stop();
         }
     }
 

@@ -7,7 +7,7 @@ use crossterm::event::{
 };
 use ratatui::layout::Rect;
 
-use super::lesson_nav;
+use super::{cluster_keys, lesson_nav};
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
 use crate::ui::layout::{self, Arrangement};
@@ -32,6 +32,18 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::ToastExpired(id) => {
             if model.toast.as_ref().is_some_and(|t| t.id == id) {
                 model.toast = None;
+                model.dirty = true;
+            }
+        }
+        Msg::Cluster { generation, event } => {
+            if generation == model.cluster.generation && model.cluster.apply(event) {
+                model.dirty = true;
+            }
+        }
+        Msg::Tick(now) => {
+            model.cluster.now = now;
+            // Ages and countdowns only matter where the cluster pane is on screen.
+            if model.layout.cluster.is_some() {
                 model.dirty = true;
             }
         }
@@ -80,10 +92,18 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         return;
     }
-    if let Input::Search(_) = model.input {
-        lesson_nav::on_search_key(model, key, effects);
-        model.dirty = true;
-        return;
+    match model.input {
+        Input::Search(_) => {
+            lesson_nav::on_search_key(model, key, effects);
+            model.dirty = true;
+            return;
+        }
+        Input::Filter(_) | Input::Namespace(_) => {
+            cluster_keys::on_input_key(model, key, effects);
+            model.dirty = true;
+            return;
+        }
+        Input::Normal => {}
     }
     match &model.overlay {
         Some(Overlay::Help) => {
@@ -116,8 +136,10 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         model.dirty = true;
         return;
     }
-    if model.focus == Pane::Lesson {
-        lesson_nav::on_key(model, key, effects);
+    match model.focus {
+        Pane::Lesson => lesson_nav::on_key(model, key, effects),
+        Pane::Cluster => cluster_keys::on_key(model, key),
+        Pane::Traffic => {}
     }
 }
 
