@@ -1,9 +1,166 @@
 //! The embedded demo cluster: a Kubernetes API subset served on loopback.
-// TEMPORARY STUB: replaced by the sim branch.
-pub async fn run_standalone(
-    _port: u16,
-    _out: &std::path::Path,
-    _speed: f64,
-) -> Result<(), std::io::Error> {
-    Ok(())
+//!
+//! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token; the app
+//! reaches it through an ordinary kube-rs client built from `SimHandle::kube_config`.
+
+mod apply;
+mod controller;
+mod defaults;
+mod fieldset;
+mod handlers;
+mod lifecycle;
+mod patch;
+mod resources;
+mod scenario;
+mod select;
+mod server;
+mod status;
+mod store;
+mod validate;
+mod watch;
+mod writes;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use scenario::{Scenario, SidecarMode};
+pub use server::{ADMIN_TOKEN, VIEWER_TOKEN};
+pub use status::ApiError;
+pub use store::SimStore;
+
+use server::Shared;
+
+/// The kubeconfig context the demo cluster is reached through.
+pub const CONTEXT_NAME: &str = "istio-lab-demo";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("invalid scenario: {0}")]
+    Scenario(String),
+    #[error("cannot write the kubeconfig to {path}: {source}")]
+    Kubeconfig { path: String, source: std::io::Error },
+    #[error("waiting for Ctrl-C failed: {0}")]
+    Signal(std::io::Error),
+}
+
+pub struct SimOptions {
+    /// 0 lets the OS choose.
+    pub port: u16,
+    /// 1.0 is normal pace; lifecycle delays are divided by it.
+    pub speed: f64,
+    pub scenario: Scenario,
+}
+
+pub struct SimHandle {
+    addr: SocketAddr,
+    store: SimStore,
+    speed: f64,
+    server_cancel: CancellationToken,
+    server: JoinHandle<()>,
+    controllers_cancel: CancellationToken,
+}
+
+/// Loads the scenario, starts the controllers and serves the API.
+pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
+    let speed = if options.speed.is_finite() && options.speed > 0.0 { options.speed } else { 1.0 };
+    let store = SimStore::new();
+    options.scenario.load(&store)?;
+    let controllers_cancel = CancellationToken::new();
+    controller::start(store.clone(), options.scenario.settings(), speed, controllers_cancel.clone());
+    let (addr, server_cancel, server) = serve_on(&store, options.port, speed).await?;
+    Ok(SimHandle { addr, store, speed, server_cancel, server, controllers_cancel })
+}
+
+async fn serve_on(store: &SimStore, port: u16, speed: f64) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| SimError::Bind { port, source })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind { port, source })?;
+    let cancel = CancellationToken::new();
+    let shared = Arc::new(Shared { store: store.clone(), speed, cancel: cancel.clone() });
+    let server = tokio::spawn(server::serve(listener, shared));
+    Ok((addr, cancel, server))
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn server_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default).
+    pub fn kubeconfig_yaml(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT_NAME}\n  cluster:\n    server: {url}\n\
+             users:\n- name: {CONTEXT_NAME}\n  user:\n    token: {ADMIN_TOKEN}\n\
+             contexts:\n- name: {CONTEXT_NAME}\n  context:\n    cluster: {CONTEXT_NAME}\n    user: {CONTEXT_NAME}\n    namespace: default\n\
+             current-context: {CONTEXT_NAME}\npreferences: {{}}\n",
+            url = self.server_url()
+        )
+    }
+
+    /// A client configuration ready for `kube::Client::try_from`.
+    pub fn kube_config(&self) -> kube::Config {
+        self.kube_config_with_token(ADMIN_TOKEN)
+    }
+
+    /// The same configuration authenticated with another bearer token (e.g. `VIEWER_TOKEN`).
+    pub fn kube_config_with_token(&self, token: &str) -> kube::Config {
+        let uri = self
+            .server_url()
+            .parse()
+            .unwrap_or_else(|_| http::Uri::from_static("http://127.0.0.1"));
+        let mut config = kube::Config::new(uri);
+        config.default_namespace = "default".into();
+        config.auth_info = serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default();
+        config
+    }
+
+    pub fn store(&self) -> SimStore {
+        self.store.clone()
+    }
+
+    /// Stops the server and starts it again on the same port with the same data, as an
+    /// apiserver restart does: open watches end and older resourceVersions expire.
+    pub async fn restart(&mut self) -> Result<(), SimError> {
+        self.server_cancel.cancel();
+        // The task ends as soon as it sees the cancellation; a join error only means it panicked.
+        let _ = (&mut self.server).await;
+        self.store.forget_history();
+        let (addr, cancel, server) = serve_on(&self.store, self.addr.port(), self.speed).await?;
+        self.addr = addr;
+        self.server_cancel = cancel;
+        self.server = server;
+        Ok(())
+    }
+
+    pub async fn shutdown(self) {
+        self.controllers_cancel.cancel();
+        self.server_cancel.cancel();
+        let _ = self.server.await;
+    }
+}
+
+/// `istio-lab sim --port P --kubeconfig-out FILE`: serve the demo cluster until Ctrl-C.
+pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Result<(), SimError> {
+    let scenario = Scenario::demo()?;
+    let handle = start(SimOptions { port, speed, scenario }).await?;
+    std::fs::write(kubeconfig_out, handle.kubeconfig_yaml()).map_err(|source| SimError::Kubeconfig {
+        path: kubeconfig_out.display().to_string(),
+        source,
+    })?;
+    tracing::info!(addr = %handle.addr(), kubeconfig = %kubeconfig_out.display(), "demo cluster serving");
+    let signal = tokio::signal::ctrl_c().await;
+    handle.shutdown().await;
+    signal.map_err(SimError::Signal)
 }

@@ -1,0 +1,325 @@
+//! The controllers that make the demo cluster live: Deployments get ReplicaSets, ReplicaSets
+//! get pods (injected where the namespace asks for it), owners' deletions cascade, and
+//! statuses follow the pods.
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+
+use super::apply::record_update;
+use super::defaults::apply_defaults;
+use super::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
+use super::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
+use super::scenario::ControllerSettings;
+use super::store::{SimStore, Write, metadata_mut};
+use super::writes::random_suffix;
+
+const MANAGER: &str = "kube-controller-manager";
+
+struct Controller {
+    store: SimStore,
+    settings: ControllerSettings,
+    speed: f64,
+    cancel: CancellationToken,
+}
+
+/// Brings the scenario's workloads up at once (pods already Ready), then keeps reconciling
+/// on every change to Deployments, ReplicaSets and Pods until cancelled.
+pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: CancellationToken) {
+    let controller = Controller { store, settings, speed, cancel };
+    let mut events = controller.store.subscribe();
+    controller.reconcile(true);
+    tokio::spawn(async move {
+        loop {
+            let received = tokio::select! {
+                _ = controller.cancel.cancelled() => return,
+                received = events.recv() => received,
+            };
+            match received {
+                Ok(event) if ![DEPLOYMENTS, REPLICASETS, PODS, NAMESPACES].contains(&event.resource) => continue,
+                Ok(_) | Err(RecvError::Lagged(_)) => {
+                    // Coalesce a burst of changes into one pass.
+                    while events.try_recv().is_ok() {}
+                    controller.reconcile(false);
+                }
+                Err(RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+fn uid_of(obj: &Value) -> &str {
+    obj["metadata"]["uid"].as_str().unwrap_or_default()
+}
+
+fn name_of(obj: &Value) -> &str {
+    obj["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+fn namespace_of(obj: &Value) -> &str {
+    obj["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+
+fn owner_uid(obj: &Value) -> Option<&str> {
+    obj["metadata"]["ownerReferences"]
+        .as_array()?
+        .iter()
+        .find(|r| r["controller"] == true)?["uid"]
+        .as_str()
+}
+
+fn terminating(obj: &Value) -> bool {
+    obj["metadata"].get("deletionTimestamp").is_some()
+}
+
+fn owner_reference(owner: &Value, kind: &str) -> Value {
+    json!([{"apiVersion": "apps/v1", "kind": kind, "name": name_of(owner), "uid": uid_of(owner),
+            "controller": true, "blockOwnerDeletion": true}])
+}
+
+/// Ten hex digits derived from the pod template, like `pod-template-hash`.
+pub fn template_hash(template: &Value) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in template.to_string().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:010x}", hash & 0xff_ffff_ffff)
+}
+
+impl Controller {
+    fn reconcile(&self, instant: bool) {
+        let (deployments, _) = self.store.list(DEPLOYMENTS, None);
+        let (replicasets, _) = self.store.list(REPLICASETS, None);
+        let deployment_uids: HashSet<&str> = deployments.iter().map(uid_of).collect();
+        for rs in &replicasets {
+            if owner_uid(rs).is_some_and(|uid| !deployment_uids.contains(uid)) {
+                let _ = self.store.delete_now(REPLICASETS, namespace_of(rs), name_of(rs));
+            }
+        }
+        for deployment in deployments.iter().filter(|d| !terminating(d)) {
+            self.sync_deployment(deployment, &replicasets);
+        }
+        let (replicasets, _) = self.store.list(REPLICASETS, None);
+        let (pods, _) = self.store.list(PODS, None);
+        let rs_uids: HashSet<&str> = replicasets.iter().map(uid_of).collect();
+        for pod in pods.iter().filter(|p| !terminating(p)) {
+            if owner_uid(pod).is_some_and(|uid| !rs_uids.contains(uid)) {
+                terminate_pod(&self.store, pod, self.speed, &self.cancel);
+            }
+        }
+        for rs in &replicasets {
+            self.sync_replicaset(rs, &pods, instant);
+        }
+        let (replicasets, _) = self.store.list(REPLICASETS, None);
+        for deployment in &deployments {
+            self.write_deployment_status(deployment, &replicasets);
+        }
+    }
+
+    fn sync_deployment(&self, deployment: &Value, replicasets: &[Value]) {
+        let namespace = namespace_of(deployment);
+        let template = &deployment["spec"]["template"];
+        let hash = template_hash(template);
+        let rs_name = format!("{}-{hash}", name_of(deployment));
+        let replicas = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
+        let owned = replicasets.iter().filter(|rs| owner_uid(rs) == Some(uid_of(deployment)));
+        for old in owned.filter(|rs| name_of(rs) != rs_name) {
+            self.set_replicas(old, 0);
+        }
+        match replicasets.iter().find(|rs| namespace_of(rs) == namespace && name_of(rs) == rs_name) {
+            Some(current) => self.set_replicas(current, replicas),
+            None => {
+                let mut labels = template["metadata"]["labels"].clone();
+                labels["pod-template-hash"] = json!(hash);
+                let mut rs_template = template.clone();
+                rs_template["metadata"]["labels"] = labels.clone();
+                let mut selector = deployment["spec"]["selector"].clone();
+                selector["matchLabels"]["pod-template-hash"] = json!(hash);
+                let mut rs = json!({
+                    "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "metadata": {"name": rs_name, "namespace": namespace, "labels": labels,
+                        "annotations": {"deployment.kubernetes.io/desired-replicas": replicas.to_string(),
+                                        "deployment.kubernetes.io/max-replicas": (replicas + 1).to_string(),
+                                        "deployment.kubernetes.io/revision": "1"},
+                        "ownerReferences": owner_reference(deployment, "Deployment")},
+                    "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+                });
+                apply_defaults(REPLICASETS, &mut rs, self.store.allocator());
+                record_update(None, &mut rs, MANAGER, None, "apps/v1");
+                let _ = self.store.transact(REPLICASETS, namespace, &rs_name, |_| Ok(Write::Create(rs)));
+            }
+        }
+    }
+
+    fn set_replicas(&self, rs: &Value, replicas: u64) {
+        if rs["spec"]["replicas"].as_u64() == Some(replicas) {
+            return;
+        }
+        let _ = self.store.transact(REPLICASETS, namespace_of(rs), name_of(rs), |current| {
+            let Some(current) = current else { return Ok(Write::Keep) };
+            let mut scaled = current.clone();
+            scaled["spec"]["replicas"] = json!(replicas);
+            record_update(Some(current), &mut scaled, MANAGER, None, "apps/v1");
+            Ok(Write::Replace(scaled))
+        });
+    }
+
+    fn injection_wanted(&self, namespace: &str, template: &Value) -> bool {
+        let Some(ns) = self.store.get(NAMESPACES, "", namespace) else { return false };
+        let labels = &ns["metadata"]["labels"];
+        let enabled = labels["istio-injection"] == "enabled"
+            || (labels.get("istio.io/rev").is_some() && labels["istio-injection"] != "disabled");
+        let opted_out = template["metadata"]["labels"]["sidecar.istio.io/inject"] == "false"
+            || template["metadata"]["annotations"]["sidecar.istio.io/inject"] == "false";
+        enabled && !opted_out
+    }
+
+    fn sync_replicaset(&self, rs: &Value, pods: &[Value], instant: bool) {
+        let namespace = namespace_of(rs);
+        let wanted = rs["spec"]["replicas"].as_u64().unwrap_or(1) as usize;
+        let mut active: Vec<&Value> = pods
+            .iter()
+            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
+            .collect();
+        for _ in active.len()..wanted {
+            self.create_pod(rs, instant);
+        }
+        if active.len() > wanted {
+            active.sort_by_key(|p| std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string()));
+            for pod in &active[..active.len() - wanted] {
+                terminate_pod(&self.store, pod, self.speed, &self.cancel);
+            }
+        }
+        let (current_pods, _) = self.store.list(PODS, Some(namespace));
+        let owned: Vec<&Value> = current_pods
+            .iter()
+            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
+            .collect();
+        let ready = owned.iter().filter(|p| pod_ready(p)).count();
+        let mut status = json!({"replicas": owned.len(), "fullyLabeledReplicas": owned.len(),
+            "observedGeneration": rs["metadata"]["generation"]});
+        if ready > 0 {
+            status["readyReplicas"] = json!(ready);
+            status["availableReplicas"] = json!(ready);
+        }
+        self.write_status(REPLICASETS, rs, status);
+    }
+
+    fn create_pod(&self, rs: &Value, instant: bool) {
+        let namespace = namespace_of(rs);
+        let template = &rs["spec"]["template"];
+        let name = format!("{}-{}", name_of(rs), random_suffix(5));
+        let mut pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "generateName": format!("{}-", name_of(rs)), "namespace": namespace,
+                "labels": template["metadata"]["labels"].clone(),
+                "ownerReferences": owner_reference(rs, "ReplicaSet")},
+            "spec": template["spec"].clone(),
+        });
+        if let Some(annotations) = template["metadata"].get("annotations") {
+            metadata_mut(&mut pod).insert("annotations".into(), annotations.clone());
+        }
+        pod["spec"]["nodeName"] = json!(self.settings.node_name);
+        let injected = self.injection_wanted(namespace, template);
+        if injected {
+            inject_sidecar(&mut pod, &self.settings);
+        }
+        apply_defaults(PODS, &mut pod, self.store.allocator());
+        record_update(None, &mut pod, MANAGER, None, "v1");
+        let Ok((created, _)) = self.store.transact(PODS, namespace, &name, |_| Ok(Write::Create(pod))) else {
+            return;
+        };
+        if instant {
+            let _ = write_stage(&self.store, namespace, &name, &created["metadata"]["uid"], Stage::Ready);
+        } else {
+            spawn_progression(self.store.clone(), &created, injected, self.speed, self.cancel.clone());
+        }
+    }
+
+    fn write_deployment_status(&self, deployment: &Value, replicasets: &[Value]) {
+        let owned: Vec<&Value> = replicasets.iter().filter(|rs| owner_uid(rs) == Some(uid_of(deployment))).collect();
+        let count = |field: &str| owned.iter().map(|rs| rs["status"][field].as_u64().unwrap_or(0)).sum::<u64>();
+        let replicas = count("replicas");
+        let ready = count("readyReplicas");
+        let desired = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
+        let hash = template_hash(&deployment["spec"]["template"]);
+        let updated: u64 = owned
+            .iter()
+            .filter(|rs| name_of(rs).ends_with(&hash))
+            .map(|rs| rs["status"]["replicas"].as_u64().unwrap_or(0))
+            .sum();
+        let available = ready >= desired;
+        let previous = &deployment["status"]["conditions"];
+        let stamp = |kind: &str, ok: bool| {
+            let status = if ok { "True" } else { "False" };
+            let earlier = previous
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["type"] == kind && c["status"] == status).cloned());
+            earlier.unwrap_or_else(|| {
+                let now = super::store::now_timestamp();
+                let (reason, message) = if kind == "Available" {
+                    if ok { ("MinimumReplicasAvailable", "Deployment has minimum availability.") }
+                    else { ("MinimumReplicasUnavailable", "Deployment does not have minimum availability.") }
+                } else {
+                    ("NewReplicaSetAvailable", "ReplicaSet has successfully progressed.")
+                };
+                json!({"type": kind, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
+                       "reason": reason, "message": message})
+            })
+        };
+        let mut status = json!({"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
+            "updatedReplicas": updated, "conditions": [stamp("Available", available), stamp("Progressing", true)]});
+        if ready > 0 {
+            status["readyReplicas"] = json!(ready);
+            status["availableReplicas"] = json!(ready);
+        }
+        if replicas > ready {
+            status["unavailableReplicas"] = json!(replicas - ready);
+        }
+        self.write_status(DEPLOYMENTS, deployment, status);
+    }
+
+    fn write_status(&self, resource: usize, obj: &Value, status: Value) {
+        if obj["status"] == status {
+            return;
+        }
+        let _ = self.store.transact(resource, namespace_of(obj), name_of(obj), |current| {
+            let Some(current) = current.filter(|c| uid_of(c) == uid_of(obj)) else { return Ok(Write::Keep) };
+            let mut updated = current.clone();
+            updated["status"] = status;
+            record_update(Some(current), &mut updated, MANAGER, Some("status"), "apps/v1");
+            Ok(Write::Replace(updated))
+        });
+    }
+}
+
+fn pod_ready(pod: &Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_hash_is_ten_hex_digits_and_follows_the_template() {
+        let a = template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}));
+        let b = template_hash(&json!({"spec": {"containers": [{"image": "b"}]}}));
+        assert_eq!(a.len(), 10);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn controller_ownership_is_read_from_owner_references() {
+        let pod = json!({"metadata": {"ownerReferences": [{"uid": "u1", "controller": true}]}});
+        assert_eq!(owner_uid(&pod), Some("u1"));
+        assert_eq!(owner_uid(&json!({"metadata": {}})), None);
+        assert!(pod_ready(&json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})));
+    }
+}

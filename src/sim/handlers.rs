@@ -1,0 +1,188 @@
+//! Verb dispatch and the read verbs (get, list); writes live in `writes`, watches in `watch`.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hyper::{Method, Response};
+use serde_json::{Value, json};
+
+use super::resources::{RESOURCES, ResourceDef};
+use super::select::Selector;
+use super::server::{Body, Call, Shared, Target, error_response, json_response};
+use super::status::ApiError;
+use super::{watch, writes};
+
+pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
+    let def = &RESOURCES[call.target.resource];
+    let is_watch = call.param("watch").is_some_and(|v| v == "true" || v == "1");
+    let verb = match (&call.method, call.target.name.is_some()) {
+        (&Method::GET, true) => "get",
+        (&Method::GET, false) if is_watch => "watch",
+        (&Method::GET, false) => "list",
+        (&Method::POST, false) => "create",
+        (&Method::PUT, true) => "update",
+        (&Method::PATCH, true) => "patch",
+        (&Method::DELETE, true) => "delete",
+        _ => {
+            let err = ApiError::new(405, Some("MethodNotAllowed"), "the server does not allow this method on the requested resource", None);
+            return error_response(&err);
+        }
+    };
+    let namespace = call.target.namespace.clone().unwrap_or_default();
+    if shared.store.is_forbidden(verb, def.plural, &namespace) {
+        let name = call.target.name.as_deref();
+        return error_response(&ApiError::forbidden(def, name, call.user, verb, &namespace));
+    }
+    let result = match verb {
+        "get" => get(&shared, &call.target),
+        "list" => list(&shared, &call),
+        "watch" => return watch::serve(shared, &call),
+        "create" => writes::create(&shared, &call),
+        "update" => writes::replace(&shared, &call),
+        "patch" => writes::patch(&shared, &call),
+        _ => writes::delete(&shared, &call),
+    };
+    match result {
+        Ok((code, body)) => json_response(code, &body, "application/json"),
+        Err(err) => error_response(&err),
+    }
+}
+
+/// The object as served through `version`: custom resources are stored once and shown
+/// with the requested `apiVersion` (conversion strategy None).
+pub fn present(def: &ResourceDef, version: &str, obj: &Value) -> Value {
+    let mut shown = obj.clone();
+    if let Some(map) = shown.as_object_mut() {
+        map.insert("apiVersion".into(), json!(def.api_version(version)));
+        map.entry("kind").or_insert_with(|| json!(def.kind));
+    }
+    shown
+}
+
+fn get(shared: &Shared, target: &Target) -> Result<(u16, Value), ApiError> {
+    let def = &RESOURCES[target.resource];
+    let name = target.name.as_deref().unwrap_or_default();
+    let namespace = target.namespace.as_deref().unwrap_or_default();
+    shared
+        .store
+        .get(target.resource, namespace, name)
+        .map(|obj| (200, present(def, &target.version, &obj)))
+        .ok_or_else(|| ApiError::not_found(def, name))
+}
+
+pub fn selector_of(call: &Call) -> Result<Selector, ApiError> {
+    Selector::parse(call.param("labelSelector"), call.param("fieldSelector")).map_err(|e| ApiError::bad_request(&e))
+}
+
+fn continue_token(rv: u64, namespace: &str, name: &str) -> String {
+    URL_SAFE_NO_PAD.encode(json!({"rv": rv, "ns": namespace, "name": name}).to_string())
+}
+
+fn parse_continue(token: &str) -> Option<(u64, String, String)> {
+    let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
+    Some((value["rv"].as_u64()?, value["ns"].as_str()?.into(), value["name"].as_str()?.into()))
+}
+
+fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
+    let target = &call.target;
+    let def = &RESOURCES[target.resource];
+    let selector = selector_of(call)?;
+    let asked_rv = call.param("resourceVersion").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    if call.param("resourceVersionMatch") == Some("Exact") && asked_rv > 0 && asked_rv < shared.store.oldest_rv() {
+        return Err(ApiError::list_expired());
+    }
+    let (objects, mut rv) = shared.store.list(target.resource, target.namespace.as_deref());
+    let mut after: Option<(String, String)> = None;
+    if let Some(token) = call.param("continue").filter(|t| !t.is_empty()) {
+        let (token_rv, ns, name) = parse_continue(token)
+            .ok_or_else(|| ApiError::bad_request("continue key is not valid: illegal base64 data"))?;
+        rv = token_rv;
+        after = Some((ns, name));
+    }
+    let limit = call.param("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let mut matching = objects.into_iter().filter(|obj| selector.matches(obj)).filter(|obj| {
+        after.as_ref().is_none_or(|(ns, name)| {
+            let key = (
+                obj["metadata"]["namespace"].as_str().unwrap_or_default(),
+                obj["metadata"]["name"].as_str().unwrap_or_default(),
+            );
+            key > (ns.as_str(), name.as_str())
+        })
+    });
+    let mut items: Vec<Value> = Vec::new();
+    let mut remaining = 0usize;
+    for obj in matching.by_ref() {
+        if limit.is_some_and(|l| items.len() >= l) {
+            remaining = 1;
+            break;
+        }
+        items.push(list_item(def, &target.version, obj));
+    }
+    remaining += matching.count();
+    let mut metadata = json!({"resourceVersion": rv.to_string()});
+    if remaining > 0 {
+        let last = items.last().cloned().unwrap_or_default();
+        let token = continue_token(
+            rv,
+            last["metadata"]["namespace"].as_str().unwrap_or_default(),
+            last["metadata"]["name"].as_str().unwrap_or_default(),
+        );
+        metadata["continue"] = json!(token);
+        metadata["remainingItemCount"] = json!(remaining);
+    } else if def.custom {
+        metadata["continue"] = json!("");
+    }
+    let body = json!({
+        "kind": format!("{}List", def.kind),
+        "apiVersion": def.api_version(&target.version),
+        "metadata": metadata,
+        "items": items,
+    });
+    Ok((200, body))
+}
+
+/// Built-in list items carry no kind/apiVersion; custom resource items do.
+fn list_item(def: &ResourceDef, version: &str, mut obj: Value) -> Value {
+    if def.custom {
+        return present(def, version, &obj);
+    }
+    if let Some(map) = obj.as_object_mut() {
+        map.remove("kind");
+        map.remove("apiVersion");
+    }
+    obj
+}
+
+/// `/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy/{path}`: nothing serves
+/// application traffic yet, so the apiserver's "no endpoints" answer.
+pub fn proxy(path: &str) -> Option<Response<Body>> {
+    let rest = path.strip_prefix("/api/v1/namespaces/")?;
+    let parts: Vec<&str> = rest.splitn(5, '/').collect();
+    if parts.len() < 4 || parts[1] != "services" || parts[3] != "proxy" {
+        return None;
+    }
+    let service = parts[2];
+    let message = format!("no endpoints available for service \"{service}\"");
+    let err = ApiError::new(503, Some("ServiceUnavailable"), &message, None);
+    Some(error_response(&err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continue_tokens_round_trip() {
+        let token = continue_token(42, "default", "reviews-v1");
+        assert_eq!(parse_continue(&token), Some((42, "default".into(), "reviews-v1".into())));
+        assert_eq!(parse_continue("!!"), None);
+    }
+
+    #[test]
+    fn only_service_proxy_paths_are_proxied() {
+        assert_eq!(proxy("/api/v1/namespaces/default/services/productpage:9080/proxy/").unwrap().status(), 503);
+        assert!(proxy("/api/v1/namespaces/default/services/productpage").is_none());
+    }
+}

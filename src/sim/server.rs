@@ -1,0 +1,256 @@
+//! The HTTP/1.1 server: accepting connections, authentication, and routing request paths
+//! to discovery documents or resource handlers.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use super::handlers;
+use super::resources::{RESOURCES, discovery, find};
+use super::status::ApiError;
+use super::store::SimStore;
+
+pub type Body = BoxBody<Bytes, Infallible>;
+
+/// The bearer token of the demo user the generated kubeconfig carries.
+pub const ADMIN_TOKEN: &str = "istio-lab-demo-token";
+pub const ADMIN_USER: &str = "istio-lab-demo";
+/// A second known user, for exercising RBAC refusals with the recorded wording.
+pub const VIEWER_TOKEN: &str = "demo-viewer-token";
+pub const VIEWER_USER: &str = "demo-viewer";
+
+/// What every request handler can reach.
+pub struct Shared {
+    pub store: SimStore,
+    pub speed: f64,
+    pub cancel: CancellationToken,
+}
+
+/// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub resource: usize,
+    pub version: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub subresource: Option<String>,
+}
+
+pub struct Call {
+    pub method: Method,
+    pub target: Target,
+    pub params: Vec<(String, String)>,
+    pub content_type: String,
+    pub user: &'static str,
+    pub body: Bytes,
+}
+
+impl Call {
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shared.cancel.cancelled() => return,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let cancel = shared.cancel.clone();
+            let service = service_fn(move |req| {
+                let shared = shared.clone();
+                async move { Ok::<_, Infallible>(route(shared, req).await) }
+            });
+            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = cancel.cancelled() => {}
+            }
+        });
+    }
+}
+
+pub fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+pub fn json_response(code: u16, body: &Value, content_type: &str) -> Response<Body> {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    Response::builder()
+        .status(code)
+        .header("Content-Type", content_type)
+        .header("Cache-Control", "no-cache, private")
+        .body(full(bytes))
+        .unwrap_or_else(|_| Response::new(full("")))
+}
+
+pub fn error_response(err: &ApiError) -> Response<Body> {
+    json_response(err.code, &err.body, "application/json")
+}
+
+pub fn page_not_found() -> Response<Body> {
+    Response::builder()
+        .status(404)
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .header("Cache-Control", "no-cache, private")
+        .header("X-Content-Type-Options", "nosniff")
+        .body(full("404 page not found\n"))
+        .unwrap_or_else(|_| Response::new(full("")))
+}
+
+fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
+    let header = req.headers().get("authorization")?.to_str().ok()?;
+    match header.strip_prefix("Bearer ")? {
+        ADMIN_TOKEN => Some(ADMIN_USER),
+        VIEWER_TOKEN => Some(VIEWER_USER),
+        _ => None,
+    }
+}
+
+async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    let Some(user) = authenticate(&req) else {
+        return error_response(&ApiError::unauthorized());
+    };
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let params = parse_query(req.uri().query().unwrap_or_default());
+    if req.method() == Method::GET {
+        let accept = req.headers().get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let aggregated = accept.contains("as=APIGroupDiscoveryList");
+        if let Some((doc, content_type)) = discovery(&path, aggregated) {
+            return json_response(200, &doc, content_type);
+        }
+    }
+    if let Some(response) = handlers::proxy(&path) {
+        return response;
+    }
+    let Some(target) = parse_target(&path) else {
+        return page_not_found();
+    };
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let method = req.method().clone();
+    let body = match req.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return error_response(&ApiError::bad_request("error reading request body")),
+    };
+    let call = Call { method, target, params, content_type, user, body };
+    handlers::handle(shared, call).await
+}
+
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key), decode(value))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits a resource path into its parts; None for anything that is not a served resource.
+pub fn parse_target(path: &str) -> Option<Target> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (group, version, rest) = match parts.as_slice() {
+        ["api", version, rest @ ..] => ("", *version, rest),
+        ["apis", group, version, rest @ ..] => (*group, *version, rest),
+        _ => return None,
+    };
+    let (namespace, rest) = match rest {
+        ["namespaces", ns, plural, rest @ ..] => (Some(ns.to_string()), {
+            let mut v = vec![*plural];
+            v.extend_from_slice(rest);
+            v
+        }),
+        _ => (None, rest.to_vec()),
+    };
+    let (plural, name, subresource) = match rest.as_slice() {
+        [plural] => (*plural, None, None),
+        [plural, name] => (*plural, Some(name.to_string()), None),
+        [plural, name, sub] => (*plural, Some(name.to_string()), Some(sub.to_string())),
+        _ => return None,
+    };
+    let resource = find(group, version, plural)?;
+    let def = &RESOURCES[resource];
+    if namespace.is_some() && !def.namespaced {
+        return None;
+    }
+    if !def.namespaced && name.is_none() && namespace.is_some() {
+        return None;
+    }
+    if let Some(sub) = &subresource
+        && !(sub == "status" && def.has_status)
+    {
+        return None;
+    }
+    Some(Target { resource, version: version.to_string(), namespace, name, subresource })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::{NAMESPACES, PODS, VIRTUALSERVICES};
+
+    #[test]
+    fn resource_paths_split_into_targets() {
+        let t = parse_target("/api/v1/namespaces/default/pods/p1/status").unwrap();
+        assert_eq!(t.resource, PODS);
+        assert_eq!(t.namespace.as_deref(), Some("default"));
+        assert_eq!(t.name.as_deref(), Some("p1"));
+        assert_eq!(t.subresource.as_deref(), Some("status"));
+        let t = parse_target("/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices").unwrap();
+        assert_eq!((t.resource, t.version.as_str(), t.name), (VIRTUALSERVICES, "v1beta1", None));
+        assert_eq!(parse_target("/api/v1/pods").unwrap().namespace, None);
+        assert_eq!(parse_target("/api/v1/namespaces/default").unwrap().resource, NAMESPACES);
+        assert!(parse_target("/apis/networking.istio.io/v1/namespaces/default/sidecars/default").is_none());
+        assert!(parse_target("/api/v1/namespaces/default/pods/p1/exec").is_none());
+    }
+
+    #[test]
+    fn queries_decode_like_forms() {
+        let params = parse_query("&labelSelector=app%3Dreviews%2Cversion+in+(v1)&limit=500");
+        assert_eq!(params[0], ("labelSelector".to_string(), "app=reviews,version in (v1)".to_string()));
+        assert_eq!(params[1].1, "500");
+    }
+}

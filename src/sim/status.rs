@@ -1,0 +1,159 @@
+//! `Status` bodies for failed requests, worded exactly as kube-apiserver words them.
+
+use serde_json::{Value, json};
+
+use super::resources::ResourceDef;
+
+/// A failed API request: the HTTP code and the `Status` body sent with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub code: u16,
+    pub body: Value,
+}
+
+impl ApiError {
+    pub fn new(code: u16, reason: Option<&str>, message: &str, details: Option<Value>) -> Self {
+        let mut body = json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {},
+            "status": "Failure", "message": message,
+        });
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        if let Some(details) = details {
+            body["details"] = details;
+        }
+        body["code"] = json!(code);
+        ApiError { code, body }
+    }
+
+    pub fn not_found(def: &ResourceDef, name: &str) -> Self {
+        let message = format!("{} \"{name}\" not found", def.qualified());
+        Self::new(404, Some("NotFound"), &message, Some(details(def, Some(name))))
+    }
+
+    pub fn already_exists(def: &ResourceDef, name: &str) -> Self {
+        let message = format!("{} \"{name}\" already exists", def.qualified());
+        Self::new(409, Some("AlreadyExists"), &message, Some(details(def, Some(name))))
+    }
+
+    pub fn conflict(def: &ResourceDef, name: &str) -> Self {
+        let message = format!(
+            "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; \
+             please apply your changes to the latest version and try again",
+            def.qualified()
+        );
+        Self::new(409, Some("Conflict"), &message, Some(details(def, Some(name))))
+    }
+
+    pub fn forbidden(def: &ResourceDef, name: Option<&str>, user: &str, verb: &str, ns: &str) -> Self {
+        let subject = match name {
+            Some(name) => format!("{} \"{name}\"", def.qualified()),
+            None => def.qualified(),
+        };
+        let scope = if ns.is_empty() {
+            "at the cluster scope".to_string()
+        } else {
+            format!("in the namespace \"{ns}\"")
+        };
+        let message = format!(
+            "{subject} is forbidden: User \"{user}\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
+            def.plural, def.group
+        );
+        Self::new(403, Some("Forbidden"), &message, Some(details(def, name)))
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(401, Some("Unauthorized"), "Unauthorized", None)
+    }
+
+    pub fn bad_request(message: &str) -> Self {
+        Self::new(400, Some("BadRequest"), message, None)
+    }
+
+    pub fn unsupported_patch() -> Self {
+        Self::new(
+            415,
+            Some("UnsupportedMediaType"),
+            "the body of the request was in an unknown format - accepted media types include: \
+             application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            None,
+        )
+    }
+
+    pub fn list_expired() -> Self {
+        Self::new(410, Some("Expired"), "The resourceVersion for the provided list is too old.", None)
+    }
+
+    pub fn internal(message: &str) -> Self {
+        Self::new(500, None, message, None)
+    }
+
+    /// 422 `Invalid` for an object, with one cause per `(reason, message, field)`.
+    pub fn invalid(def: &ResourceDef, name: &str, causes: &[(String, String, String)]) -> Self {
+        let described: Vec<String> = causes
+            .iter()
+            .map(|(_, message, field)| format!("{field}: {message}"))
+            .collect();
+        let summary = if described.len() == 1 {
+            described[0].clone()
+        } else {
+            format!("[{}]", described.join(", "))
+        };
+        let message = format!("{}.{} \"{name}\" is invalid: {summary}", def.kind, def.group);
+        let causes: Vec<Value> = causes
+            .iter()
+            .map(|(reason, message, field)| json!({"reason": reason, "message": message, "field": field}))
+            .collect();
+        let details = json!({"name": name, "group": def.group, "kind": def.kind, "causes": causes});
+        Self::new(422, Some("Invalid"), &message, Some(details))
+    }
+
+    /// The ERROR event a watch sends when asked to start before the oldest kept change.
+    pub fn watch_expired(asked: u64, oldest: u64) -> Self {
+        let message = format!("too old resource version: {asked} ({oldest})");
+        Self::new(410, Some("Expired"), &message, None)
+    }
+}
+
+fn details(def: &ResourceDef, name: Option<&str>) -> Value {
+    let mut details = serde_json::Map::new();
+    if let Some(name) = name {
+        details.insert("name".into(), json!(name));
+    }
+    if !def.group.is_empty() {
+        details.insert("group".into(), json!(def.group));
+    }
+    details.insert("kind".into(), json!(def.plural));
+    Value::Object(details)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::{PODS, RESOURCES, VIRTUALSERVICES};
+
+    #[test]
+    fn forbidden_wording_matches_the_apiserver() {
+        let err = ApiError::forbidden(&RESOURCES[PODS], None, "demo-viewer", "watch", "default");
+        assert_eq!(
+            err.body["message"],
+            "pods is forbidden: User \"demo-viewer\" cannot watch resource \"pods\" in API group \"\" in the namespace \"default\""
+        );
+        assert_eq!(err.body["details"], json!({"kind": "pods"}));
+    }
+
+    #[test]
+    fn invalid_with_two_causes_is_bracketed() {
+        let causes = vec![
+            ("A".to_string(), "one".to_string(), "f".to_string()),
+            ("B".to_string(), "two".to_string(), "<nil>".to_string()),
+        ];
+        let err = ApiError::invalid(&RESOURCES[VIRTUALSERVICES], "reviews", &causes);
+        assert_eq!(
+            err.body["message"],
+            "VirtualService.networking.istio.io \"reviews\" is invalid: [f: one, <nil>: two]"
+        );
+        assert_eq!(err.code, 422);
+    }
+}

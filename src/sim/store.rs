@@ -1,0 +1,434 @@
+//! The object store: one global resourceVersion counter, objects by (resource, namespace,
+//! name), and the bounded event history that watches replay from.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+
+use super::defaults::Allocator;
+use super::resources::{RESOURCES, ResourceDef};
+use super::status::ApiError;
+
+const HISTORY_LIMIT: usize = 20_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches stream it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub rv: u64,
+    pub resource: usize,
+    pub namespace: String,
+    pub event_type: EventType,
+    pub object: Arc<Value>,
+}
+
+/// A watch's start: the changes to replay, the feed of later ones, and the RV at which
+/// the two meet.
+pub struct Subscription {
+    pub replay: Vec<Arc<Event>>,
+    pub receiver: broadcast::Receiver<Arc<Event>>,
+    pub rv: u64,
+}
+
+/// What a transaction decided to do with the object it looked at.
+pub enum Write {
+    Create(Value),
+    Replace(Value),
+    Delete,
+    Keep,
+}
+
+type Key = (usize, String, String);
+
+struct Inner {
+    rv: u64,
+    objects: BTreeMap<Key, Value>,
+    history: VecDeque<Arc<Event>>,
+    /// Watches must start at or after this RV; older ones get the 410 ERROR event.
+    oldest_rv: u64,
+    forbidden: HashSet<(String, String, String)>,
+    uid_counter: u64,
+    bookmark_interval: Duration,
+}
+
+/// A cloneable handle on the demo cluster's data.
+#[derive(Clone)]
+pub struct SimStore {
+    inner: Arc<Mutex<Inner>>,
+    events: broadcast::Sender<Arc<Event>>,
+    alloc: Arc<Allocator>,
+}
+
+impl Default for SimStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn now_timestamp() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn key_of(resource: usize, namespace: &str, name: &str) -> Key {
+    (resource, namespace.to_string(), name.to_string())
+}
+
+impl SimStore {
+    pub fn new() -> Self {
+        let (events, _) = broadcast::channel(65_536);
+        SimStore {
+            inner: Arc::new(Mutex::new(Inner {
+                rv: 100,
+                objects: BTreeMap::new(),
+                history: VecDeque::new(),
+                oldest_rv: 0,
+                forbidden: HashSet::new(),
+                uid_counter: 0,
+                bookmark_interval: Duration::from_secs(60),
+            })),
+            events,
+            alloc: Arc::new(Allocator::default()),
+        }
+    }
+
+    /// ClusterIP and nodePort allocation, shared by every writer of this store.
+    pub fn allocator(&self) -> &Allocator {
+        &self.alloc
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves consistent data (writes are single inserts).
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn current_rv(&self) -> u64 {
+        self.lock().rv
+    }
+
+    pub fn get(&self, resource: usize, namespace: &str, name: &str) -> Option<Value> {
+        self.lock().objects.get(&key_of(resource, namespace, name)).cloned()
+    }
+
+    /// Objects of one resource (all namespaces when `namespace` is None), in key order,
+    /// and the RV the list was read at.
+    pub fn list(&self, resource: usize, namespace: Option<&str>) -> (Vec<Value>, u64) {
+        let inner = self.lock();
+        let items = inner
+            .objects
+            .range((resource, String::new(), String::new())..(resource + 1, String::new(), String::new()))
+            .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+            .map(|(_, obj)| obj.clone())
+            .collect();
+        (items, inner.rv)
+    }
+
+    /// Looks at one object and writes the decision atomically. Returns the stored object
+    /// (the deleted one for a delete) and whether something changed.
+    pub fn transact<F>(&self, resource: usize, namespace: &str, name: &str, decide: F) -> Result<(Value, bool), ApiError>
+    where
+        F: FnOnce(Option<&Value>) -> Result<Write, ApiError>,
+    {
+        let mut inner = self.lock();
+        let key = key_of(resource, namespace, name);
+        let current = inner.objects.get(&key);
+        let def = &RESOURCES[resource];
+        match decide(current)? {
+            Write::Keep => match current {
+                Some(obj) => Ok((obj.clone(), false)),
+                None => Err(ApiError::not_found(def, name)),
+            },
+            Write::Create(mut obj) => {
+                if current.is_some() {
+                    return Err(ApiError::already_exists(def, name));
+                }
+                inner.rv += 1;
+                inner.uid_counter += 1;
+                let rv = inner.rv;
+                let uid = fake_uid(inner.uid_counter, rv);
+                let meta = metadata_mut(&mut obj);
+                meta.insert("uid".into(), json!(uid));
+                meta.insert("resourceVersion".into(), json!(rv.to_string()));
+                meta.insert("creationTimestamp".into(), json!(now_timestamp()));
+                if def.has_generation {
+                    meta.insert("generation".into(), json!(1));
+                }
+                self.record(&mut inner, key, EventType::Added, obj.clone());
+                Ok((obj, true))
+            }
+            Write::Replace(mut obj) => {
+                let Some(old) = current else {
+                    return Err(ApiError::not_found(def, name));
+                };
+                if same_ignoring_times(old, &obj) {
+                    return Ok((old.clone(), false));
+                }
+                let generation = next_generation(def, old, &obj);
+                inner.rv += 1;
+                let rv = inner.rv;
+                let meta = metadata_mut(&mut obj);
+                meta.insert("resourceVersion".into(), json!(rv.to_string()));
+                if let Some(generation) = generation {
+                    meta.insert("generation".into(), json!(generation));
+                }
+                self.record(&mut inner, key, EventType::Modified, obj.clone());
+                Ok((obj, true))
+            }
+            Write::Delete => {
+                let Some(mut obj) = inner.objects.remove(&key) else {
+                    return Err(ApiError::not_found(def, name));
+                };
+                inner.rv += 1;
+                let rv = inner.rv;
+                metadata_mut(&mut obj).insert("resourceVersion".into(), json!(rv.to_string()));
+                let event = Arc::new(Event {
+                    rv,
+                    resource,
+                    namespace: namespace.to_string(),
+                    event_type: EventType::Deleted,
+                    object: Arc::new(obj.clone()),
+                });
+                self.push_history(&mut inner, event);
+                Ok((obj, true))
+            }
+        }
+    }
+
+    fn record(&self, inner: &mut Inner, key: Key, event_type: EventType, obj: Value) {
+        let event = Arc::new(Event {
+            rv: inner.rv,
+            resource: key.0,
+            namespace: key.1.clone(),
+            event_type,
+            object: Arc::new(obj.clone()),
+        });
+        inner.objects.insert(key, obj);
+        self.push_history(inner, event);
+    }
+
+    fn push_history(&self, inner: &mut Inner, event: Arc<Event>) {
+        if inner.history.len() >= HISTORY_LIMIT
+            && let Some(evicted) = inner.history.pop_front()
+        {
+            inner.oldest_rv = evicted.rv;
+        }
+        inner.history.push_back(event.clone());
+        // Nobody listening is fine: watches subscribe later and replay from history.
+        let _ = self.events.send(event);
+    }
+
+    /// Replays changes after `from_rv` for a resource and subscribes to later ones, under
+    /// one lock so nothing falls between the two. Err carries the oldest RV still kept.
+    pub fn watch_from(&self, resource: usize, namespace: Option<&str>, from_rv: u64) -> Result<Subscription, u64> {
+        let inner = self.lock();
+        if from_rv < inner.oldest_rv {
+            return Err(inner.oldest_rv);
+        }
+        let start = inner.history.partition_point(|e| e.rv <= from_rv);
+        let replay = inner
+            .history
+            .range(start..)
+            .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace))
+            .cloned()
+            .collect();
+        Ok(Subscription { replay, receiver: self.events.subscribe(), rv: inner.rv })
+    }
+
+    /// A receiver of every change from now on (controllers use it).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
+    /// Forgets the event history, as an apiserver restart does: watches from any RV before
+    /// now get the 410 ERROR event. The counter moves on, since a restarting apiserver writes.
+    pub fn forget_history(&self) {
+        let mut inner = self.lock();
+        inner.rv += 1;
+        inner.history.clear();
+        inner.oldest_rv = inner.rv;
+    }
+
+    pub fn oldest_rv(&self) -> u64 {
+        self.lock().oldest_rv
+    }
+
+    /// Makes RBAC refuse `verb` on `resource` (plural, e.g. "pods") in namespace `ns`
+    /// ("" for cluster scope) for every user, so tests can exercise the 403 paths.
+    pub fn set_forbidden(&self, verb: &str, resource: &str, ns: &str) {
+        self.lock().forbidden.insert((verb.into(), resource.into(), ns.into()));
+    }
+
+    pub fn clear_forbidden(&self) {
+        self.lock().forbidden.clear();
+    }
+
+    pub fn is_forbidden(&self, verb: &str, resource: &str, ns: &str) -> bool {
+        self.lock()
+            .forbidden
+            .contains(&(verb.to_string(), resource.to_string(), ns.to_string()))
+    }
+
+    pub fn bookmark_interval(&self) -> Duration {
+        self.lock().bookmark_interval
+    }
+
+    /// Watches send a BOOKMARK after this much idle time (60 s like the apiserver).
+    pub fn set_bookmark_interval(&self, interval: Duration) {
+        self.lock().bookmark_interval = interval;
+    }
+
+    /// Stores an object as given (kind/apiVersion pick the resource), as a write from
+    /// elsewhere would: creates it or replaces it, with a new RV and a watch event.
+    pub fn put(&self, object: Value) -> Result<Value, ApiError> {
+        let resource = super::resources::find_kind(
+            object["apiVersion"].as_str().unwrap_or_default(),
+            object["kind"].as_str().unwrap_or_default(),
+        )
+        .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
+        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let (stored, _) = self.transact(resource, &namespace, &name, |current| {
+            Ok(match current {
+                Some(old) => {
+                    let mut new = object;
+                    for field in ["uid", "creationTimestamp", "generation"] {
+                        if let Some(value) = old["metadata"].get(field) {
+                            metadata_mut(&mut new).insert(field.into(), value.clone());
+                        }
+                    }
+                    Write::Replace(new)
+                }
+                None => Write::Create(object),
+            })
+        })?;
+        Ok(stored)
+    }
+
+    pub fn delete_now(&self, resource: usize, namespace: &str, name: &str) -> Result<Value, ApiError> {
+        self.transact(resource, namespace, name, |_| Ok(Write::Delete)).map(|(obj, _)| obj)
+    }
+}
+
+pub fn metadata_mut(obj: &mut Value) -> &mut serde_json::Map<String, Value> {
+    if !obj.is_object() {
+        *obj = json!({});
+    }
+    if !obj["metadata"].is_object() {
+        obj["metadata"] = json!({});
+    }
+    match obj.get_mut("metadata") {
+        Some(Value::Object(map)) => map,
+        _ => unreachable!("metadata was made an object above"),
+    }
+}
+
+fn fake_uid(counter: u64, rv: u64) -> String {
+    let mixed = counter.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ rv.rotate_left(17);
+    let hex = format!("{mixed:016x}{:016x}", mixed.rotate_left(29) ^ 0x5bd1_e995);
+    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
+}
+
+fn strip_times(obj: &Value) -> Value {
+    let mut copy = obj.clone();
+    if let Some(Value::Array(entries)) = copy["metadata"].get_mut("managedFields") {
+        for entry in entries {
+            if let Some(map) = entry.as_object_mut() {
+                map.remove("time");
+            }
+        }
+    }
+    copy
+}
+
+fn same_ignoring_times(old: &Value, new: &Value) -> bool {
+    let mut new_without_rv = strip_times(new);
+    let mut old_without_rv = strip_times(old);
+    metadata_mut(&mut new_without_rv).remove("resourceVersion");
+    metadata_mut(&mut old_without_rv).remove("resourceVersion");
+    new_without_rv == old_without_rv
+}
+
+/// Generation moves on spec changes, and for pods also when deletion starts.
+fn next_generation(def: &ResourceDef, old: &Value, new: &Value) -> Option<u64> {
+    if !def.has_generation {
+        return None;
+    }
+    let current = old["metadata"]["generation"].as_u64().unwrap_or(1);
+    let deletion_started =
+        old["metadata"].get("deletionTimestamp").is_none() && new["metadata"].get("deletionTimestamp").is_some();
+    if old.get("spec") != new.get("spec") || deletion_started {
+        Some(current + 1)
+    } else {
+        Some(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::{PODS, VIRTUALSERVICES};
+
+    fn vs(weight: u64) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+               "metadata": {"name": "reviews", "namespace": "default"},
+               "spec": {"http": [{"route": [{"weight": weight}]}]}})
+    }
+
+    #[test]
+    fn writes_take_increasing_rvs_and_noops_keep_them() {
+        let store = SimStore::new();
+        let created = store.put(vs(90)).unwrap();
+        let rv1: u64 = created["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        assert_eq!(created["metadata"]["generation"], 1);
+        let same = store.put(vs(90)).unwrap();
+        assert_eq!(same["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+        let changed = store.put(vs(10)).unwrap();
+        let rv2: u64 = changed["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        assert!(rv2 > rv1);
+        assert_eq!(changed["metadata"]["generation"], 2);
+        assert_eq!(changed["metadata"]["uid"], created["metadata"]["uid"]);
+    }
+
+    #[test]
+    fn deleted_event_has_a_new_rv_and_history_replays_after_an_rv() {
+        let store = SimStore::new();
+        let start = store.current_rv();
+        let created = store.put(vs(90)).unwrap();
+        let deleted = store.delete_now(VIRTUALSERVICES, "default", "reviews").unwrap();
+        assert_ne!(deleted["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+        let replay = store.watch_from(VIRTUALSERVICES, Some("default"), start).unwrap().replay;
+        let types: Vec<_> = replay.iter().map(|e| e.event_type).collect();
+        assert_eq!(types, vec![EventType::Added, EventType::Deleted]);
+        let replay = store.watch_from(PODS, Some("default"), start).unwrap().replay;
+        assert!(replay.is_empty());
+    }
+
+    #[test]
+    fn forgetting_history_expires_old_rvs() {
+        let store = SimStore::new();
+        store.put(vs(90)).unwrap();
+        let before = store.current_rv();
+        store.forget_history();
+        assert_eq!(store.watch_from(VIRTUALSERVICES, None, before).err(), Some(before + 1));
+        assert!(store.watch_from(VIRTUALSERVICES, None, before - 1).is_err());
+        assert!(store.watch_from(VIRTUALSERVICES, None, before + 1).is_ok());
+    }
+}

@@ -1,0 +1,225 @@
+//! Watches: newline-delimited JSON events streamed in a chunked body, with replay from a
+//! resourceVersion, bookmarks, streaming lists and the 410 ERROR event for expired RVs.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::Response;
+use hyper::body::Frame;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::{Instant, sleep_until};
+
+use super::handlers::{present, selector_of};
+use super::resources::{PODS, RESOURCES, ResourceDef};
+use super::select::Selector;
+use super::server::{Body, Call, Shared, error_response};
+use super::status::ApiError;
+use super::store::Event;
+
+/// What the apiserver picks when the client gives no `timeoutSeconds` (30-60 min).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+
+struct Lines(mpsc::Receiver<Bytes>);
+
+impl Stream for Lines {
+    type Item = Result<Frame<Bytes>, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx).map(|line| line.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+pub fn event_line(event_type: &str, object: &Value) -> Bytes {
+    let mut line = serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+pub fn bookmark(def: &ResourceDef, version: &str, rv: u64, initial_events_end: bool) -> Value {
+    let mut object = json!({
+        "kind": def.kind,
+        "apiVersion": def.api_version(version),
+        "metadata": {"resourceVersion": rv.to_string()},
+    });
+    if initial_events_end {
+        object["metadata"]["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+    }
+    if std::ptr::eq(def, &RESOURCES[PODS]) {
+        object["spec"] = json!({"containers": null});
+        object["status"] = json!({});
+    }
+    object
+}
+
+struct WatchPlan {
+    resource: usize,
+    version: String,
+    namespace: Option<String>,
+    selector: Selector,
+    start_rv: u64,
+    timeout: Duration,
+    bookmarks: bool,
+}
+
+impl WatchPlan {
+    fn wants(&self, event: &Event) -> bool {
+        event.resource == self.resource
+            && self.namespace.as_ref().is_none_or(|ns| *ns == event.namespace)
+            && self.selector.matches(&event.object)
+    }
+
+    fn line(&self, event: &Event) -> Bytes {
+        let def = &RESOURCES[self.resource];
+        event_line(event.event_type.as_str(), &present(def, &self.version, &event.object))
+    }
+}
+
+pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
+    let target = &call.target;
+    let def = &RESOURCES[target.resource];
+    let selector = match selector_of(call) {
+        Ok(selector) => selector,
+        Err(err) => return error_response(&err),
+    };
+    let asked_rv = call.param("resourceVersion").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let send_initial = call.param("sendInitialEvents") == Some("true");
+    let mut plan = WatchPlan {
+        resource: target.resource,
+        version: target.version.clone(),
+        namespace: target.namespace.clone(),
+        selector,
+        start_rv: asked_rv,
+        timeout: call
+            .param("timeoutSeconds")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TIMEOUT),
+        bookmarks: call.param("allowWatchBookmarks") == Some("true"),
+    };
+    let store = &shared.store;
+    let mut initial: Vec<Bytes> = Vec::new();
+    let subscription = if asked_rv == 0 || send_initial {
+        let (objects, list_rv) = store.list(plan.resource, plan.namespace.as_deref());
+        for object in objects.iter().filter(|o| plan.selector.matches(o)) {
+            initial.push(event_line("ADDED", &present(def, &plan.version, object)));
+        }
+        if send_initial {
+            initial.push(event_line("BOOKMARK", &bookmark(def, &plan.version, list_rv, true)));
+        }
+        plan.start_rv = list_rv;
+        store.watch_from(plan.resource, plan.namespace.as_deref(), list_rv)
+    } else {
+        store.watch_from(plan.resource, plan.namespace.as_deref(), asked_rv)
+    };
+    let (tx, rx) = mpsc::channel::<Bytes>(1024);
+    match subscription {
+        Ok(subscription) => {
+            let replay = subscription.replay.iter();
+            initial.extend(replay.filter(|e| plan.wants(e)).map(|e| plan.line(e)));
+            let seen_rv = subscription.rv;
+            tokio::spawn(stream_events(shared.clone(), plan, initial, subscription.receiver, seen_rv, tx));
+        }
+        Err(oldest) => {
+            let expired = ApiError::watch_expired(asked_rv, oldest);
+            // The channel has room, and the stream ends once the sender is dropped.
+            let _ = tx.try_send(event_line("ERROR", &expired.body));
+        }
+    }
+    Response::builder()
+        .status(200)
+        .header("Content-Type", "application/json")
+        .header("Cache-Control", "no-cache, private")
+        .body(StreamBody::new(Lines(rx)).boxed())
+        .unwrap_or_else(|_| Response::new(super::server::full("")))
+}
+
+async fn stream_events(
+    shared: Arc<Shared>,
+    plan: WatchPlan,
+    initial: Vec<Bytes>,
+    mut receiver: broadcast::Receiver<Arc<Event>>,
+    mut seen_rv: u64,
+    tx: mpsc::Sender<Bytes>,
+) {
+    let def = &RESOURCES[plan.resource];
+    for line in initial {
+        if tx.send(line).await.is_err() {
+            return;
+        }
+    }
+    let interval = shared.store.bookmark_interval().max(Duration::from_millis(10));
+    let started = Instant::now();
+    let deadline = started + plan.timeout;
+    let final_bookmark_at = deadline - Duration::from_secs(2).min(plan.timeout / 4);
+    let mut next_bookmark = started + interval;
+    let mut final_bookmark_sent = false;
+    loop {
+        let wake = if final_bookmark_sent { next_bookmark } else { next_bookmark.min(final_bookmark_at) };
+        let line = tokio::select! {
+            _ = shared.cancel.cancelled() => return,
+            _ = tx.closed() => return,
+            _ = sleep_until(deadline) => return,
+            _ = sleep_until(wake), if plan.bookmarks => {
+                if Instant::now() >= final_bookmark_at && !final_bookmark_sent {
+                    final_bookmark_sent = true;
+                } else {
+                    next_bookmark += interval;
+                }
+                // Only RVs whose events were all handled, so resuming from it loses nothing.
+                if seen_rv <= plan.start_rv {
+                    continue;
+                }
+                event_line("BOOKMARK", &bookmark(def, &plan.version, seen_rv, false))
+            }
+            received = receiver.recv() => match received {
+                Ok(event) => {
+                    seen_rv = seen_rv.max(event.rv);
+                    if !plan.wants(&event) {
+                        continue;
+                    }
+                    plan.line(&event)
+                }
+                // A lagging or closed feed ends the watch; clients resume from their last RV.
+                Err(_) => return,
+            },
+        };
+        if tx.send(line).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::VIRTUALSERVICES;
+
+    #[test]
+    fn pod_bookmarks_carry_spec_and_status_stubs() {
+        let pod = bookmark(&RESOURCES[PODS], "v1", 332, false);
+        assert_eq!(
+            pod,
+            json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": "332"},
+                   "spec": {"containers": null}, "status": {}})
+        );
+        let vs = bookmark(&RESOURCES[VIRTUALSERVICES], "v1beta1", 7, true);
+        assert_eq!(vs["apiVersion"], "networking.istio.io/v1beta1");
+        assert_eq!(vs["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+        assert!(vs.get("spec").is_none());
+    }
+
+    #[test]
+    fn event_lines_are_newline_terminated_json() {
+        let line = event_line("ADDED", &json!({"a": 1}));
+        assert!(line.ends_with(b"\n"));
+        let parsed: Value = serde_json::from_slice(&line[..line.len() - 1]).unwrap();
+        assert_eq!(parsed["type"], "ADDED");
+    }
+}
