@@ -24,7 +24,7 @@ const TAB: &str = "    ";
 /// Prepares the block's text and language from the fence's info string.
 pub(crate) fn prepare(info: &str, raw: &str) -> (String, String) {
     let text = expand_in_text(raw).replace('\t', TAB).replace("\r\n", "\n");
-    let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+    let text = dedent(text.strip_suffix('\n').unwrap_or(&text));
     let label = info
         .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
         .next()
@@ -36,6 +36,20 @@ pub(crate) fn prepare(info: &str, raw: &str) -> (String, String) {
         label.to_string()
     };
     (lang, text)
+}
+
+/// Removes the indentation shared by all non-empty lines (guides often indent whole blocks).
+fn dedent(text: &str) -> String {
+    let common = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|line| line.get(common..).unwrap_or("").trim_end_matches(' '))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Lays out the block. `first_prefix`/`rest_prefix` come from the enclosing containers.
@@ -135,6 +149,12 @@ mod tests {
         assert_eq!(plain[2], "↪ aaaa bbbb");
         assert_eq!(plain[3], "↪ cccc");
         assert!(lines.iter().all(|line| line.width() <= 12));
+    }
+
+    #[test]
+    fn shared_indentation_is_removed() {
+        let (_, text) = prepare("", "   $ istioctl install\n    ✔ done\n\n");
+        assert_eq!(text, "$ istioctl install\n ✔ done");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::format::{Lesson, LessonError, Step, split_front_matter};
 use super::highlight::extract_commands;
+use super::shortcode::expand_in_text;
 
 /// Reads and splits the guide at `path`.
 pub fn load_guide(path: &Path) -> Result<Vec<Lesson>, LessonError> {
@@ -147,7 +148,7 @@ fn steps_of(body: &str) -> Vec<Step> {
                 code = Some(String::new());
             }
             Event::End(TagEnd::CodeBlock) => {
-                let text = code.take().unwrap_or_default();
+                let text = expand_in_text(&code.take().unwrap_or_default());
                 let has_prompt = text.lines().any(|line| line.trim_start().starts_with("$ "));
                 let commands = extract_commands(&text);
                 if has_prompt && !commands.is_empty() {

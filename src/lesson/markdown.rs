@@ -4,7 +4,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Par
 
 use super::codeblock::{prepare, render_code};
 pub use super::codeblock::CodeBlock;
-use super::shortcode::{expand_in_spans, expand_in_text};
+use super::shortcode::{expand_in_spans, expand_in_text, protect};
 use super::table::{Cell, Table, render_table};
 use super::text::{SpanKind, StyledLine, StyledSpan, display_width, push_span};
 use super::wrap::wrap_with_prefix;
@@ -42,7 +42,8 @@ pub fn render(markdown: &str, width: u16) -> Rendered {
         return Rendered::default();
     }
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for event in Parser::new_ext(markdown, options) {
+    let markdown = protect(markdown);
+    for event in Parser::new_ext(&markdown, options) {
         renderer.event(event);
     }
     renderer.finish()
@@ -513,3 +514,7 @@ fn strip_tags(html: &str) -> String {
     out.push_str(rest);
     out.replace(['\n', '\r'], " ")
 }
+
+#[cfg(test)]
+#[path = "markdown_tests.rs"]
+mod tests;

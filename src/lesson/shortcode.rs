@@ -25,36 +25,53 @@ pub(crate) fn expand(inner: &str) -> Expansion {
     }
 }
 
-/// Splits `text` into spans of `kind`, with each shortcode replaced by its expansion.
-pub(crate) fn expand_in_spans(text: &str, kind: SpanKind, out: &mut Vec<StyledSpan>) {
-    let mut rest = text;
-    while let Some((before, inner, after)) = next_shortcode(rest) {
-        push_span(out, before, kind);
-        match expand(inner) {
-            Expansion::Url(url) => push_span(out, &url, SpanKind::Url),
-            Expansion::Name(name) => push_span(out, &name, SpanKind::Shortcode),
-            Expansion::Nothing => {}
-        }
-        rest = after;
-    }
-    push_span(out, rest, kind);
-}
+// Unknown shortcodes are kept as their name between these private-use marks, so the name
+// survives Markdown parsing and can still be styled as a shortcode afterwards.
+const MARK_OPEN: char = '\u{E000}';
+const MARK_CLOSE: char = '\u{E001}';
 
-/// Replaces every shortcode in `text` by plain text (used for URLs and code).
-pub(crate) fn expand_in_text(text: &str) -> String {
+/// Rewrites every shortcode before Markdown parsing: known ones become their URL (so a link
+/// such as `[x]({{< github_tree >}}/a)` parses as a link), unknown ones a marked name.
+pub(crate) fn protect(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some((before, inner, after)) = next_shortcode(rest) {
         out.push_str(before);
         match expand(inner) {
             Expansion::Url(url) => out.push_str(&url),
-            Expansion::Name(name) => out.push_str(&name),
+            Expansion::Name(name) => {
+                out.push(MARK_OPEN);
+                out.push_str(&name);
+                out.push(MARK_CLOSE);
+            }
             Expansion::Nothing => {}
         }
         rest = after;
     }
     out.push_str(rest);
     out
+}
+
+/// Splits protected text into spans of `kind`, marked names becoming `Shortcode` spans.
+pub(crate) fn expand_in_spans(text: &str, kind: SpanKind, out: &mut Vec<StyledSpan>) {
+    let mut rest = text;
+    while let Some(open) = rest.find(MARK_OPEN) {
+        push_span(out, &rest[..open], kind);
+        let name_start = open + MARK_OPEN.len_utf8();
+        let name_end = rest[name_start..]
+            .find(MARK_CLOSE)
+            .map_or(rest.len(), |offset| name_start + offset);
+        push_span(out, &rest[name_start..name_end], SpanKind::Shortcode);
+        rest = rest
+            .get(name_end + MARK_CLOSE.len_utf8()..)
+            .unwrap_or("");
+    }
+    push_span(out, &rest.replace(MARK_CLOSE, ""), kind);
+}
+
+/// Plain text with every shortcode expanded (for URLs, code and commands).
+pub(crate) fn expand_in_text(text: &str) -> String {
+    protect(text).replace([MARK_OPEN, MARK_CLOSE], "")
 }
 
 /// Finds the next shortcode: (text before, inner text, text after). An unclosed opener
@@ -99,7 +116,8 @@ mod tests {
     #[test]
     fn unknown_shortcode_keeps_its_name_without_braces() {
         let mut spans = Vec::new();
-        expand_in_spans("버전 {{< istio_version >}} 사용", SpanKind::Text, &mut spans);
+        let protected = protect("버전 {{< istio_version >}} 사용");
+        expand_in_spans(&protected, SpanKind::Text, &mut spans);
         assert_eq!(
             spans,
             vec![
