@@ -1,0 +1,192 @@
+//! The lesson file format: `NN-slug.md` with YAML front matter between `---` fences.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde_saphyr::{Location, MessageFormatter, Spanned, UserMessageFormatter};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lesson {
+    /// From the file name's `NN`.
+    pub number: usize,
+    pub id: String,
+    pub title: String,
+    pub steps: Vec<Step>,
+    /// Markdown after the front matter.
+    pub body: String,
+    /// File name (or path) used in messages.
+    pub source: String,
+}
+
+/// One step of a lesson. Unknown keys are rejected so typos surface as errors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub title: String,
+    #[serde(default)]
+    pub commands: Vec<String>,
+    // Planned keys go here as optional fields, e.g. `apply` (a manifest path to apply) and
+    // `check` (a live cluster condition that ticks the step green).
+}
+
+/// A problem in a lesson file, located at a line of that file (0: the file as a whole).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl LessonError {
+    pub fn new(file: &str, line: usize, message: impl Into<String>) -> Self {
+        Self {
+            file: file.to_string(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LessonError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: Spanned<String>,
+    title: Spanned<String>,
+    #[serde(default)]
+    steps: Vec<Spanned<Step>>,
+}
+
+/// The front matter's YAML, the line of the file it starts on (1-based) and the body.
+pub(crate) struct Split<'a> {
+    pub yaml: &'a str,
+    pub yaml_first_line: usize,
+    pub body: &'a str,
+}
+
+/// Splits `---` fenced front matter from the body. `None` when the text has no opening fence.
+pub(crate) fn split_front_matter<'a>(
+    file: &str,
+    text: &'a str,
+) -> Option<Result<Split<'a>, LessonError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = (first_end + 1).min(text.len());
+    let mut offset = yaml_start;
+    for line in text[yaml_start..].split_inclusive('\n') {
+        let content = line.trim_end();
+        if content == "---" || content == "..." {
+            return Some(Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_first_line: 2,
+                body: &text[offset + line.len()..],
+            }));
+        }
+        offset += line.len();
+    }
+    Some(Err(LessonError::new(
+        file,
+        1,
+        "front matter is not closed: no `---` line after the opening one",
+    )))
+}
+
+/// Parses one lesson file; `file_name` must look like `NN-slug.md` (a path is fine).
+pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> {
+    let number = number_from_file_name(file_name)?;
+    let split = split_front_matter(file_name, text).unwrap_or_else(|| {
+        Err(LessonError::new(
+            file_name,
+            1,
+            "missing front matter: a lesson starts with a `---` line",
+        ))
+    })?;
+    let line_of = |location: &Location| -> usize {
+        usize::try_from(location.line()).unwrap_or(0) + split.yaml_first_line - 1
+    };
+    let front: FrontMatter = serde_saphyr::from_str(split.yaml).map_err(|error| {
+        let line = error
+            .location()
+            .filter(|location| location.line() > 0)
+            .map_or(split.yaml_first_line, |location| line_of(&location));
+        let message = UserMessageFormatter.format_message(&error);
+        let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        LessonError::new(file_name, line, message)
+    })?;
+    let id = front.id.value.trim().to_string();
+    if !is_valid_id(&id) {
+        return Err(LessonError::new(
+            file_name,
+            line_of(&front.id.referenced),
+            format!("id `{id}` must be lowercase letters, digits and `-`"),
+        ));
+    }
+    let title = front.title.value.trim().to_string();
+    if title.is_empty() {
+        return Err(LessonError::new(file_name, line_of(&front.title.referenced), "title is empty"));
+    }
+    let mut steps = Vec::with_capacity(front.steps.len());
+    for step in front.steps {
+        if step.value.title.trim().is_empty() {
+            return Err(LessonError::new(file_name, line_of(&step.referenced), "step title is empty"));
+        }
+        steps.push(step.value);
+    }
+    Ok(Lesson {
+        number,
+        id,
+        title,
+        steps,
+        body: split.body.to_string(),
+        source: file_name.to_string(),
+    })
+}
+
+/// The line of `id:` in a lesson's source, for duplicate-id messages.
+pub(crate) fn id_line(text: &str) -> usize {
+    text.lines()
+        .position(|line| line.starts_with("id:"))
+        .map_or(1, |index| index + 1)
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn number_from_file_name(file_name: &str) -> Result<usize, LessonError> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let bad = || {
+        LessonError::new(
+            file_name,
+            0,
+            "lesson file names look like `NN-slug.md` (e.g. `02-install.md`)",
+        )
+    };
+    let stem = base.strip_suffix(".md").ok_or_else(bad)?;
+    let (digits, slug) = stem.split_once('-').ok_or_else(bad)?;
+    let slug_ok = !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || !slug_ok {
+        return Err(bad());
+    }
+    digits.parse().map_err(|_| bad())
+}

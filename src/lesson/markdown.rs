@@ -1,0 +1,520 @@
+//! Markdown to renderer-neutral styled lines, with code blocks and headings indexed.
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::codeblock::{prepare, render_code};
+pub use super::codeblock::CodeBlock;
+use super::shortcode::{expand_in_spans, expand_in_text, protect};
+use super::table::{Cell, Table, render_table};
+use super::text::{SpanKind, StyledLine, StyledSpan, display_width, push_span};
+use super::wrap::wrap_with_prefix;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// Index into `Rendered::lines` of the heading's first line.
+    pub line: usize,
+    pub level: u8,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub lines: Vec<StyledLine>,
+    pub code_blocks: Vec<CodeBlock>,
+    pub headings: Vec<Heading>,
+}
+
+impl Rendered {
+    /// The text as shown, lines joined with `\n`, trailing spaces trimmed.
+    pub fn plain_text(&self) -> String {
+        self.lines
+            .iter()
+            .map(|line| line.plain().trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Renders `markdown` into lines no wider than `width` columns.
+pub fn render(markdown: &str, width: u16) -> Rendered {
+    let mut renderer = Renderer::new(usize::from(width));
+    if renderer.width == 0 {
+        return Rendered::default();
+    }
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let markdown = protect(markdown);
+    for event in Parser::new_ext(&markdown, options) {
+        renderer.event(event);
+    }
+    renderer.finish()
+}
+
+enum Container {
+    Quote { kind: SpanKind },
+    List { next: Option<u64> },
+    Item { marker: String, shown: bool },
+}
+
+#[derive(Default)]
+struct TableState {
+    alignments: Vec<Alignment>,
+    header: Option<Vec<Cell>>,
+    rows: Vec<Vec<Cell>>,
+    row: Vec<Cell>,
+}
+
+struct Renderer {
+    width: usize,
+    out: Rendered,
+    containers: Vec<Container>,
+    inline: Vec<StyledSpan>,
+    styles: Vec<SpanKind>,
+    /// Open links: destination and where their text starts in the inline buffer.
+    links: Vec<(String, usize)>,
+    image: Option<(String, String)>,
+    code: Option<(String, String)>,
+    table: Option<TableState>,
+    html: Option<String>,
+    need_blank: bool,
+}
+
+impl Renderer {
+    fn new(width: usize) -> Self {
+        Self {
+            width,
+            out: Rendered::default(),
+            containers: Vec::new(),
+            inline: Vec::new(),
+            styles: Vec::new(),
+            links: Vec::new(),
+            image: None,
+            code: None,
+            table: None,
+            html: None,
+            need_blank: false,
+        }
+    }
+
+    fn kind(&self) -> SpanKind {
+        self.styles.last().copied().unwrap_or(SpanKind::Text)
+    }
+
+    fn inline_text(&self) -> String {
+        self.inline.iter().map(|span| span.text.as_str()).collect()
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text),
+            Event::Code(code) => {
+                push_span(&mut self.inline, &expand_in_text(&code), SpanKind::InlineCode)
+            }
+            Event::Html(html) => self.html.get_or_insert_with(String::new).push_str(&html),
+            Event::InlineHtml(html) => {
+                let tag = html.trim().to_ascii_lowercase();
+                if tag.starts_with("<br") {
+                    push_span(&mut self.inline, "\n", SpanKind::Text);
+                }
+            }
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => push_span(&mut self.inline, "\n", SpanKind::Text),
+            Event::Rule => {
+                self.flush_inline();
+                self.begin_block();
+                let (mut spans, _) = self.prefixes();
+                if width_of(&spans) >= self.width {
+                    spans.clear();
+                }
+                let room = self.width - width_of(&spans);
+                push_span(&mut spans, &"─".repeat(room), SpanKind::Rule);
+                self.out.lines.push(StyledLine::new(spans));
+                self.need_blank = true;
+            }
+            Event::TaskListMarker(done) => {
+                push_span(&mut self.inline, if done { "[x] " } else { "[ ] " }, SpanKind::ListMarker)
+            }
+            Event::FootnoteReference(name) => self.text(&format!("[{name}]")),
+            Event::InlineMath(text) | Event::DisplayMath(text) => {
+                push_span(&mut self.inline, &text, SpanKind::InlineCode)
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some((_, code)) = self.code.as_mut() {
+            code.push_str(text);
+        } else if let Some((_, alt)) = self.image.as_mut() {
+            alt.push_str(text);
+        } else {
+            expand_in_spans(text, self.kind(), &mut self.inline);
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => self.flush_inline(),
+            Tag::Heading { level, .. } => {
+                self.flush_inline();
+                self.styles.push(SpanKind::Heading(heading_level(level)));
+            }
+            Tag::BlockQuote(_) => {
+                self.flush_inline();
+                self.begin_block();
+                self.containers.push(Container::Quote { kind: SpanKind::QuoteMarker });
+            }
+            Tag::CodeBlock(kind) => {
+                self.flush_inline();
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((info, String::new()));
+            }
+            Tag::List(start) => {
+                self.flush_inline();
+                if !self.in_item() {
+                    self.begin_block();
+                }
+                self.containers.push(Container::List { next: start });
+            }
+            Tag::Item => {
+                self.flush_inline();
+                let marker = self.next_marker();
+                self.containers.push(Container::Item { marker, shown: false });
+            }
+            Tag::Table(alignments) => {
+                self.flush_inline();
+                self.table = Some(TableState { alignments, ..TableState::default() });
+            }
+            Tag::TableHead | Tag::TableRow | Tag::TableCell => self.inline.clear(),
+            Tag::Emphasis => self.styles.push(SpanKind::Emphasis),
+            Tag::Strong => self.styles.push(SpanKind::Strong),
+            Tag::Link { dest_url, .. } => {
+                self.links.push((expand_in_text(&dest_url), self.inline_text().len()));
+                self.styles.push(SpanKind::Link);
+            }
+            Tag::Image { dest_url, .. } => {
+                self.image = Some((expand_in_text(&dest_url), String::new()));
+            }
+            Tag::HtmlBlock => {
+                self.flush_inline();
+                self.html = Some(String::new());
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => {
+                self.flush_inline();
+                self.need_blank = true;
+            }
+            TagEnd::Heading(level) => {
+                self.styles.pop();
+                self.heading(heading_level(level));
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_inline();
+                self.containers.pop();
+                self.need_blank = true;
+            }
+            TagEnd::CodeBlock => {
+                if let Some((info, raw)) = self.code.take() {
+                    self.code_block(&info, &raw);
+                }
+            }
+            TagEnd::List(_) => {
+                self.flush_inline();
+                self.containers.pop();
+                self.need_blank = !self.in_item();
+            }
+            TagEnd::Item => {
+                self.flush_inline();
+                if let Some(Container::Item { shown: false, .. }) = self.containers.last() {
+                    self.emit_wrapped(&[]);
+                }
+                self.containers.pop();
+            }
+            TagEnd::TableCell => {
+                let cell = std::mem::take(&mut self.inline);
+                if let Some(table) = self.table.as_mut() {
+                    table.row.push(cell);
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(table) = self.table.as_mut() {
+                    table.header = Some(std::mem::take(&mut table.row));
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(table) = self.table.as_mut() {
+                    let row = std::mem::take(&mut table.row);
+                    table.rows.push(row);
+                }
+            }
+            TagEnd::Table => {
+                if let Some(table) = self.table.take() {
+                    self.table_block(&table);
+                }
+            }
+            TagEnd::Emphasis | TagEnd::Strong => {
+                self.styles.pop();
+            }
+            TagEnd::Link => self.end_link(),
+            TagEnd::Image => self.end_image(),
+            TagEnd::HtmlBlock => {
+                let html = self.html.take().unwrap_or_default();
+                let text = strip_tags(&html);
+                if !text.trim().is_empty() {
+                    expand_in_spans(text.trim(), SpanKind::Text, &mut self.inline);
+                    self.flush_inline();
+                    self.need_blank = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end_link(&mut self) {
+        self.styles.pop();
+        let Some((url, start)) = self.links.pop() else {
+            return;
+        };
+        let text = self.inline_text();
+        let label = text.get(start..).unwrap_or("").trim();
+        let url = url.trim();
+        if url.is_empty() || url == label {
+            return;
+        }
+        if label.is_empty() {
+            push_span(&mut self.inline, url, SpanKind::Url);
+        } else {
+            push_span(&mut self.inline, &format!(" ({url})"), SpanKind::Url);
+        }
+    }
+
+    fn end_image(&mut self) {
+        let Some((url, alt)) = self.image.take() else {
+            return;
+        };
+        push_span(&mut self.inline, "[그림] ", SpanKind::ImageAlt);
+        expand_in_spans(alt.trim(), SpanKind::ImageAlt, &mut self.inline);
+        if !url.is_empty() {
+            push_span(&mut self.inline, &format!(" — {url}"), SpanKind::Url);
+        }
+    }
+
+    fn in_item(&self) -> bool {
+        self.containers
+            .iter()
+            .any(|container| matches!(container, Container::Item { .. }))
+    }
+
+    fn next_marker(&mut self) -> String {
+        let depth = self
+            .containers
+            .iter()
+            .filter(|container| matches!(container, Container::List { .. }))
+            .count();
+        let next = self.containers.iter_mut().rev().find_map(|container| match container {
+            Container::List { next } => Some(next),
+            _ => None,
+        });
+        match next {
+            Some(Some(number)) => {
+                let marker = format!("{number}. ");
+                *number += 1;
+                marker
+            }
+            _ => match depth {
+                0 | 1 => "• ".to_string(),
+                2 => "◦ ".to_string(),
+                _ => "▪ ".to_string(),
+            },
+        }
+    }
+
+    /// Inserts the blank line that separates this block from the previous one.
+    fn begin_block(&mut self) {
+        if self.need_blank && !self.out.lines.is_empty() {
+            let mut bars = Vec::new();
+            for container in &self.containers {
+                if let Container::Quote { kind } = container {
+                    push_span(&mut bars, "▌", *kind);
+                }
+            }
+            if width_of(&bars) > self.width {
+                bars.clear();
+            }
+            self.out.lines.push(StyledLine::new(bars));
+        }
+        self.need_blank = false;
+    }
+
+    /// Prefixes for a block's first line and the rest; list markers show once per item.
+    fn prefixes(&mut self) -> (Vec<StyledSpan>, Vec<StyledSpan>) {
+        let mut first = Vec::new();
+        let mut rest = Vec::new();
+        for container in &mut self.containers {
+            match container {
+                Container::Quote { kind } => {
+                    push_span(&mut first, "▌ ", *kind);
+                    push_span(&mut rest, "▌ ", *kind);
+                }
+                Container::Item { marker, shown } => {
+                    let indent = " ".repeat(display_width(marker));
+                    if *shown {
+                        push_span(&mut first, &indent, SpanKind::Text);
+                    } else {
+                        push_span(&mut first, marker, SpanKind::ListMarker);
+                        *shown = true;
+                    }
+                    push_span(&mut rest, &indent, SpanKind::Text);
+                }
+                Container::List { .. } => {}
+            }
+        }
+        (first, rest)
+    }
+
+    fn flush_inline(&mut self) {
+        if self.inline.iter().all(|span| span.text.trim().is_empty()) {
+            self.inline.clear();
+            return;
+        }
+        let spans = std::mem::take(&mut self.inline);
+        self.mark_callout(&spans);
+        self.begin_block();
+        self.emit_wrapped(&spans);
+    }
+
+    fn emit_wrapped(&mut self, spans: &[StyledSpan]) {
+        let (first, rest) = self.prefixes();
+        let lines = wrap_with_prefix(spans, self.width, &first, &rest);
+        self.out.lines.extend(lines);
+    }
+
+    /// A quote whose first words are 참고/주의/Note/Warning/Tip is a callout.
+    fn mark_callout(&mut self, spans: &[StyledSpan]) {
+        let Some(Container::Quote { kind }) = self
+            .containers
+            .iter_mut()
+            .rev()
+            .find(|container| matches!(container, Container::Quote { .. }))
+        else {
+            return;
+        };
+        let text: String = spans.iter().map(|span| span.text.as_str()).collect();
+        let lead = text.trim_start().to_lowercase();
+        const LABELS: [&str; 6] = ["참고", "주의", "경고", "note", "warning", "tip"];
+        if LABELS.iter().any(|label| lead.starts_with(label)) {
+            *kind = SpanKind::Callout;
+        }
+    }
+
+    fn heading(&mut self, level: u8) {
+        let spans = std::mem::take(&mut self.inline);
+        let text: String = spans.iter().map(|span| span.text.as_str()).collect();
+        self.begin_block();
+        let line = self.out.lines.len();
+        let (mut first, mut rest) = self.prefixes();
+        if level >= 3 {
+            push_span(&mut first, "▍ ", SpanKind::Heading(level));
+            push_span(&mut rest, "  ", SpanKind::Text);
+        }
+        let lines = wrap_with_prefix(&spans, self.width, &first, &rest);
+        let text_width = lines.iter().map(StyledLine::width).max().unwrap_or(0);
+        let content_width = text_width.saturating_sub(width_of(&first)).max(1);
+        self.out.lines.extend(lines);
+        if level <= 2 {
+            let mut under = rest;
+            if width_of(&under) + content_width > self.width {
+                under.clear();
+            }
+            let room = content_width.min(self.width);
+            let rule = if level == 1 { "═" } else { "─" };
+            push_span(&mut under, &rule.repeat(room), SpanKind::Heading(level));
+            self.out.lines.push(StyledLine::new(under));
+        }
+        self.out.headings.push(Heading { line, level, text: text.trim().to_string() });
+        self.need_blank = true;
+    }
+
+    fn code_block(&mut self, info: &str, raw: &str) {
+        let (lang, text) = prepare(info, raw);
+        self.begin_block();
+        let (first, rest) = self.prefixes();
+        let (lines, commands) = render_code(&lang, &text, self.width, &first, &rest);
+        let index = self.out.code_blocks.len();
+        let first_line = self.out.lines.len();
+        self.out.lines.extend(lines.into_iter().map(|mut line| {
+            line.code_block = Some(index);
+            line
+        }));
+        let last_line = self.out.lines.len().saturating_sub(1).max(first_line);
+        self.out.code_blocks.push(CodeBlock { lang, text, commands, first_line, last_line });
+        self.need_blank = true;
+    }
+
+    fn table_block(&mut self, table: &TableState) {
+        self.begin_block();
+        let (first, rest) = self.prefixes();
+        let (first, rest) = if width_of(&first).max(width_of(&rest)) < self.width {
+            (first, rest)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let view = Table {
+            alignments: &table.alignments,
+            header: table.header.as_deref(),
+            rows: &table.rows,
+        };
+        let lines = render_table(&view, self.width, &first, &rest);
+        self.out.lines.extend(lines);
+        self.need_blank = true;
+    }
+
+    fn finish(mut self) -> Rendered {
+        self.flush_inline();
+        self.out
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn width_of(spans: &[StyledSpan]) -> usize {
+    spans.iter().map(|span| display_width(&span.text)).sum()
+}
+
+/// Drops HTML tags and comments, keeping the text between them.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let close = if after.starts_with("<!--") {
+            after.find("-->").map(|end| end + 3)
+        } else {
+            after.find('>').map(|end| end + 1)
+        };
+        match close {
+            Some(end) => rest = &after[end..],
+            None => {
+                out.push_str(after);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+#[path = "markdown_tests.rs"]
+mod tests;
