@@ -7,7 +7,7 @@ use color_eyre::eyre::{Result, WrapErr};
 
 use istio_lab::app::{self, init, progress, runtime};
 use istio_lab::cli::{Cli, Command};
-use istio_lab::lesson_source;
+use istio_lab::{cluster, lesson_source, sim};
 
 fn main() -> ExitCode {
     let _ = color_eyre::install();
@@ -99,16 +99,25 @@ async fn run_tui(cli: &Cli) -> Result<()> {
         }
         None => progress::ProgressBook::default(),
     };
+    let connection = connect(cli).await;
+    if let Some(problem) = &connection.problem {
+        warning = Some(match warning {
+            Some(w) => format!("{problem} · {w}"),
+            None => problem.clone(),
+        });
+    }
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let start = init::Start {
         progress: book.get(&loaded.key),
         lessons: loaded.lessons,
         lesson_source: loaded.key,
         target: app::model::Target {
-            demo: cli.cluster.demo,
-            context: cli.cluster.context.clone().unwrap_or_default(),
+            demo: connection.demo.is_some(),
+            context: connection.context.clone(),
             namespace: cli.cluster.namespace.clone(),
         },
+        now: jiff::Timestamp::now(),
+        watch: connection.client.is_some(),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         width,
         height,
@@ -118,6 +127,71 @@ async fn run_tui(cli: &Cli) -> Result<()> {
     let context = runtime::Context {
         progress_path,
         progress_book: book,
+        client: connection.client,
     };
-    runtime::run(model, effects, context).await
+    let result = runtime::run(model, effects, context).await;
+    if let Some(sim) = connection.demo {
+        sim.shutdown().await;
+    }
+    result
+}
+
+struct Connection {
+    client: Option<kube::Client>,
+    /// The embedded demo cluster, kept alive while the TUI runs.
+    demo: Option<sim::SimHandle>,
+    context: String,
+    /// Why there is no client, shown once; the lessons work regardless.
+    problem: Option<String>,
+}
+
+/// The demo cluster with `--demo` or when no kubeconfig exists; otherwise the kubeconfig's cluster.
+async fn connect(cli: &Cli) -> Connection {
+    let args = &cli.cluster;
+    let explicit = args.kubeconfig.as_deref();
+    if args.demo || !cluster::kubeconfig_exists(explicit) {
+        return start_demo(args.sim_speed).await;
+    }
+    let context = args.context.clone().or_else(|| {
+        let kubeconfig = match explicit {
+            Some(path) => kube::config::Kubeconfig::read_from(path).ok()?,
+            None => kube::config::Kubeconfig::read().ok()?,
+        };
+        kubeconfig.current_context
+    });
+    match cluster::client_from_kubeconfig(explicit, args.context.as_deref()).await {
+        Ok(client) => Connection {
+            client: Some(client),
+            demo: None,
+            context: context.unwrap_or_default(),
+            problem: None,
+        },
+        Err(e) => Connection {
+            client: None,
+            demo: None,
+            context: context.unwrap_or_default(),
+            problem: Some(format!("클러스터에 연결할 수 없습니다: {e}")),
+        },
+    }
+}
+
+async fn start_demo(speed: f64) -> Connection {
+    let started = match sim::Scenario::demo() {
+        Ok(scenario) => sim::start(sim::SimOptions { port: 0, speed, scenario }).await,
+        Err(e) => Err(e),
+    };
+    match started {
+        Ok(handle) => Connection {
+            client: cluster::client_from_config(handle.kube_config()).ok(),
+            demo: Some(handle),
+            context: sim::CONTEXT_NAME.to_string(),
+            problem: None,
+        },
+        Err(e) => Connection {
+            client: None,
+            demo: None,
+            context: String::new(),
+            problem: Some(format!("데모 클러스터를 시작하지 못했습니다: {e}")),
+        },
+    }
 }

@@ -44,11 +44,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
         spans.push(Span::styled(label, theme.tab(model.focus == pane)));
         spans.push(Span::raw(" "));
     }
-    let hint = format!(
-        "{:>width$}",
-        "? 도움말 ",
-        width = usize::from(HELP_HINT_WIDTH) - 3
-    );
+    let hint = truncate(" ? 도움말", usize::from(HELP_HINT_WIDTH));
     spans.push(Span::styled(hint, theme.muted()));
     frame.render_widget(Line::from(spans), area);
 }

@@ -76,10 +76,10 @@ pub fn contains(rect: Rect, column: u16, row: u16) -> bool {
         && row < rect.y.saturating_add(rect.height)
 }
 
-/// Width of a header tab label such as " F2 클러스터 ".
+/// Width of a header tab such as " F2 클러스터 " plus the gap after it.
 pub fn tab_width(pane: Pane) -> u16 {
     let label_width = unicode_width::UnicodeWidthStr::width(pane.title()) as u16;
-    label_width + 5
+    label_width + 6
 }
 
 pub fn compute(area: Rect, focus: Pane) -> AppLayout {

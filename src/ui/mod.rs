@@ -1,12 +1,14 @@
 //! Drawing: a pure function of the model. One widget per file, the theme in one place.
 
 pub mod header;
+pub mod cluster_pane;
 pub mod help;
 pub mod layout;
 pub mod lesson_pane;
 pub mod placeholder;
 pub mod popup;
 pub mod status_bar;
+pub mod table;
 pub mod text;
 pub mod theme;
 pub mod toc;

@@ -18,6 +18,13 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
             Span::styled("▏", theme.key()),
             Span::styled("  Enter 찾기 · Esc 취소", theme.muted()),
         ])
+    } else if let Input::Namespace(text) = &model.input {
+        Line::from(vec![
+            Span::styled(" 네임스페이스: ", theme.key()),
+            Span::raw(truncate(text, max.saturating_sub(40))),
+            Span::styled("▏", theme.key()),
+            Span::styled("  Enter 전환 · Esc 취소", theme.muted()),
+        ])
     } else if let Some(toast) = &model.toast {
         Line::from(Span::styled(
             format!(" {}", truncate(&toast.text, max.saturating_sub(1))),

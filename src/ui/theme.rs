@@ -3,6 +3,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::model::ToastLevel;
+use crate::cluster::Health;
 use crate::lesson::SpanKind;
 
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +64,8 @@ impl Theme {
             SpanKind::CodeComment => self.fg(MUTED).add_modifier(Modifier::ITALIC),
             SpanKind::CodeVariable => self.fg(Color::Magenta),
             SpanKind::CodeKey => self.fg(ACCENT),
+            SpanKind::CodeValue => self.fg(Color::Rgb(200, 200, 160)),
+            SpanKind::CodePunct => self.fg(MUTED),
             SpanKind::CodeOutput => self.fg(Color::Rgb(170, 170, 170)),
             SpanKind::TableHeader => Style::new().add_modifier(bold),
             SpanKind::Shortcode => self.fg(MUTED),
@@ -152,6 +155,32 @@ impl Theme {
             ToastLevel::Warning => self.fg(WARN).add_modifier(Modifier::BOLD),
             ToastLevel::Error => self.fg(BAD).add_modifier(Modifier::BOLD),
         }
+    }
+
+    pub fn health(self, health: Health) -> Style {
+        match health {
+            Health::Good => self.fg(GOOD),
+            Health::Progressing => self.fg(WARN),
+            Health::Bad => self.fg(BAD).add_modifier(Modifier::BOLD),
+            Health::Done => self.fg(MUTED),
+            Health::Terminating => self.fg(MUTED).add_modifier(Modifier::ITALIC),
+        }
+    }
+
+    pub fn good(self) -> Style {
+        self.fg(GOOD)
+    }
+
+    pub fn warning(self) -> Style {
+        self.fg(WARN)
+    }
+
+    pub fn bad(self) -> Style {
+        self.fg(BAD).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn table_header(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
     }
 
     pub fn selection(self) -> Style {
