@@ -8,6 +8,9 @@ pub mod rows;
 pub mod status;
 pub mod watch;
 
+#[cfg(test)]
+mod watch_tests;
+
 pub use client::{ClientError, client_from_config, client_from_kubeconfig, kubeconfig_exists};
 pub use connection::ConnectionState;
 pub use discovery::{IstioDiscovery, discover_istio};
