@@ -4,6 +4,7 @@ pub mod client;
 pub mod connection;
 pub mod discovery;
 pub mod events;
+pub mod mesh;
 pub mod rows;
 pub mod status;
 pub mod watch;
