@@ -321,3 +321,45 @@ async fn istio_kinds_are_watched_once_discovered() {
         .unwrap();
     assert_eq!(virtual_services, ["reviews"]);
 }
+
+#[tokio::test]
+async fn a_compacted_watch_relists_without_reporting_a_reconnect() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let lists = Arc::new(AtomicUsize::new(0));
+    let watches = Arc::new(AtomicUsize::new(0));
+    let router: Router = Arc::new(move |path, watching| {
+        if path == "/api/v1/namespaces/default/pods" {
+            if watching && watches.fetch_add(1, Ordering::SeqCst) == 0 {
+                let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 305 (400)","reason":"Expired","code":410}}"#;
+                return Reply::Watch(vec![gone.to_string()]);
+            }
+            if !watching && lists.fetch_add(1, Ordering::SeqCst) > 0 {
+                return empty_list("v1", "PodList");
+            }
+        }
+        core_routes(path, watching).unwrap_or_else(not_found)
+    });
+    let client = fake_cluster(router).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = spawn_watchers(client, "default", tx);
+    let pod_resets = |events: &[ClusterEvent]| -> Vec<usize> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                ClusterEvent::Pods {
+                    namespace,
+                    change: Change::Reset(rows),
+                } if namespace == "default" => Some(rows.len()),
+                _ => None,
+            })
+            .collect()
+    };
+    let events = collect_until(&mut rx, |events| pod_resets(events).len() == 2).await;
+    assert_eq!(pod_resets(&events), [2, 0]);
+    assert!(
+        !connection_states(&events)
+            .iter()
+            .any(|s| matches!(s, ConnectionState::Reconnecting { .. })),
+        "{events:#?}"
+    );
+}
