@@ -242,6 +242,14 @@ async fn watch_mesh(
             }
         }
     };
+    // Mark the mesh watchers as listing before Istio counts as present, so the combined
+    // state never briefly claims "connected" with only the core kinds.
+    for (kind, _) in &found {
+        report(StatusUpdate::Task(
+            WatchKey::new(kind.plural(), &namespace),
+            TaskState::Connecting,
+        ));
+    }
     report(StatusUpdate::Gone(key));
     report(StatusUpdate::Istio(IstioPresence::Present));
 
