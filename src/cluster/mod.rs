@@ -4,9 +4,13 @@ pub mod client;
 pub mod connection;
 pub mod discovery;
 pub mod events;
+pub mod mesh;
 pub mod rows;
 pub mod status;
 pub mod watch;
+
+#[cfg(test)]
+mod watch_tests;
 
 pub use client::{ClientError, client_from_config, client_from_kubeconfig, kubeconfig_exists};
 pub use connection::ConnectionState;

@@ -133,11 +133,12 @@ async fn run_watch<K, T>(
     };
     let mut backoff = Backoff::default();
     let mut assembler = ChangeAssembler::default();
-    let mut quiet_restart = false;
+    // Set after a silent 410 restart, cleared by any success: a second 410 in a row backs off.
+    let mut just_expired = false;
+    // Only the first attempt says Connecting; later ones keep showing the retry or refusal
+    // until they succeed, so the status bar does not flicker on every attempt.
+    report(TaskState::Connecting);
     loop {
-        if !quiet_restart {
-            report(TaskState::Connecting);
-        }
         let mut stream = Box::pin(watcher(target.api.clone(), watcher::Config::default()));
         let failure = loop {
             match stream.next().await {
@@ -157,7 +158,7 @@ async fn run_watch<K, T>(
                     }
                     if listed || streaming {
                         backoff.reset();
-                        quiet_restart = false;
+                        just_expired = false;
                     }
                 }
                 Some(Err(error)) => break classify_watch_error(&error, context),
@@ -168,8 +169,8 @@ async fn run_watch<K, T>(
         let delay = match failure {
             // A compacted resource version is routine: re-list at once, silently, but only
             // once in a row so a server that keeps answering 410 still gets backoff.
-            WatchFailure::Expired if !quiet_restart => {
-                quiet_restart = true;
+            WatchFailure::Expired if !just_expired => {
+                just_expired = true;
                 continue;
             }
             WatchFailure::Expired => retry(&mut backoff, "resource version expired", &report),
@@ -179,7 +180,7 @@ async fn run_watch<K, T>(
             }
             WatchFailure::Transient(reason) => retry(&mut backoff, &reason, &report),
         };
-        quiet_restart = false;
+        just_expired = false;
         tokio::time::sleep(delay).await;
     }
 }
@@ -241,6 +242,14 @@ async fn watch_mesh(
             }
         }
     };
+    // Mark the mesh watchers as listing before Istio counts as present, so the combined
+    // state never briefly claims "connected" with only the core kinds.
+    for (kind, _) in &found {
+        report(StatusUpdate::Task(
+            WatchKey::new(kind.plural(), &namespace),
+            TaskState::Connecting,
+        ));
+    }
     report(StatusUpdate::Gone(key));
     report(StatusUpdate::Istio(IstioPresence::Present));
 

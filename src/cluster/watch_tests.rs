@@ -1,0 +1,365 @@
+//! Watchers end to end against a loopback fake API server that replays recorded answers.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::{StreamExt, stream};
+use http_body_util::{BodyExt, Full, StreamBody, combinators::UnsyncBoxBody};
+use hyper::body::Frame;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use super::connection::ConnectionState;
+use super::discovery::{IstioDiscovery, discover_istio};
+use super::events::{Change, ClusterEvent, MeshKind};
+use super::watch::spawn_watchers;
+
+type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// What the fake server answers to one request.
+enum Reply {
+    Json(u16, String),
+    /// A watch: these events, then the stream stays open.
+    Watch(Vec<String>),
+}
+
+type Router = Arc<dyn Fn(&str, bool) -> Reply + Send + Sync>;
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/rows/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap()
+}
+
+fn empty_list(api_version: &str, kind: &str) -> Reply {
+    Reply::Json(
+        200,
+        format!(
+            r#"{{"apiVersion":"{api_version}","kind":"{kind}","metadata":{{"resourceVersion":"305"}},"items":[]}}"#
+        ),
+    )
+}
+
+fn not_found() -> Reply {
+    Reply::Json(
+        404,
+        r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#
+            .to_string(),
+    )
+}
+
+fn respond(reply: Reply) -> Response<Body> {
+    let (status, body) = match reply {
+        Reply::Json(status, json) => (status, Full::new(Bytes::from(json)).boxed_unsync()),
+        Reply::Watch(events) => {
+            let frames = stream::iter(
+                events
+                    .into_iter()
+                    .map(|e| Ok::<_, Infallible>(Frame::data(Bytes::from(e + "\n")))),
+            )
+            .chain(stream::pending());
+            (200, StreamBody::new(frames).boxed_unsync())
+        }
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
+    response
+        .headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    response
+}
+
+/// Serves `router` on a loopback port and returns a client for it.
+async fn fake_cluster(router: Router) -> kube::Client {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let router = router.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let watching = req.uri().query().unwrap_or("").contains("watch=true");
+                        let reply = router(req.uri().path(), watching);
+                        async move { Ok::<_, Infallible>(respond(reply)) }
+                    });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(socket), service)
+                    .await;
+            });
+        }
+    });
+    let config = kube::Config::new(format!("http://{address}").parse().unwrap());
+    kube::Client::try_from(config).unwrap()
+}
+
+/// Core resources: recorded lists in `default`, empty ones in `istio-system`, and a watch on
+/// default pods that announces one new pod.
+fn core_routes(path: &str, watching: bool) -> Option<Reply> {
+    let new_pod = r#"{"type":"ADDED","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"details-v1","namespace":"default","resourceVersion":"310","creationTimestamp":"2026-11-25T22:07:16Z"},"spec":{"containers":[{"name":"details","image":"details"}]},"status":{"phase":"Pending"}}}"#;
+    let reply = match (path, watching) {
+        (_, true) if path == "/api/v1/namespaces/default/pods" => {
+            Reply::Watch(vec![new_pod.to_string()])
+        }
+        (_, true) => Reply::Watch(Vec::new()),
+        ("/api/v1/namespaces/default/pods", false) => {
+            Reply::Json(200, fixture("recorded-pods.json"))
+        }
+        ("/api/v1/namespaces/default/services", false) => {
+            Reply::Json(200, fixture("recorded-services.json"))
+        }
+        ("/api/v1/namespaces/istio-system/pods", false) => empty_list("v1", "PodList"),
+        ("/api/v1/namespaces/istio-system/services", false) => empty_list("v1", "ServiceList"),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// Receives events until `done` holds for everything received so far.
+async fn collect_until(
+    rx: &mut mpsc::UnboundedReceiver<ClusterEvent>,
+    done: impl Fn(&[ClusterEvent]) -> bool,
+) -> Vec<ClusterEvent> {
+    let mut events = Vec::new();
+    // Only a guard against hanging forever when an expected event never comes.
+    let guard = tokio::time::sleep(Duration::from_secs(30));
+    tokio::pin!(guard);
+    while !done(&events) {
+        tokio::select! {
+            Some(event) = rx.recv() => events.push(event),
+            () = &mut guard => panic!("expected events never arrived; got {events:#?}"),
+        }
+    }
+    events
+}
+
+fn connection_states(events: &[ClusterEvent]) -> Vec<ConnectionState> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ClusterEvent::Connection(state) => Some(state.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn rows_arrive_and_state_says_istio_is_missing() {
+    let router: Router = Arc::new(|path, watching| {
+        core_routes(path, watching).unwrap_or_else(|| match path {
+            "/apis" => Reply::Json(
+                200,
+                r#"{"kind":"APIGroupList","apiVersion":"v1","groups":[]}"#.to_string(),
+            ),
+            _ => not_found(),
+        })
+    });
+    let client = fake_cluster(router).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let handle = spawn_watchers(client, "default", tx);
+    assert_eq!(handle.namespace(), "default");
+
+    let events = collect_until(&mut rx, |events| {
+        let applied = events.iter().any(|e| {
+            matches!(e, ClusterEvent::Pods { change: Change::Applied(row), .. } if row.name == "details-v1")
+        });
+        applied && connection_states(events).last() == Some(&ConnectionState::IstioNotInstalled)
+    })
+    .await;
+
+    let pod_reset: Vec<&str> = events
+        .iter()
+        .find_map(|e| match e {
+            ClusterEvent::Pods {
+                namespace,
+                change: Change::Reset(rows),
+            } if namespace == "default" => Some(rows.iter().map(|r| r.name.as_str()).collect()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(pod_reset, ["ratings-v1", "reviews-v1-6bdf74cc7d-b8czw"]);
+    let service_reset = events.iter().find_map(|e| match e {
+        ClusterEvent::Services {
+            namespace,
+            change: Change::Reset(rows),
+        } if namespace == "default" => Some(rows.len()),
+        _ => None,
+    });
+    assert_eq!(service_reset, Some(3));
+    assert_eq!(
+        connection_states(&events).first(),
+        Some(&ConnectionState::Connecting)
+    );
+    handle.stop();
+}
+
+#[tokio::test]
+async fn a_refused_namespace_is_reported_as_forbidden() {
+    let denial =
+        fixture("forbidden-list-pods-403.json").replace("\\\"default\\\"", "\\\"istio-system\\\"");
+    let router: Router = Arc::new(move |path, watching| {
+        if path == "/api/v1/namespaces/istio-system/pods" && !watching {
+            return Reply::Json(403, denial.clone());
+        }
+        core_routes(path, watching).unwrap_or_else(not_found)
+    });
+    let client = fake_cluster(router).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = spawn_watchers(client, "default", tx);
+    let expected = ConnectionState::Forbidden {
+        verb: "list".into(),
+        resource: "pods".into(),
+        namespace: "istio-system".into(),
+    };
+    collect_until(&mut rx, |events| {
+        connection_states(events).contains(&expected)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn failing_lists_report_reconnecting_with_the_first_backoff_step() {
+    let router: Router = Arc::new(|path, watching| {
+        if path == "/api/v1/namespaces/default/services" && !watching {
+            return Reply::Json(
+                500,
+                r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcd unavailable","code":500}"#
+                    .to_string(),
+            );
+        }
+        core_routes(path, watching).unwrap_or_else(not_found)
+    });
+    let client = fake_cluster(router).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = spawn_watchers(client, "default", tx);
+    let events = collect_until(&mut rx, |events| {
+        connection_states(events)
+            .iter()
+            .any(|s| matches!(s, ConnectionState::Reconnecting { attempt: 2, .. }))
+    })
+    .await;
+    let first_retry = connection_states(&events)
+        .into_iter()
+        .find(|s| matches!(s, ConnectionState::Reconnecting { .. }));
+    assert_eq!(
+        first_retry,
+        Some(ConnectionState::Reconnecting {
+            attempt: 1,
+            next_in: Duration::from_millis(500),
+            reason: "etcd unavailable".into(),
+        })
+    );
+}
+
+fn istio_routes(path: &str, watching: bool) -> Reply {
+    if let Some(reply) = core_routes(path, watching) {
+        return reply;
+    }
+    match path {
+        "/apis" => Reply::Json(200, fixture("discovery-apis.json")),
+        "/apis/networking.istio.io/v1" => Reply::Json(200, fixture("discovery-istio-v1.json")),
+        "/apis/networking.istio.io/v1beta1" => {
+            Reply::Json(200, fixture("discovery-istio-v1beta1.json"))
+        }
+        "/apis/networking.istio.io/v1alpha3" => {
+            Reply::Json(200, fixture("discovery-istio-v1alpha3.json"))
+        }
+        "/apis/networking.istio.io/v1/namespaces/default/virtualservices" => {
+            Reply::Json(200, fixture("recorded-virtualservices.json"))
+        }
+        "/apis/networking.istio.io/v1/namespaces/default/destinationrules" => {
+            empty_list("networking.istio.io/v1", "DestinationRuleList")
+        }
+        "/apis/networking.istio.io/v1/namespaces/default/gateways" => {
+            empty_list("networking.istio.io/v1", "GatewayList")
+        }
+        _ => not_found(),
+    }
+}
+
+#[tokio::test]
+async fn recorded_discovery_picks_v1_for_every_kind() {
+    let client = fake_cluster(Arc::new(istio_routes)).await;
+    let found = discover_istio(&client).await.unwrap();
+    for kind in MeshKind::ALL {
+        let resource = found.resource(kind).unwrap();
+        assert_eq!(resource.version, "v1", "{kind:?}");
+        assert_eq!(resource.plural, kind.plural());
+    }
+    assert!(matches!(found, IstioDiscovery::Found(ref kinds) if kinds.len() == 3));
+}
+
+#[tokio::test]
+async fn istio_kinds_are_watched_once_discovered() {
+    let client = fake_cluster(Arc::new(istio_routes)).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = spawn_watchers(client, "default", tx);
+    let events = collect_until(&mut rx, |events| {
+        connection_states(events).last() == Some(&ConnectionState::Connected { kinds: 5 })
+    })
+    .await;
+    let virtual_services: Vec<String> = events
+        .iter()
+        .find_map(|e| match e {
+            ClusterEvent::Mesh {
+                kind: MeshKind::VirtualService,
+                change: Change::Reset(objects),
+            } => Some(
+                objects
+                    .iter()
+                    .filter_map(|o| o.metadata.name.clone())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(virtual_services, ["reviews"]);
+}
+
+#[tokio::test]
+async fn a_compacted_watch_relists_without_reporting_a_reconnect() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let lists = Arc::new(AtomicUsize::new(0));
+    let watches = Arc::new(AtomicUsize::new(0));
+    let router: Router = Arc::new(move |path, watching| {
+        if path == "/api/v1/namespaces/default/pods" {
+            if watching && watches.fetch_add(1, Ordering::SeqCst) == 0 {
+                let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 305 (400)","reason":"Expired","code":410}}"#;
+                return Reply::Watch(vec![gone.to_string()]);
+            }
+            if !watching && lists.fetch_add(1, Ordering::SeqCst) > 0 {
+                return empty_list("v1", "PodList");
+            }
+        }
+        core_routes(path, watching).unwrap_or_else(not_found)
+    });
+    let client = fake_cluster(router).await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _handle = spawn_watchers(client, "default", tx);
+    let pod_resets = |events: &[ClusterEvent]| -> Vec<usize> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                ClusterEvent::Pods {
+                    namespace,
+                    change: Change::Reset(rows),
+                } if namespace == "default" => Some(rows.len()),
+                _ => None,
+            })
+            .collect()
+    };
+    let events = collect_until(&mut rx, |events| pod_resets(events).len() == 2).await;
+    assert_eq!(pod_resets(&events), [2, 0]);
+    assert!(
+        !connection_states(&events)
+            .iter()
+            .any(|s| matches!(s, ConnectionState::Reconnecting { .. })),
+        "{events:#?}"
+    );
+}
