@@ -34,13 +34,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         lesson_pane::draw(frame, area, model, theme);
     }
     if let Some(area) = layout.cluster {
-        placeholder::draw(
-            frame,
-            area,
-            Pane::Cluster,
-            model.focus == Pane::Cluster,
-            theme,
-        );
+        cluster_pane::draw(frame, area, model, theme);
     }
     if let Some(area) = layout.traffic {
         placeholder::draw(

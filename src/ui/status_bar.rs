@@ -62,12 +62,16 @@ fn hints(focus: Pane, theme: Theme) -> Line<'static> {
             ("?", "도움말"),
             ("q", "종료"),
         ],
-        Pane::Cluster | Pane::Traffic => &[
-            ("Tab", "창 전환"),
-            ("F1", "레슨"),
+        Pane::Cluster => &[
+            ("↑↓", "스크롤"),
+            ("p/s", "파드/서비스"),
+            ("/", "필터"),
+            (":", "네임스페이스"),
+            ("Tab", "창"),
             ("?", "도움말"),
             ("q", "종료"),
         ],
+        Pane::Traffic => &[("Tab", "창 전환"), ("F1", "레슨"), ("?", "도움말"), ("q", "종료")],
     };
     let mut spans = vec![Span::raw(" ")];
     for (key, label) in keys {

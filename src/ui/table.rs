@@ -34,11 +34,15 @@ pub fn draw(frame: &mut Frame, area: Rect, headers: &[&str], body: &[BodyLine], 
             }
         }
     }
-    // kubectl separates columns by three spaces; two keep more room for names on narrow panes.
+    // kubectl separates columns by three spaces; two keep more room on narrow panes.
     const GAP: usize = 2;
     let total = usize::from(area.width);
     let rest: usize = widths.iter().skip(1).map(|w| w + GAP).sum();
-    widths[0] = widths[0].min(total.saturating_sub(rest).max(4));
+    if widths[0] + rest > total {
+        // Names matter most: they keep at least two fifths of the width, and the rightmost
+        // columns are cut instead.
+        widths[0] = widths[0].min(total.saturating_sub(rest).max(total * 2 / 5)).max(4);
+    }
 
     let render = |cells: &[String]| -> String {
         let mut out = String::new();
