@@ -177,7 +177,14 @@ async fn connect(cli: &Cli) -> Connection {
 
 async fn start_demo(speed: f64) -> Connection {
     let started = match sim::Scenario::demo() {
-        Ok(scenario) => sim::start(sim::SimOptions { port: 0, speed, scenario }).await,
+        Ok(scenario) => {
+            sim::start(sim::SimOptions {
+                port: 0,
+                speed,
+                scenario,
+            })
+            .await
+        }
         Err(e) => Err(e),
     };
     match started {

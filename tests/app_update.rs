@@ -22,7 +22,10 @@ fn arrows_and_n_p_move_between_lessons_and_save_progress() {
     assert_eq!(m.lesson.index, 0);
     let effects = key(&mut m, KeyCode::Right);
     assert_eq!(m.lesson.index, 1);
-    assert_eq!(saved(&effects).map(|p| p.lesson.as_str()), Some(m.lessons[1].id.as_str()));
+    assert_eq!(
+        saved(&effects).map(|p| p.lesson.as_str()),
+        Some(m.lessons[1].id.as_str())
+    );
     key(&mut m, KeyCode::Char('n'));
     assert_eq!(m.lesson.index, 2);
     key(&mut m, KeyCode::Char('p'));
@@ -49,7 +52,10 @@ fn scrolling_is_bounded_by_the_rendered_length() {
     key(&mut m, KeyCode::Char('k'));
     assert_eq!(m.lesson.scroll, 1);
     key(&mut m, KeyCode::PageDown);
-    assert_eq!(m.lesson.scroll, (1 + usize::from(m.lesson.height) - 1).min(max));
+    assert_eq!(
+        m.lesson.scroll,
+        (1 + usize::from(m.lesson.height) - 1).min(max)
+    );
     let effects = key(&mut m, KeyCode::End);
     assert_eq!(m.lesson.scroll, max);
     assert_eq!(saved(&effects).map(|p| p.scroll), Some(max));
@@ -73,15 +79,31 @@ fn mouse_wheel_scrolls_the_lesson_and_a_click_focuses_a_pane() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    update(&mut m, wheel(MouseEventKind::ScrollDown, lesson.x + 3, lesson.y + 3));
+    update(
+        &mut m,
+        wheel(MouseEventKind::ScrollDown, lesson.x + 3, lesson.y + 3),
+    );
     assert_eq!(m.lesson.scroll, 3);
-    update(&mut m, wheel(MouseEventKind::ScrollUp, lesson.x + 3, lesson.y + 3));
+    update(
+        &mut m,
+        wheel(MouseEventKind::ScrollUp, lesson.x + 3, lesson.y + 3),
+    );
     assert_eq!(m.lesson.scroll, 0);
     let traffic = m.layout.traffic.unwrap();
-    update(&mut m, wheel(MouseEventKind::Down(MouseButton::Left), traffic.x + 2, traffic.y + 2));
+    update(
+        &mut m,
+        wheel(
+            MouseEventKind::Down(MouseButton::Left),
+            traffic.x + 2,
+            traffic.y + 2,
+        ),
+    );
     assert_eq!(m.focus, Pane::Traffic);
     // The wheel over another pane does not scroll the lesson.
-    update(&mut m, wheel(MouseEventKind::ScrollDown, traffic.x + 2, traffic.y + 2));
+    update(
+        &mut m,
+        wheel(MouseEventKind::ScrollDown, traffic.x + 2, traffic.y + 2),
+    );
     assert_eq!(m.lesson.scroll, 0);
 }
 
@@ -130,9 +152,18 @@ fn search_finds_lines_and_n_cycles_matches_until_escape() {
     key(&mut m, KeyCode::Enter);
     assert_eq!(m.input, Input::Normal);
     let search = m.lesson.search.clone().expect("search active");
-    assert!(search.matches.len() >= 2, "case-insensitive matches: {:?}", search.matches);
+    assert!(
+        search.matches.len() >= 2,
+        "case-insensitive matches: {:?}",
+        search.matches
+    );
     for &line in &search.matches {
-        assert!(m.lesson.rendered.lines[line].plain().to_lowercase().contains("kubectl"));
+        assert!(
+            m.lesson.rendered.lines[line]
+                .plain()
+                .to_lowercase()
+                .contains("kubectl")
+        );
     }
     let first = search.matches[0];
     assert!(first >= m.lesson.scroll && first < m.lesson.scroll + usize::from(m.lesson.height));
@@ -142,7 +173,10 @@ fn search_finds_lines_and_n_cycles_matches_until_escape() {
     assert_eq!(m.lesson.index, index);
     key(&mut m, KeyCode::Char('N'));
     key(&mut m, KeyCode::Char('N'));
-    assert_eq!(m.lesson.search.as_ref().unwrap().current, search.matches.len() - 1);
+    assert_eq!(
+        m.lesson.search.as_ref().unwrap().current,
+        search.matches.len() - 1
+    );
     let last = *search.matches.last().unwrap();
     assert!(last >= m.lesson.scroll && last < m.lesson.scroll + usize::from(m.lesson.height));
     key(&mut m, KeyCode::Esc);
@@ -179,7 +213,11 @@ fn code_blocks_are_selected_in_turn_and_copied_as_commands() {
     let blocks = m.lesson.rendered.code_blocks.clone();
     assert!(blocks.len() >= 2);
     let effects = key(&mut m, KeyCode::Char('y'));
-    assert!(!effects.iter().any(|e| matches!(e, Effect::CopyToClipboard(_))));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::CopyToClipboard(_)))
+    );
     key(&mut m, KeyCode::Char('c'));
     assert_eq!(m.lesson.selected_code, Some(0));
     key(&mut m, KeyCode::Char('c'));
@@ -195,7 +233,10 @@ fn code_blocks_are_selected_in_turn_and_copied_as_commands() {
         blocks[1].commands.join("\n")
     };
     assert_eq!(copied, Some(expected.clone()));
-    assert!(!expected.starts_with("$ "), "the prompt is not copied: {expected}");
+    assert!(
+        !expected.starts_with("$ "),
+        "the prompt is not copied: {expected}"
+    );
     assert!(m.toast.as_ref().unwrap().text.contains("복사"));
     // C goes backwards and wraps around.
     key(&mut m, KeyCode::Char('C'));
@@ -215,7 +256,10 @@ fn table_of_contents_jumps_to_a_lesson_and_help_closes_on_any_key() {
     };
     let lesson_entries = toc.entries.iter().filter(|e| e.heading.is_none()).count();
     assert_eq!(lesson_entries, m.lessons.len());
-    assert!(toc.entries.len() > m.lessons.len(), "sections are listed too");
+    assert!(
+        toc.entries.len() > m.lessons.len(),
+        "sections are listed too"
+    );
     key(&mut m, KeyCode::End);
     key(&mut m, KeyCode::Up);
     key(&mut m, KeyCode::Enter);
@@ -236,14 +280,32 @@ fn table_of_contents_jumps_to_a_lesson_and_help_closes_on_any_key() {
 #[test]
 fn small_terminals_show_a_notice_and_only_quit_works() {
     let mut m = model(120, 40);
-    update(&mut m, Msg::Resize { width: 59, height: 20 });
+    update(
+        &mut m,
+        Msg::Resize {
+            width: 59,
+            height: 20,
+        },
+    );
     assert_eq!(m.layout.arrangement(), Arrangement::TooSmall);
     key(&mut m, KeyCode::Right);
     assert_eq!(m.lesson.index, 0);
-    update(&mut m, Msg::Resize { width: 60, height: 20 });
+    update(
+        &mut m,
+        Msg::Resize {
+            width: 60,
+            height: 20,
+        },
+    );
     key(&mut m, KeyCode::Right);
     assert_eq!(m.lesson.index, 1);
-    update(&mut m, Msg::Resize { width: 30, height: 5 });
+    update(
+        &mut m,
+        Msg::Resize {
+            width: 30,
+            height: 5,
+        },
+    );
     key(&mut m, KeyCode::Char('q'));
     assert!(m.quit);
 }
@@ -252,9 +314,18 @@ fn small_terminals_show_a_notice_and_only_quit_works() {
 fn resizing_reflows_the_lesson_for_the_new_width() {
     let mut m = model(200, 60);
     let wide = m.lesson.rendered.lines.len();
-    update(&mut m, Msg::Resize { width: 60, height: 20 });
+    update(
+        &mut m,
+        Msg::Resize {
+            width: 60,
+            height: 20,
+        },
+    );
     let narrow = m.lesson.rendered.lines.len();
-    assert!(narrow > wide, "{narrow} lines at 60 columns vs {wide} at 200");
+    assert!(
+        narrow > wide,
+        "{narrow} lines at 60 columns vs {wide} at 200"
+    );
     let text_width = usize::from(m.lesson.width);
     for line in &m.lesson.rendered.lines {
         assert!(unicode_width::UnicodeWidthStr::width(line.plain().as_str()) <= text_width);
@@ -264,7 +335,10 @@ fn resizing_reflows_the_lesson_for_the_new_width() {
 #[test]
 fn ctrl_c_and_terminate_quit() {
     let mut m = model(80, 24);
-    update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    update(
+        &mut m,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert!(m.quit);
     let mut m = model(80, 24);
     update(&mut m, Msg::Terminate);

@@ -6,11 +6,21 @@ use istio_lab::lesson;
 
 /// Each section of the customer's guide, the lesson that teaches it, and commands it must keep exact.
 const COVERAGE: &[(&str, &str, &[&str])] = &[
-    ("Download Istio", "download", &["curl -L https://istio.io/downloadIstio | sh -", "export PATH=$PWD/bin:$PATH"]),
+    (
+        "Download Istio",
+        "download",
+        &[
+            "curl -L https://istio.io/downloadIstio | sh -",
+            "export PATH=$PWD/bin:$PATH",
+        ],
+    ),
     (
         "Install Istio",
         "install",
-        &["istioctl install --set profile=demo -y", "kubectl label namespace default istio-injection=enabled"],
+        &[
+            "istioctl install --set profile=demo -y",
+            "kubectl label namespace default istio-injection=enabled",
+        ],
     ),
     (
         "Deploy the sample application bookinfo",
@@ -25,7 +35,10 @@ const COVERAGE: &[(&str, &str, &[&str])] = &[
     (
         "Open the application to outside traffic",
         "gateway",
-        &["kubectl apply -f samples/bookinfo/networking/bookinfo-gateway.yaml", "istioctl analyze"],
+        &[
+            "kubectl apply -f samples/bookinfo/networking/bookinfo-gateway.yaml",
+            "istioctl analyze",
+        ],
     ),
     (
         "Determining the ingress IP and ports",
@@ -38,7 +51,11 @@ const COVERAGE: &[(&str, &str, &[&str])] = &[
             "export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT",
         ],
     ),
-    ("Verify external access", "verify-access", &["echo \"http://$GATEWAY_URL/productpage\""]),
+    (
+        "Verify external access",
+        "verify-access",
+        &["echo \"http://$GATEWAY_URL/productpage\""],
+    ),
     (
         "동적 트래픽 제어 테스트",
         "traffic-shifting",
@@ -74,12 +91,20 @@ fn every_guide_section_has_its_lesson_in_order_with_its_key_commands() {
     let lessons = lesson::builtin("ko").expect("built-in lessons parse");
     assert_eq!(lessons.len(), COVERAGE.len());
     for (position, ((section, id, commands), lesson)) in COVERAGE.iter().zip(&lessons).enumerate() {
-        assert_eq!(lesson.id, *id, "section '{section}' should be lesson {}", position + 1);
+        assert_eq!(
+            lesson.id,
+            *id,
+            "section '{section}' should be lesson {}",
+            position + 1
+        );
         assert_eq!(lesson.number, position + 1);
         assert!(!lesson.title.is_empty());
         assert!(!lesson.steps.is_empty(), "lesson {id} has steps");
         for command in *commands {
-            assert!(lesson.body.contains(command), "lesson {id} keeps `{command}` exactly");
+            assert!(
+                lesson.body.contains(command),
+                "lesson {id} keeps `{command}` exactly"
+            );
         }
     }
 }
@@ -89,7 +114,11 @@ fn step_commands_appear_in_their_lesson_body() {
     for lesson in lesson::builtin("ko").unwrap() {
         for step in &lesson.steps {
             for command in &step.commands {
-                assert!(lesson.body.contains(command.as_str()), "{}: step command `{command}`", lesson.id);
+                assert!(
+                    lesson.body.contains(command.as_str()),
+                    "{}: step command `{command}`",
+                    lesson.id
+                );
             }
         }
     }
@@ -100,10 +129,20 @@ fn the_destination_rule_is_applied_before_the_80_20_virtual_service() {
     let lessons = lesson::builtin("ko").unwrap();
     let traffic = lessons.iter().find(|l| l.id == "traffic-shifting").unwrap();
     let rule = traffic.body.find("destination-rule-reviews.yaml").unwrap();
-    let route = traffic.body.find("virtual-service-reviews-80-20.yaml").unwrap();
-    assert!(rule < route, "the DestinationRule must come first (subsets must exist, otherwise 503)");
+    let route = traffic
+        .body
+        .find("virtual-service-reviews-80-20.yaml")
+        .unwrap();
+    assert!(
+        rule < route,
+        "the DestinationRule must come first (subsets must exist, otherwise 503)"
+    );
     assert!(traffic.body.contains("503"));
-    let steps: Vec<&str> = traffic.steps.iter().flat_map(|s| s.commands.iter().map(String::as_str)).collect();
+    let steps: Vec<&str> = traffic
+        .steps
+        .iter()
+        .flat_map(|s| s.commands.iter().map(String::as_str))
+        .collect();
     assert!(steps[0].contains("destination-rule-reviews.yaml"));
 }
 
@@ -127,7 +166,10 @@ fn the_guide_typos_are_not_carried_over() {
 fn istio_lab(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_istio-lab"))
         .args(args)
-        .env("XDG_STATE_HOME", std::env::temp_dir().join("istio-lab-test-state"))
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("istio-lab-test-state"),
+        )
         .output()
         .expect("binary runs")
 }
@@ -153,7 +195,10 @@ fn render_prints_a_lesson_by_number_or_id_within_the_width() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.lines().count() > 10);
         for line in text.lines() {
-            assert!(unicode_width::UnicodeWidthStr::width(line) <= width, "{lesson} at {width}: {line}");
+            assert!(
+                unicode_width::UnicodeWidthStr::width(line) <= width,
+                "{lesson} at {width}: {line}"
+            );
         }
     }
     let by_number = istio_lab(&["render", "7", "--width", "100"]).stdout;
@@ -172,7 +217,10 @@ fn render_of_an_unknown_lesson_fails_with_a_clear_message() {
 
 #[test]
 fn guide_flag_turns_each_section_of_a_customer_guide_into_a_lesson() {
-    let guide = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/guide/sample-guide.md");
+    let guide = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/guide/sample-guide.md"
+    );
     let lessons = lesson::load_guide(std::path::Path::new(guide)).expect("guide parses");
     let text = std::fs::read_to_string(guide).unwrap();
     let sections: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("## ")).collect();
@@ -182,7 +230,10 @@ fn guide_flag_turns_each_section_of_a_customer_guide_into_a_lesson() {
     }
     let out = istio_lab(&["--guide", guide, "lessons"]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), sections.len());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        sections.len()
+    );
     let rendered = istio_lab(&["--guide", guide, "render", "1", "--width", "70"]);
     let text = String::from_utf8(rendered.stdout).unwrap();
     assert!(!text.contains("{{<"), "{text}");
@@ -192,5 +243,9 @@ fn guide_flag_turns_each_section_of_a_customer_guide_into_a_lesson() {
 fn a_missing_guide_file_is_a_clear_error() {
     let out = istio_lab(&["--guide", "/nonexistent/guide.md", "lessons"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8(out.stderr).unwrap().contains("/nonexistent/guide.md"));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("/nonexistent/guide.md")
+    );
 }

@@ -11,7 +11,9 @@ use ratatui::backend::TestBackend;
 fn screen(model: &Model) -> String {
     let area = model.area();
     let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
-    terminal.draw(|frame| istio_lab::ui::draw(frame, model)).unwrap();
+    terminal
+        .draw(|frame| istio_lab::ui::draw(frame, model))
+        .unwrap();
     terminal.backend().to_string()
 }
 
@@ -54,7 +56,13 @@ fn help_overlay_and_too_small_notice() {
     key(&mut m, KeyCode::Char('?'));
     insta::assert_snapshot!("help_80x24", screen(&m));
     let mut m = model(120, 40);
-    istio_lab::app::update(&mut m, istio_lab::app::Msg::Resize { width: 59, height: 19 });
+    istio_lab::app::update(
+        &mut m,
+        istio_lab::app::Msg::Resize {
+            width: 59,
+            height: 19,
+        },
+    );
     insta::assert_snapshot!("too_small_59x19", screen(&m));
 }
 
@@ -64,7 +72,9 @@ fn no_color_uses_no_colours_at_all() {
     let colours = |m: &Model| {
         let area = m.area();
         let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
-        terminal.draw(|frame| istio_lab::ui::draw(frame, m)).unwrap();
+        terminal
+            .draw(|frame| istio_lab::ui::draw(frame, m))
+            .unwrap();
         terminal
             .backend()
             .buffer()

@@ -78,5 +78,8 @@ pub fn switch_namespace(model: &mut Model, namespace: String, effects: &mut Vec<
     let generation = model.cluster.generation + 1;
     model.cluster.switch_namespace(generation);
     model.target.namespace = namespace.clone();
-    effects.push(Effect::WatchNamespace { namespace, generation });
+    effects.push(Effect::WatchNamespace {
+        namespace,
+        generation,
+    });
 }

@@ -59,11 +59,15 @@ impl ClusterView {
                 apply_change(self.pods.entry(namespace).or_default(), change, |r| &r.name)
             }
             ClusterEvent::Services { namespace, change } => {
-                apply_change(self.services.entry(namespace).or_default(), change, |r| &r.name)
+                apply_change(self.services.entry(namespace).or_default(), change, |r| {
+                    &r.name
+                })
             }
-            ClusterEvent::Mesh { kind, change } => apply_change(self.mesh.entry(kind).or_default(), change, |o| {
-                o.metadata.name.as_deref().unwrap_or_default()
-            }),
+            ClusterEvent::Mesh { kind, change } => {
+                apply_change(self.mesh.entry(kind).or_default(), change, |o| {
+                    o.metadata.name.as_deref().unwrap_or_default()
+                })
+            }
             ClusterEvent::Connection(state) => {
                 if state == self.connection {
                     return false;
@@ -96,10 +100,17 @@ impl ClusterView {
     }
 }
 
-fn apply_change<T>(table: &mut BTreeMap<String, T>, change: Change<T>, name_of: impl Fn(&T) -> &str) -> bool {
+fn apply_change<T>(
+    table: &mut BTreeMap<String, T>,
+    change: Change<T>,
+    name_of: impl Fn(&T) -> &str,
+) -> bool {
     match change {
         Change::Reset(rows) => {
-            *table = rows.into_iter().map(|r| (name_of(&r).to_string(), r)).collect();
+            *table = rows
+                .into_iter()
+                .map(|r| (name_of(&r).to_string(), r))
+                .collect();
         }
         Change::Applied(row) => {
             let name = name_of(&row).to_string();
@@ -114,7 +125,11 @@ fn apply_change<T>(table: &mut BTreeMap<String, T>, change: Change<T>, name_of: 
 
 /// The namespaces shown, lab namespace first, then istio-system.
 pub fn shown_namespaces(lab: &str) -> Vec<&str> {
-    if lab == ISTIO_SYSTEM { vec![lab] } else { vec![lab, ISTIO_SYSTEM] }
+    if lab == ISTIO_SYSTEM {
+        vec![lab]
+    } else {
+        vec![lab, ISTIO_SYSTEM]
+    }
 }
 
 #[cfg(test)]
@@ -147,13 +162,19 @@ mod tests {
     #[test]
     fn reset_replaces_applied_upserts_deleted_removes() {
         let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
-        view.apply(pods("default", Change::Reset(vec![pod("b", "Running"), pod("a", "Running")])));
+        view.apply(pods(
+            "default",
+            Change::Reset(vec![pod("b", "Running"), pod("a", "Running")]),
+        ));
         let names: Vec<_> = view.pods["default"].keys().cloned().collect();
         assert_eq!(names, ["a", "b"]);
         view.apply(pods("default", Change::Applied(pod("a", "Terminating"))));
         view.apply(pods("default", Change::Applied(pod("c", "Pending"))));
         view.apply(pods("default", Change::Deleted { name: "b".into() }));
-        let rows: Vec<_> = view.pods["default"].values().map(|p| (p.name.as_str(), p.status.as_str())).collect();
+        let rows: Vec<_> = view.pods["default"]
+            .values()
+            .map(|p| (p.name.as_str(), p.status.as_str()))
+            .collect();
         assert_eq!(rows, [("a", "Terminating"), ("c", "Pending")]);
         // A re-list after a 410 replaces the table in one step.
         view.apply(pods("default", Change::Reset(vec![pod("c", "Running")])));
@@ -164,7 +185,10 @@ mod tests {
     fn switching_namespace_keeps_istio_system_rows() {
         let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
         view.apply(pods("default", Change::Applied(pod("a", "Running"))));
-        view.apply(pods(ISTIO_SYSTEM, Change::Applied(pod("istiod", "Running"))));
+        view.apply(pods(
+            ISTIO_SYSTEM,
+            Change::Applied(pod("istiod", "Running")),
+        ));
         view.switch_namespace(7);
         assert_eq!(view.generation, 7);
         assert!(!view.pods.contains_key("default"));
@@ -175,7 +199,15 @@ mod tests {
     #[test]
     fn an_unchanged_connection_state_is_not_a_change() {
         let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
-        assert!(view.apply(ClusterEvent::Connection(ConnectionState::Connected { kinds: 7 })));
-        assert!(!view.apply(ClusterEvent::Connection(ConnectionState::Connected { kinds: 7 })));
+        assert!(
+            view.apply(ClusterEvent::Connection(ConnectionState::Connected {
+                kinds: 7
+            }))
+        );
+        assert!(
+            !view.apply(ClusterEvent::Connection(ConnectionState::Connected {
+                kinds: 7
+            }))
+        );
     }
 }

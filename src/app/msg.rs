@@ -23,7 +23,10 @@ pub enum Msg {
     /// Result of writing the progress file.
     ProgressSaved(Result<(), String>),
     /// A watcher event; `generation` tells events of replaced watchers apart.
-    Cluster { generation: u64, event: ClusterEvent },
+    Cluster {
+        generation: u64,
+        event: ClusterEvent,
+    },
     /// Once a second: ages and countdowns move on.
     Tick(Timestamp),
 }
@@ -34,7 +37,10 @@ pub enum Effect {
     CopyToClipboard(String),
     SaveProgress(Progress),
     /// (Re)start the watchers for a lab namespace, replacing the previous ones.
-    WatchNamespace { namespace: String, generation: u64 },
+    WatchNamespace {
+        namespace: String,
+        generation: u64,
+    },
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,

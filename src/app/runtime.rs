@@ -180,7 +180,10 @@ impl EffectRunner {
                 self.context.progress_book.set(&progress);
                 self.progress_dirty = true;
             }
-            Effect::WatchNamespace { namespace, generation } => self.watch(&namespace, generation),
+            Effect::WatchNamespace {
+                namespace,
+                generation,
+            } => self.watch(&namespace, generation),
             Effect::Timer { after, msg } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

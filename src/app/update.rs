@@ -7,9 +7,9 @@ use crossterm::event::{
 };
 use ratatui::layout::Rect;
 
-use super::{cluster_keys, lesson_nav};
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
+use super::{cluster_keys, lesson_nav};
 use crate::ui::layout::{self, Arrangement};
 
 const TOAST_TIME: Duration = Duration::from_secs(4);

@@ -124,7 +124,10 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
             .filter(|location| location.line() > 0)
             .map_or(split.yaml_first_line, |location| line_of(&location));
         let message = UserMessageFormatter.format_message(&error);
-        let message: String = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let message: String = message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         LessonError::new(file_name, line, message)
     })?;
     let id = front.id.value.trim().to_string();
@@ -137,12 +140,20 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
     }
     let title = front.title.value.trim().to_string();
     if title.is_empty() {
-        return Err(LessonError::new(file_name, line_of(&front.title.referenced), "title is empty"));
+        return Err(LessonError::new(
+            file_name,
+            line_of(&front.title.referenced),
+            "title is empty",
+        ));
     }
     let mut steps = Vec::with_capacity(front.steps.len());
     for step in front.steps {
         if step.value.title.trim().is_empty() {
-            return Err(LessonError::new(file_name, line_of(&step.referenced), "step title is empty"));
+            return Err(LessonError::new(
+                file_name,
+                line_of(&step.referenced),
+                "step title is empty",
+            ));
         }
         steps.push(step.value);
     }

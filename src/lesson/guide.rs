@@ -79,7 +79,9 @@ fn sections(text: &str) -> Vec<Section<'_>> {
         if let Some(marker) = fence_marker(trimmed) {
             match fence {
                 None => fence = Some(marker),
-                Some((c, n)) if marker.0 == c && marker.1 >= n && trimmed.chars().all(|x| x == c) => {
+                Some((c, n))
+                    if marker.0 == c && marker.1 >= n && trimmed.chars().all(|x| x == c) =>
+                {
                     fence = None
                 }
                 Some(_) => {}
@@ -117,7 +119,12 @@ fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
 
 /// Heading text without inline Markdown marks.
 fn clean_title(title: &str) -> String {
-    title.chars().filter(|c| !matches!(c, '`' | '*' | '_')).collect::<String>().trim().to_string()
+    title
+        .chars()
+        .filter(|c| !matches!(c, '`' | '*' | '_'))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// Lowercase, words joined by `-`; Hangul and other letters are kept.

@@ -11,26 +11,36 @@ include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 /// Loads every `*.md` in `dir`, sorted by number; ids must be unique.
 pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
     let dir_name = dir.display().to_string();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| LessonError::new(&dir_name, 0, format!("cannot read directory: {error}")))?;
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+    })?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry
-            .map_err(|error| LessonError::new(&dir_name, 0, format!("cannot read directory: {error}")))?;
+        let entry = entry.map_err(|error| {
+            LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+        })?;
         let path = entry.path();
         if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|error| LessonError::new(&name, 0, format!("cannot read file: {error}")))?;
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                LessonError::new(&name, 0, format!("cannot read file: {error}"))
+            })?;
             files.push((name, text));
         }
     }
-    parse_set(files.iter().map(|(name, text)| (name.as_str(), text.as_str())))
+    parse_set(
+        files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
 }
 
 /// The lessons of `lang` embedded in the binary (`lessons/<lang>/*.md` at build time).
 pub fn builtin(lang: &str) -> Result<Vec<Lesson>, LessonError> {
-    if !BUILTIN_LESSONS.iter().any(|(file_lang, _, _)| *file_lang == lang) {
+    if !BUILTIN_LESSONS
+        .iter()
+        .any(|(file_lang, _, _)| *file_lang == lang)
+    {
         let known = builtin_languages().join(", ");
         return Err(LessonError::new(
             &format!("lessons/{lang}"),
@@ -64,7 +74,11 @@ pub(crate) fn parse_set<'a>(
         lessons.push(parse_lesson(name, text)?);
         texts.insert(name.to_string(), text);
     }
-    lessons.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.source.cmp(&b.source)));
+    lessons.sort_by(|a, b| {
+        a.number
+            .cmp(&b.number)
+            .then_with(|| a.source.cmp(&b.source))
+    });
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for lesson in &lessons {
         if let Some(first) = seen.insert(&lesson.id, &lesson.source) {

@@ -70,7 +70,10 @@ impl StyledLine {
     }
 
     pub fn width(&self) -> usize {
-        self.spans.iter().map(|span| display_width(&span.text)).sum()
+        self.spans
+            .iter()
+            .map(|span| display_width(&span.text))
+            .sum()
     }
 }
 

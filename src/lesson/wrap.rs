@@ -337,7 +337,10 @@ mod tests {
         let lines = wrap(&spans, 9);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].spans[1], StyledSpan::new("bold", SpanKind::Strong));
-        assert_eq!(lines[1].spans, vec![StyledSpan::new("words", SpanKind::Strong)]);
+        assert_eq!(
+            lines[1].spans,
+            vec![StyledSpan::new("words", SpanKind::Strong)]
+        );
     }
 
     #[test]

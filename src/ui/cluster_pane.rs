@@ -17,7 +17,14 @@ use crate::app::model::{Input, Pane};
 use crate::cluster::{ConnectionState, PodRow, ServiceRow};
 
 const POD_HEADERS: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
-const SERVICE_HEADERS: [&str; 6] = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"];
+const SERVICE_HEADERS: [&str; 6] = [
+    "NAME",
+    "TYPE",
+    "CLUSTER-IP",
+    "EXTERNAL-IP",
+    "PORT(S)",
+    "AGE",
+];
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let focused = model.focus == Pane::Cluster;
@@ -26,7 +33,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(focused))
-        .title(Span::styled(truncate(&title, usize::from(area.width.saturating_sub(4))), theme.title(focused)));
+        .title(Span::styled(
+            truncate(&title, usize::from(area.width.saturating_sub(4))),
+            theme.title(focused),
+        ));
     frame.render_widget(block, area);
     let inner = pane_text_area(area);
     if inner.height < 4 {
@@ -34,11 +44,18 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     let max = usize::from(inner.width);
     let (status, style) = connection_text(view, theme);
-    frame.render_widget(Line::styled(truncate(&status, max), style), Rect::new(inner.x, inner.y, inner.width, 1));
+    frame.render_widget(
+        Line::styled(truncate(&status, max), style),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
     let mut top = inner.y + 1;
     let filtering = matches!(model.input, Input::Filter(_));
     if filtering || !view.filter.is_empty() {
-        let hint = if filtering { "  Enter 확정 · Esc 해제" } else { "  / 수정 · Esc 해제" };
+        let hint = if filtering {
+            "  Enter 확정 · Esc 해제"
+        } else {
+            "  / 수정 · Esc 해제"
+        };
         let line = Line::from(vec![
             Span::styled(format!("필터: {}", view.filter), theme.key()),
             Span::styled(if filtering { "▏" } else { "" }, theme.key()),
@@ -54,28 +71,64 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let namespaces = shown_namespaces(&model.target.namespace);
 
     let pod_total = count(&view.pods, &namespaces, view);
-    section_title(frame, pods, &format!("파드 ({pod_total})  p"), view.table == Table::Pods, theme);
-    let body = visible(&view.pods, &namespaces, view, view.pod_scroll, pods.height.saturating_sub(2), |p| pod_row(p, view, theme));
+    section_title(
+        frame,
+        pods,
+        &format!("파드 ({pod_total})  p"),
+        view.table == Table::Pods,
+        theme,
+    );
+    let body = visible(
+        &view.pods,
+        &namespaces,
+        view,
+        view.pod_scroll,
+        pods.height.saturating_sub(2),
+        |p| pod_row(p, view, theme),
+    );
     table::draw(frame, body_area(pods), &POD_HEADERS, &body, theme);
 
     let service_total = count(&view.services, &namespaces, view);
-    section_title(frame, services, &format!("서비스 ({service_total})  s"), view.table == Table::Services, theme);
-    let body = visible(&view.services, &namespaces, view, view.service_scroll, services.height.saturating_sub(2), |s| {
-        service_row(s, view, theme)
-    });
+    section_title(
+        frame,
+        services,
+        &format!("서비스 ({service_total})  s"),
+        view.table == Table::Services,
+        theme,
+    );
+    let body = visible(
+        &view.services,
+        &namespaces,
+        view,
+        view.service_scroll,
+        services.height.saturating_sub(2),
+        |s| service_row(s, view, theme),
+    );
     table::draw(frame, body_area(services), &SERVICE_HEADERS, &body, theme);
 }
 
 fn body_area(section: Rect) -> Rect {
-    Rect::new(section.x, section.y + 1, section.width, section.height.saturating_sub(1))
+    Rect::new(
+        section.x,
+        section.y + 1,
+        section.width,
+        section.height.saturating_sub(1),
+    )
 }
 
 fn section_title(frame: &mut Frame, area: Rect, title: &str, selected: bool, theme: Theme) {
     if area.height == 0 {
         return;
     }
-    let style = if selected { theme.title(true) } else { theme.muted() };
-    frame.render_widget(Line::styled(truncate(title, usize::from(area.width)), style), Rect::new(area.x, area.y, area.width, 1));
+    let style = if selected {
+        theme.title(true)
+    } else {
+        theme.muted()
+    };
+    frame.render_widget(
+        Line::styled(truncate(title, usize::from(area.width)), style),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
 }
 
 fn count<T>(rows: &Rows<T>, namespaces: &[&str], view: &ClusterView) -> usize {
@@ -106,7 +159,10 @@ fn visible<T>(
         namespaces.iter().flat_map(|ns| {
             let table = rows.get(*ns).unwrap_or(&empty);
             std::iter::once(Item::Section(ns)).chain(
-                table.iter().filter(|(name, _)| view.matches_filter(name)).map(|(_, row)| Item::Row(row)),
+                table
+                    .iter()
+                    .filter(|(name, _)| view.matches_filter(name))
+                    .map(|(_, row)| Item::Row(row)),
             )
         })
     };
@@ -152,18 +208,40 @@ fn service_row(service: &ServiceRow, view: &ClusterView, theme: Theme) -> TableR
 
 fn connection_text(view: &ClusterView, theme: Theme) -> (String, ratatui::style::Style) {
     if view.generation == 0 {
-        return ("○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(), theme.muted());
+        return (
+            "○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(),
+            theme.muted(),
+        );
     }
     match &view.connection {
         ConnectionState::Connecting => ("◌ 연결 중…".into(), theme.warning()),
-        ConnectionState::Connected { kinds } => (format!("● 연결됨 · {kinds}종류 감시 중"), theme.good()),
-        ConnectionState::Reconnecting { attempt, next_in, reason } => {
-            let waited = view.now.duration_since(view.connection_since).as_secs_f64().max(0.0);
-            let remaining = (next_in.as_secs_f64() - waited).max(0.0).ceil();
-            (format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {reason}"), theme.warning())
+        ConnectionState::Connected { kinds } => {
+            (format!("● 연결됨 · {kinds}종류 감시 중"), theme.good())
         }
-        ConnectionState::Forbidden { verb, resource, namespace } => (
-            format!("✖ 권한 없음: {resource}에 대한 {verb} 권한이 없습니다 (네임스페이스 {namespace})"),
+        ConnectionState::Reconnecting {
+            attempt,
+            next_in,
+            reason,
+        } => {
+            let waited = view
+                .now
+                .duration_since(view.connection_since)
+                .as_secs_f64()
+                .max(0.0);
+            let remaining = (next_in.as_secs_f64() - waited).max(0.0).ceil();
+            (
+                format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {reason}"),
+                theme.warning(),
+            )
+        }
+        ConnectionState::Forbidden {
+            verb,
+            resource,
+            namespace,
+        } => (
+            format!(
+                "✖ 권한 없음: {resource}에 대한 {verb} 권한이 없습니다 (네임스페이스 {namespace})"
+            ),
             theme.bad(),
         ),
         ConnectionState::IstioNotInstalled => (

@@ -1,7 +1,7 @@
 //! Drawing: a pure function of the model. One widget per file, the theme in one place.
 
-pub mod header;
 pub mod cluster_pane;
+pub mod header;
 pub mod help;
 pub mod layout;
 pub mod lesson_pane;

@@ -71,7 +71,12 @@ fn hints(focus: Pane, theme: Theme) -> Line<'static> {
             ("?", "도움말"),
             ("q", "종료"),
         ],
-        Pane::Traffic => &[("Tab", "창 전환"), ("F1", "레슨"), ("?", "도움말"), ("q", "종료")],
+        Pane::Traffic => &[
+            ("Tab", "창 전환"),
+            ("F1", "레슨"),
+            ("?", "도움말"),
+            ("q", "종료"),
+        ],
     };
     let mut spans = vec![Span::raw(" ")];
     for (key, label) in keys {

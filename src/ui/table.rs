@@ -41,7 +41,9 @@ pub fn draw(frame: &mut Frame, area: Rect, headers: &[&str], body: &[BodyLine], 
     if widths[0] + rest > total {
         // Names matter most: they keep at least two fifths of the width, and the rightmost
         // columns are cut instead.
-        widths[0] = widths[0].min(total.saturating_sub(rest).max(total * 2 / 5)).max(4);
+        widths[0] = widths[0]
+            .min(total.saturating_sub(rest).max(total * 2 / 5))
+            .max(4);
     }
 
     let render = |cells: &[String]| -> String {
@@ -64,7 +66,10 @@ pub fn draw(frame: &mut Frame, area: Rect, headers: &[&str], body: &[BodyLine], 
         let rect = Rect::new(area.x, area.y + 1 + i as u16, area.width, 1);
         let widget = match line {
             BodyLine::Row(row) => Line::styled(render(&row.cells), row.style),
-            BodyLine::Section(title) => Line::from(Span::styled(truncate(&format!("── {title} "), total), theme.muted())),
+            BodyLine::Section(title) => Line::from(Span::styled(
+                truncate(&format!("── {title} "), total),
+                theme.muted(),
+            )),
         };
         frame.render_widget(widget, rect);
     }

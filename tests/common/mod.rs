@@ -35,7 +35,9 @@ pub fn key(model: &mut Model, code: KeyCode) -> Vec<Effect> {
 }
 
 pub fn chars(model: &mut Model, text: &str) -> Vec<Effect> {
-    text.chars().flat_map(|c| key(model, KeyCode::Char(c))).collect()
+    text.chars()
+        .flat_map(|c| key(model, KeyCode::Char(c)))
+        .collect()
 }
 
 pub fn lesson_index(model: &Model, id: &str) -> usize {
