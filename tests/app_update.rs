@@ -271,7 +271,9 @@ fn table_of_contents_jumps_to_a_lesson_and_help_closes_on_any_key() {
         assert_eq!(m.lesson.scroll, line.min(m.lesson.max_scroll()));
     }
     key(&mut m, KeyCode::Char('?'));
-    assert_eq!(m.overlay, Some(Overlay::Help));
+    assert_eq!(m.overlay, Some(Overlay::Help(0)));
+    key(&mut m, KeyCode::Down);
+    assert_eq!(m.overlay, Some(Overlay::Help(1)));
     key(&mut m, KeyCode::Char('x'));
     assert!(m.overlay.is_none());
     assert!(!m.quit);

@@ -48,7 +48,8 @@ impl Pane {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help,
+    /// The key list; the number is how far it is scrolled.
+    Help(u16),
     Toc(Toc),
 }
 

@@ -106,8 +106,16 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         Input::Normal => {}
     }
     match &model.overlay {
-        Some(Overlay::Help) => {
-            model.overlay = None;
+        Some(Overlay::Help(scroll)) => {
+            // Scroll keys move the list; any other key closes it.
+            let scroll = *scroll;
+            model.overlay = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => Some(Overlay::Help(scroll.saturating_add(1))),
+                KeyCode::Up | KeyCode::Char('k') => Some(Overlay::Help(scroll.saturating_sub(1))),
+                KeyCode::PageDown => Some(Overlay::Help(scroll.saturating_add(10))),
+                KeyCode::PageUp => Some(Overlay::Help(scroll.saturating_sub(10))),
+                _ => None,
+            };
             model.dirty = true;
             return;
         }
@@ -127,7 +135,7 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::BackTab => focus(model, model.focus.previous()),
         KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
         KeyCode::Char('?') => {
-            model.overlay = Some(Overlay::Help);
+            model.overlay = Some(Overlay::Help(0));
             true
         }
         _ => false,

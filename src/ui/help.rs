@@ -14,7 +14,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("전체", "Tab / Shift-Tab", "다음 / 이전 창"),
     ("전체", "F1 F2 F3", "레슨 / 클러스터 / 트래픽 창으로"),
     ("전체", "마우스 클릭", "그 창으로 이동"),
-    ("전체", "?", "이 도움말 (아무 키나 누르면 닫힘)"),
+    ("전체", "?", "이 도움말 (↑↓ 스크롤, 다른 키는 닫기)"),
     ("전체", "q, Ctrl-C", "종료"),
     ("레슨", "→ ← / n p", "다음 / 이전 레슨"),
     ("레슨", "↓ ↑ / j k", "한 줄 스크롤 (마우스 휠: 세 줄)"),
@@ -32,27 +32,49 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("클러스터", ":", "실습 네임스페이스 바꾸기 (Enter)"),
 ];
 
-pub fn draw(frame: &mut Frame, area: Rect, theme: Theme) {
-    let inner = popup::open(frame, area, 72, KEYS.len() as u16 + 6, "도움말 · 키", theme);
-    let max = usize::from(inner.width);
-    let key_width = 20;
+pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
+    let lines = lines(usize::from(area.width.min(76).saturating_sub(2)), theme);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let inner = popup::open(
+        frame,
+        area,
+        76,
+        height,
+        "도움말 · ↑↓ 스크롤 · 다른 키로 닫기",
+        theme,
+    );
+    let visible = usize::from(inner.height);
+    let first = usize::from(scroll).min(lines.len().saturating_sub(visible));
+    let more = first + visible < lines.len();
+    let mut shown: Vec<Line> = lines.into_iter().skip(first).take(visible).collect();
+    if more {
+        if let Some(last) = shown.last_mut() {
+            *last = Line::styled("  ↓ 더 있음", theme.muted());
+        }
+    }
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn lines(max: usize, theme: Theme) -> Vec<Line<'static>> {
+    const KEY_COLUMN: usize = 22;
     let mut lines = Vec::new();
     let mut group = "";
     for (g, keys, action) in KEYS {
         if *g != group {
-            if !group.is_empty() {
-                lines.push(Line::raw(""));
-            }
             lines.push(Line::styled(truncate(g, max), theme.title(false)));
             group = g;
         }
-        let keys = format!("  {keys:<key_width$}");
-        let keys = truncate(&keys, max);
-        let room = max.saturating_sub(super::text::width(&keys));
+        let keys = truncate(&format!("  {keys}"), KEY_COLUMN);
+        // Pad by display width: key names mix ASCII, arrows and Korean.
+        let padded = format!(
+            "{keys}{}",
+            " ".repeat(KEY_COLUMN + 1 - super::text::width(&keys))
+        );
+        let room = max.saturating_sub(KEY_COLUMN + 1);
         lines.push(Line::from(vec![
-            Span::styled(keys, theme.key()),
+            Span::styled(padded, theme.key()),
             Span::raw(truncate(action, room)),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines
 }

@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         );
     }
     match &model.overlay {
-        Some(Overlay::Help) => help::draw(frame, frame.area(), theme),
+        Some(Overlay::Help(scroll)) => help::draw(frame, frame.area(), *scroll, theme),
         Some(Overlay::Toc(toc)) => toc::draw(frame, frame.area(), toc, model.lesson.index, theme),
         None => {}
     }

@@ -23,6 +23,8 @@ pub fn model_with_progress(width: u16, height: u16, progress: Option<Progress>) 
             namespace: "default".into(),
         },
         color: true,
+        now: jiff::Timestamp::UNIX_EPOCH,
+        watch: false,
         width,
         height,
         warning: None,
