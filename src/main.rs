@@ -128,6 +128,7 @@ async fn run_tui(cli: &Cli) -> Result<()> {
         progress_path,
         progress_book: book,
         client: connection.client,
+        try_gateway: connection.demo.is_none(),
     };
     let result = runtime::run(model, effects, context).await;
     if let Some(sim) = connection.demo {

@@ -3,6 +3,7 @@
 use ratatui::layout::Rect;
 
 use super::cluster_view::ClusterView;
+use super::traffic_view::TrafficView;
 use super::model::{Input, LessonView, Model, Pane, Target, ToastLevel};
 use super::msg::Effect;
 use super::progress::Progress;
@@ -56,6 +57,8 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         next_toast_id: 0,
         target: start.target,
         cluster: ClusterView::new(start.now),
+        traffic: TrafficView::default(),
+        clock: std::time::Instant::now(),
         color: start.color,
         quit: false,
         dirty: true,

@@ -1,5 +1,6 @@
 //! Application state, the one message type, and the pure update function.
 
+pub mod cluster_effects;
 pub mod cluster_keys;
 pub mod cluster_view;
 pub mod init;
@@ -8,8 +9,11 @@ pub mod model;
 pub mod msg;
 pub mod osc52;
 pub mod progress;
+pub mod run_command;
 pub mod runtime;
 pub mod terminal;
+pub mod traffic_keys;
+pub mod traffic_view;
 pub mod update;
 
 pub use model::Model;

@@ -2,7 +2,10 @@
 
 use ratatui::layout::Rect;
 
+use std::time::Instant;
+
 use super::cluster_view::ClusterView;
+use super::traffic_view::TrafficView;
 use crate::lesson::{Lesson, Rendered};
 use crate::ui::layout::AppLayout;
 
@@ -145,6 +148,9 @@ pub struct Model {
     pub next_toast_id: u64,
     pub target: Target,
     pub cluster: ClusterView,
+    pub traffic: TrafficView,
+    /// The runtime's clock when the current batch of messages arrived; update reads time only here.
+    pub clock: Instant,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
     pub quit: bool,

@@ -6,6 +6,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use jiff::Timestamp;
 
 use super::progress::Progress;
+use super::traffic_view::SendError;
 use crate::cluster::ClusterEvent;
 
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub enum Msg {
     },
     /// Ctrl-C outside raw mode, SIGTERM, SIGHUP: leave cleanly.
     Terminate,
+    /// The weights' pacing timer fired.
+    SendWeightsDue,
     /// A toast's timer ran out.
     ToastExpired(u64),
     /// Result of writing the progress file.
@@ -29,6 +32,16 @@ pub enum Msg {
     },
     /// Once a second: ages and countdowns move on.
     Tick(Timestamp),
+    /// The weights patch finished: the new resourceVersion and how long it took, or why not.
+    WeightsSent(Result<(String, u64), SendError>),
+    /// Applying a manifest (a lesson command, or the guide's reviews resources) finished.
+    ManifestApplied(Result<(), SendError>),
+    /// One productpage request of the probe: HTTP status and body, or why it failed.
+    ProbeResponse {
+        generation: u64,
+        via: String,
+        result: Result<(u16, String), String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +54,12 @@ pub enum Effect {
         namespace: String,
         generation: u64,
     },
+    /// JSON merge patch of a VirtualService (never strategic merge: custom resources reject it).
+    PatchVirtualService { namespace: String, name: String, body: serde_json::Value },
+    /// Server-side apply of a manifest (fieldManager istio-lab).
+    ApplyManifest { namespace: String, yaml: String },
+    /// Start (or restart with a new rate) the productpage probe; `rate` 0 stops it.
+    Probe { namespace: String, rate: u32, generation: u64 },
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,
@@ -52,12 +71,15 @@ pub enum Effect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerMsg {
     ToastExpired(u64),
+    /// The pacing interval passed: send the newest slider values if still due.
+    SendWeights,
 }
 
 impl From<TimerMsg> for Msg {
     fn from(timer: TimerMsg) -> Msg {
         match timer {
             TimerMsg::ToastExpired(id) => Msg::ToastExpired(id),
+            TimerMsg::SendWeights => Msg::SendWeightsDue,
         }
     }
 }

@@ -7,11 +7,11 @@ use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use super::cluster_effects::ClusterEffects;
 use super::msg::{Effect, Msg};
 use super::progress::{self, ProgressBook};
 use super::terminal::{self, TerminalGuard};
 use super::{Model, osc52, update};
-use crate::cluster::{WatchHandle, spawn_watchers};
 use crate::ui;
 
 /// How often the progress file may be written while the learner scrolls.
@@ -22,6 +22,8 @@ pub struct Context {
     pub progress_book: ProgressBook,
     /// The cluster to watch; `None` when no client could be built (the lessons still work).
     pub client: Option<kube::Client>,
+    /// Whether the probe may try GATEWAY_URL (not on the demo cluster, whose address is fictional).
+    pub try_gateway: bool,
 }
 
 const TICK: Duration = Duration::from_secs(1);
@@ -60,7 +62,7 @@ pub async fn run(
     input.abort();
     signals.abort();
     ticks.abort();
-    runner.stop_watchers();
+    runner.cluster.stop();
     runner.flush_progress().await;
     drop(guard);
     Ok(())
@@ -73,6 +75,7 @@ async fn next_batch(model: &mut Model, rx: &mut UnboundedReceiver<Msg>) -> Vec<E
         model.quit = true;
         return effects;
     };
+    model.clock = Instant::now();
     effects.extend(update(model, first));
     while let Ok(msg) = rx.try_recv() {
         effects.extend(update(model, msg));
@@ -141,18 +144,19 @@ struct EffectRunner {
     inside_tmux: bool,
     progress_dirty: bool,
     last_progress_write: Option<Instant>,
-    watchers: Option<WatchHandle>,
+    cluster: ClusterEffects,
 }
 
 impl EffectRunner {
     fn new(tx: UnboundedSender<Msg>, context: Context) -> EffectRunner {
+        let cluster = ClusterEffects::new(tx.clone(), context.client.clone(), context.try_gateway);
         EffectRunner {
             tx,
             context,
             inside_tmux: std::env::var_os("TMUX").is_some(),
             progress_dirty: false,
             last_progress_write: None,
-            watchers: None,
+            cluster,
         }
     }
 
@@ -180,10 +184,12 @@ impl EffectRunner {
                 self.context.progress_book.set(&progress);
                 self.progress_dirty = true;
             }
-            Effect::WatchNamespace {
-                namespace,
-                generation,
-            } => self.watch(&namespace, generation),
+            Effect::WatchNamespace { namespace, generation } => self.cluster.watch(&namespace, generation),
+            Effect::PatchVirtualService { namespace, name, body } => {
+                self.cluster.patch_virtual_service(namespace, name, body);
+            }
+            Effect::ApplyManifest { namespace, yaml } => self.cluster.apply_manifest(namespace, yaml),
+            Effect::Probe { namespace, rate, generation } => self.cluster.probe(namespace, rate, generation),
             Effect::Timer { after, msg } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -191,30 +197,6 @@ impl EffectRunner {
                     let _ = tx.send(msg.into());
                 });
             }
-        }
-    }
-
-    /// Replaces the running watchers; their events come back tagged with `generation`.
-    fn watch(&mut self, namespace: &str, generation: u64) {
-        self.stop_watchers();
-        let Some(client) = self.context.client.clone() else {
-            return;
-        };
-        let (cluster_tx, mut cluster_rx) = unbounded_channel();
-        self.watchers = Some(spawn_watchers(client, namespace, cluster_tx));
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            while let Some(event) = cluster_rx.recv().await {
-                if tx.send(Msg::Cluster { generation, event }).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-
-    fn stop_watchers(&mut self) {
-        if let Some(handle) = self.watchers.take() {
-            handle.stop();
         }
     }
 

@@ -9,8 +9,11 @@ use ratatui::layout::Rect;
 
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
-use super::{cluster_keys, lesson_nav};
+use super::traffic_view::HOST;
+use super::{cluster_keys, lesson_nav, traffic_keys};
+use crate::cluster::{Change, ClusterEvent, ConnectionState, PodRow};
 use crate::ui::layout::{self, Arrangement};
+use crate::ui::traffic_layout;
 
 const TOAST_TIME: Duration = Duration::from_secs(4);
 
@@ -35,10 +38,12 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.dirty = true;
             }
         }
-        Msg::Cluster { generation, event } => {
-            if generation == model.cluster.generation && model.cluster.apply(event) {
-                model.dirty = true;
-            }
+        Msg::Cluster { generation, event } => on_cluster(model, generation, event, &mut effects),
+        Msg::SendWeightsDue => traffic_keys::on_send_due(model, &mut effects),
+        Msg::WeightsSent(result) => traffic_keys::on_sent(model, result, &mut effects),
+        Msg::ManifestApplied(result) => traffic_keys::on_created(model, result, &mut effects),
+        Msg::ProbeResponse { generation, via, result } => {
+            traffic_keys::on_probe_response(model, generation, via, result);
         }
         Msg::Tick(now) => {
             model.cluster.now = now;
@@ -66,6 +71,42 @@ pub fn relayout(model: &mut Model, area: Rect) {
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);
         lesson_nav::set_viewport(model, text.width, text.height);
+    }
+}
+
+fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: &mut Vec<Effect>) {
+    if generation != model.cluster.generation {
+        return;
+    }
+    // Only changes the traffic lab reads trigger its (comparatively costly) re-sync.
+    let traffic_relevant = match &event {
+        ClusterEvent::Mesh { .. } => true,
+        ClusterEvent::Pods { namespace, change } => {
+            *namespace == model.target.namespace && pod_change_touches_reviews(change)
+        }
+        ClusterEvent::Services { .. } => false,
+        ClusterEvent::Connection(_) => false,
+    };
+    let reconnected = matches!(&event, ClusterEvent::Connection(ConnectionState::Connected { .. }));
+    if model.cluster.apply(event) {
+        model.dirty = true;
+    }
+    if traffic_relevant {
+        let namespace = model.target.namespace.clone();
+        model.traffic.sync(&model.cluster, &namespace);
+    }
+    if reconnected {
+        traffic_keys::on_reconnected(model, effects);
+    }
+}
+
+fn pod_change_touches_reviews(change: &Change<PodRow>) -> bool {
+    let is_reviews = |row: &PodRow| row.labels.get("app").map(String::as_str) == Some(HOST);
+    match change {
+        Change::Reset(rows) => rows.iter().any(is_reviews),
+        Change::Applied(row) => is_reviews(row),
+        // A deleted row's labels are gone; the name tells.
+        Change::Deleted { name } => name.starts_with(HOST),
     }
 }
 
@@ -147,7 +188,7 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     match model.focus {
         Pane::Lesson => lesson_nav::on_key(model, key, effects),
         Pane::Cluster => cluster_keys::on_key(model, key),
-        Pane::Traffic => {}
+        Pane::Traffic => traffic_keys::on_key(model, key, effects),
     }
 }
 
@@ -167,14 +208,18 @@ fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
     }
     let (column, row) = (mouse.column, mouse.row);
     match mouse.kind {
-        MouseEventKind::Down(MouseButton::Left) => {
-            let clicked = model
-                .layout
-                .tab_at(column, row)
-                .or_else(|| model.layout.pane_at(column, row));
-            if let Some(pane) = clicked.filter(|&p| p != model.focus) {
+        MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
+            let dragging = matches!(mouse.kind, MouseEventKind::Drag(_));
+            let clicked = model.layout.tab_at(column, row).or_else(|| model.layout.pane_at(column, row));
+            if let Some(pane) = clicked.filter(|&p| p != model.focus && !dragging) {
                 focus(model, pane);
                 model.dirty = true;
+            }
+            if let Some(traffic) = model.layout.traffic {
+                let subsets = model.traffic.sliders.subsets.len();
+                if let Some((index, weight)) = traffic_layout::hit(traffic, subsets, column, row) {
+                    traffic_keys::drag_to(model, index, weight, effects);
+                }
             }
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp

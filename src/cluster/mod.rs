@@ -1,6 +1,8 @@
 //! Talking to a Kubernetes cluster: client, watchers, row types, mesh resources, apply.
 
+pub mod apply;
 pub mod client;
+pub mod probe;
 pub mod connection;
 pub mod discovery;
 pub mod events;

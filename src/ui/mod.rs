@@ -5,19 +5,20 @@ pub mod header;
 pub mod help;
 pub mod layout;
 pub mod lesson_pane;
-pub mod placeholder;
 pub mod popup;
 pub mod status_bar;
 pub mod table;
 pub mod text;
 pub mod theme;
 pub mod toc;
+pub mod traffic_layout;
+pub mod traffic_pane;
 pub mod too_small;
 
 use ratatui::Frame;
 
 use crate::app::Model;
-use crate::app::model::{Overlay, Pane};
+use crate::app::model::Overlay;
 use layout::Arrangement;
 use theme::Theme;
 
@@ -37,13 +38,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         cluster_pane::draw(frame, area, model, theme);
     }
     if let Some(area) = layout.traffic {
-        placeholder::draw(
-            frame,
-            area,
-            Pane::Traffic,
-            model.focus == Pane::Traffic,
-            theme,
-        );
+        traffic_pane::draw(frame, area, model, theme);
     }
     match &model.overlay {
         Some(Overlay::Help(scroll)) => help::draw(frame, frame.area(), *scroll, theme),
