@@ -23,7 +23,11 @@ pub struct ClusterEffects {
 }
 
 impl ClusterEffects {
-    pub fn new(tx: UnboundedSender<Msg>, client: Option<Client>, try_gateway: bool) -> ClusterEffects {
+    pub fn new(
+        tx: UnboundedSender<Msg>,
+        client: Option<Client>,
+        try_gateway: bool,
+    ) -> ClusterEffects {
         ClusterEffects {
             tx,
             client,
@@ -65,7 +69,9 @@ impl ClusterEffects {
         };
         let (tx, writer) = (self.tx.clone(), self.writer.clone());
         tokio::spawn(async move {
-            let result = writer.merge_patch_virtual_service(&client, &namespace, &name, &body).await;
+            let result = writer
+                .merge_patch_virtual_service(&client, &namespace, &name, &body)
+                .await;
             let _ = tx.send(Msg::WeightsSent(result));
         });
     }
@@ -99,11 +105,20 @@ impl ClusterEffects {
             loop {
                 interval.tick().await;
                 // Requests overlap when the mesh is slow, as a browser's reloads would.
-                let (client, tx, namespace, route, via) =
-                    (client.clone(), tx.clone(), namespace.clone(), route.clone(), via.clone());
+                let (client, tx, namespace, route, via) = (
+                    client.clone(),
+                    tx.clone(),
+                    namespace.clone(),
+                    route.clone(),
+                    via.clone(),
+                );
                 tokio::spawn(async move {
                     let result = fetch(&client, &namespace, &route).await;
-                    let _ = tx.send(Msg::ProbeResponse { generation, via, result });
+                    let _ = tx.send(Msg::ProbeResponse {
+                        generation,
+                        via,
+                        result,
+                    });
                 });
             }
         }));

@@ -3,10 +3,10 @@
 use ratatui::layout::Rect;
 
 use super::cluster_view::ClusterView;
-use super::traffic_view::TrafficView;
 use super::model::{Input, LessonView, Model, Pane, Target, ToastLevel};
 use super::msg::Effect;
 use super::progress::Progress;
+use super::traffic_view::TrafficView;
 use super::update::{relayout, toast};
 use crate::lesson::{Lesson, Rendered};
 use crate::ui::layout::AppLayout;

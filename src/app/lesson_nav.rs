@@ -5,8 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::model::{Input, Model, Overlay, Search, ToastLevel, Toc, TocEntry};
 use super::msg::Effect;
 use super::progress::Progress;
-use super::update::toast;
 use super::run_command::{Action, action_for};
+use super::update::toast;
 use crate::lesson;
 
 pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -335,16 +335,34 @@ fn copy_code(model: &mut Model, effects: &mut Vec<Effect>) {
 
 /// Runs the highlighted block's commands that the lab can perform through the API.
 fn run_code(model: &mut Model, effects: &mut Vec<Effect>) {
-    let Some(block) = model.lesson.selected_code.and_then(|i| model.lesson.rendered.code_blocks.get(i)) else {
-        toast(model, effects, ToastLevel::Info, "먼저 c 키로 코드 블록을 고르세요".into());
+    let Some(block) = model
+        .lesson
+        .selected_code
+        .and_then(|i| model.lesson.rendered.code_blocks.get(i))
+    else {
+        toast(
+            model,
+            effects,
+            ToastLevel::Info,
+            "먼저 c 키로 코드 블록을 고르세요".into(),
+        );
         return;
     };
     if model.cluster.generation == 0 {
-        toast(model, effects, ToastLevel::Warning, "클러스터에 연결되어 있지 않습니다".into());
+        toast(
+            model,
+            effects,
+            ToastLevel::Warning,
+            "클러스터에 연결되어 있지 않습니다".into(),
+        );
         return;
     }
     let namespace = model.target.namespace.clone();
-    let actions: Vec<Action> = block.commands.iter().filter_map(|c| action_for(c, &namespace)).collect();
+    let actions: Vec<Action> = block
+        .commands
+        .iter()
+        .filter_map(|c| action_for(c, &namespace))
+        .collect();
     if actions.is_empty() {
         let text = "이 명령은 실습 앱이 대신 실행할 수 없습니다. y로 복사해 터미널에서 실행하세요";
         toast(model, effects, ToastLevel::Info, text.into());
@@ -357,5 +375,10 @@ fn run_code(model: &mut Model, effects: &mut Vec<Effect>) {
             yaml: manifest,
         });
     }
-    toast(model, effects, ToastLevel::Info, format!("클러스터에 적용합니다 (명령 {count}개)"));
+    toast(
+        model,
+        effects,
+        ToastLevel::Info,
+        format!("클러스터에 적용합니다 (명령 {count}개)"),
+    );
 }

@@ -55,11 +55,22 @@ pub enum Effect {
         generation: u64,
     },
     /// JSON merge patch of a VirtualService (never strategic merge: custom resources reject it).
-    PatchVirtualService { namespace: String, name: String, body: serde_json::Value },
+    PatchVirtualService {
+        namespace: String,
+        name: String,
+        body: serde_json::Value,
+    },
     /// Server-side apply of a manifest (fieldManager istio-lab).
-    ApplyManifest { namespace: String, yaml: String },
+    ApplyManifest {
+        namespace: String,
+        yaml: String,
+    },
     /// Start (or restart with a new rate) the productpage probe; `rate` 0 stops it.
-    Probe { namespace: String, rate: u32, generation: u64 },
+    Probe {
+        namespace: String,
+        rate: u32,
+        generation: u64,
+    },
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,

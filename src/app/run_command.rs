@@ -37,14 +37,22 @@ pub enum Action {
 pub fn action_for(command: &str, lab_namespace: &str) -> Option<Action> {
     let words: Vec<&str> = command.split_whitespace().collect();
     match words.as_slice() {
-        ["kubectl", "apply", "-f", path] => MANIFESTS
-            .iter()
-            .find(|(known, _)| known == path)
-            .map(|(_, yaml)| Action::Apply { manifest: (*yaml).to_string() }),
+        ["kubectl", "apply", "-f", path] => {
+            MANIFESTS
+                .iter()
+                .find(|(known, _)| known == path)
+                .map(|(_, yaml)| Action::Apply {
+                    manifest: (*yaml).to_string(),
+                })
+        }
         ["kubectl", "label", "namespace", namespace, label] => {
             let (key, value) = label.split_once('=')?;
             // The lesson's `default` stands for the lab namespace.
-            let namespace = if *namespace == "default" { lab_namespace } else { namespace };
+            let namespace = if *namespace == "default" {
+                lab_namespace
+            } else {
+                namespace
+            };
             Some(Action::Apply {
                 manifest: format!(
                     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {namespace}\n  labels:\n    {key}: \"{value}\"\n"
@@ -61,9 +69,10 @@ mod tests {
 
     #[test]
     fn guide_apply_commands_map_to_bundled_manifests() {
-        let Some(Action::Apply { manifest }) =
-            action_for("kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml", "default")
-        else {
+        let Some(Action::Apply { manifest }) = action_for(
+            "kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml",
+            "default",
+        ) else {
             panic!("bookinfo is bundled");
         };
         assert!(manifest.contains("reviews-v3"));
@@ -73,9 +82,10 @@ mod tests {
 
     #[test]
     fn the_injection_label_targets_the_lab_namespace() {
-        let Some(Action::Apply { manifest }) =
-            action_for("kubectl label namespace default istio-injection=enabled", "lab")
-        else {
+        let Some(Action::Apply { manifest }) = action_for(
+            "kubectl label namespace default istio-injection=enabled",
+            "lab",
+        ) else {
             panic!("label is an action");
         };
         assert!(manifest.contains("name: lab"));

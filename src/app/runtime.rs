@@ -184,12 +184,25 @@ impl EffectRunner {
                 self.context.progress_book.set(&progress);
                 self.progress_dirty = true;
             }
-            Effect::WatchNamespace { namespace, generation } => self.cluster.watch(&namespace, generation),
-            Effect::PatchVirtualService { namespace, name, body } => {
+            Effect::WatchNamespace {
+                namespace,
+                generation,
+            } => self.cluster.watch(&namespace, generation),
+            Effect::PatchVirtualService {
+                namespace,
+                name,
+                body,
+            } => {
                 self.cluster.patch_virtual_service(namespace, name, body);
             }
-            Effect::ApplyManifest { namespace, yaml } => self.cluster.apply_manifest(namespace, yaml),
-            Effect::Probe { namespace, rate, generation } => self.cluster.probe(namespace, rate, generation),
+            Effect::ApplyManifest { namespace, yaml } => {
+                self.cluster.apply_manifest(namespace, yaml)
+            }
+            Effect::Probe {
+                namespace,
+                rate,
+                generation,
+            } => self.cluster.probe(namespace, rate, generation),
             Effect::Timer { after, msg } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

@@ -10,8 +10,10 @@ use crate::traffic::probe::version_in_pod_name;
 use crate::traffic::{Served, classify_response, merge_patch};
 
 /// The guide's VirtualService, offered when the lab namespace has none.
-pub const GUIDE_VIRTUAL_SERVICE: &str = include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
-pub const GUIDE_DESTINATION_RULE: &str = include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
+pub const GUIDE_VIRTUAL_SERVICE: &str =
+    include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
+pub const GUIDE_DESTINATION_RULE: &str =
+    include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
 
 pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     if model.traffic.number_input.is_some() {
@@ -38,7 +40,12 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Char(digit @ '0'..='5') => {
             let applied = model.traffic.sliders.preset(digit as u8 - b'0');
             if !applied {
-                toast(model, effects, ToastLevel::Warning, "잠긴 슬라이더 때문에 이 비율을 맞출 수 없습니다".into());
+                toast(
+                    model,
+                    effects,
+                    ToastLevel::Warning,
+                    "잠긴 슬라이더 때문에 이 비율을 맞출 수 없습니다".into(),
+                );
             }
             applied
         }
@@ -59,7 +66,11 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
             false
         }
         KeyCode::Char('-') => {
-            set_probe_rate(model, model.traffic.probe.rate.saturating_sub(1).max(1), effects);
+            set_probe_rate(
+                model,
+                model.traffic.probe.rate.saturating_sub(1).max(1),
+                effects,
+            );
             false
         }
         KeyCode::Char('a') => {
@@ -142,7 +153,9 @@ pub fn on_send_due(model: &mut Model, effects: &mut Vec<Effect>) {
     let Some(vs) = virtual_service(&model.cluster) else {
         model.traffic.send = SendState::Failed(SendError {
             code: Some(404),
-            message: format!("{VIRTUAL_SERVICE} VirtualService가 없습니다. a 키로 가이드의 것을 만들 수 있습니다."),
+            message: format!(
+                "{VIRTUAL_SERVICE} VirtualService가 없습니다. a 키로 가이드의 것을 만들 수 있습니다."
+            ),
         });
         model.dirty = true;
         return;
@@ -150,7 +163,9 @@ pub fn on_send_due(model: &mut Model, effects: &mut Vec<Effect>) {
     let Some(route) = model.traffic.route.clone() else {
         model.traffic.send = SendState::Failed(SendError {
             code: None,
-            message: "reviews로 가는 가중치 경로가 VirtualService에 없습니다. e 키로 YAML을 고치세요.".into(),
+            message:
+                "reviews로 가는 가중치 경로가 VirtualService에 없습니다. e 키로 YAML을 고치세요."
+                    .into(),
         });
         model.dirty = true;
         return;
@@ -167,11 +182,18 @@ pub fn on_send_due(model: &mut Model, effects: &mut Vec<Effect>) {
     });
 }
 
-pub fn on_sent(model: &mut Model, result: Result<(String, u64), SendError>, effects: &mut Vec<Effect>) {
+pub fn on_sent(
+    model: &mut Model,
+    result: Result<(String, u64), SendError>,
+    effects: &mut Vec<Effect>,
+) {
     let next = model.traffic.debouncer.on_result(model.clock);
     match result {
         Ok((resource_version, millis)) => {
-            model.traffic.send = SendState::Applied { millis, resource_version };
+            model.traffic.send = SendState::Applied {
+                millis,
+                resource_version,
+            };
             if next.is_none() {
                 model.traffic.local_changes = false;
             }
@@ -192,7 +214,10 @@ pub fn on_sent(model: &mut Model, result: Result<(String, u64), SendError>, effe
 
 /// The connection came back: values that failed to go out are sent again.
 pub fn on_reconnected(model: &mut Model, effects: &mut Vec<Effect>) {
-    let failed = matches!(model.traffic.send, SendState::Failed(SendError { code: None, .. }));
+    let failed = matches!(
+        model.traffic.send,
+        SendState::Failed(SendError { code: None, .. })
+    );
     if model.traffic.local_changes && failed {
         schedule_send(model, effects);
     }
@@ -200,7 +225,12 @@ pub fn on_reconnected(model: &mut Model, effects: &mut Vec<Effect>) {
 
 fn create_guide_resources(model: &mut Model, effects: &mut Vec<Effect>) {
     if virtual_service(&model.cluster).is_some() {
-        toast(model, effects, ToastLevel::Info, "reviews VirtualService가 이미 있습니다".into());
+        toast(
+            model,
+            effects,
+            ToastLevel::Info,
+            "reviews VirtualService가 이미 있습니다".into(),
+        );
         return;
     }
     // The DestinationRule goes first, so the routed subsets exist before any request uses them.
@@ -209,15 +239,30 @@ fn create_guide_resources(model: &mut Model, effects: &mut Vec<Effect>) {
         namespace: model.target.namespace.clone(),
         yaml,
     });
-    toast(model, effects, ToastLevel::Info, "DestinationRule과 80/20 VirtualService를 적용합니다…".into());
+    toast(
+        model,
+        effects,
+        ToastLevel::Info,
+        "DestinationRule과 80/20 VirtualService를 적용합니다…".into(),
+    );
 }
 
 pub fn on_created(model: &mut Model, result: Result<(), SendError>, effects: &mut Vec<Effect>) {
     match result {
-        Ok(()) => toast(model, effects, ToastLevel::Info, "클러스터에 적용했습니다".into()),
+        Ok(()) => toast(
+            model,
+            effects,
+            ToastLevel::Info,
+            "클러스터에 적용했습니다".into(),
+        ),
         Err(e) => {
             let code = e.code.map(|c| format!(" ({c})")).unwrap_or_default();
-            toast(model, effects, ToastLevel::Error, format!("적용하지 못했습니다{code}: {}", e.message));
+            toast(
+                model,
+                effects,
+                ToastLevel::Error,
+                format!("적용하지 못했습니다{code}: {}", e.message),
+            );
         }
     }
 }
@@ -248,7 +293,12 @@ fn push_probe(model: &Model, effects: &mut Vec<Effect>) {
     });
 }
 
-pub fn on_probe_response(model: &mut Model, generation: u64, via: String, result: Result<(u16, String), String>) {
+pub fn on_probe_response(
+    model: &mut Model,
+    generation: u64,
+    via: String,
+    result: Result<(u16, String), String>,
+) {
     if generation != model.traffic.probe.generation || !model.traffic.probe.on {
         return;
     }

@@ -10,8 +10,8 @@ use serde_json::Value;
 use super::cluster_view::ClusterView;
 use crate::cluster::MeshKind;
 use crate::traffic::{
-    Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check, field_manager_of_last_change,
-    weighted_route,
+    Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check,
+    field_manager_of_last_change, weighted_route,
 };
 
 /// The service and VirtualService the lab drives, as in the guide.
@@ -25,7 +25,10 @@ pub const MAX_PROBE_RATE: u32 = 50;
 pub enum SendState {
     Idle,
     Applying,
-    Applied { millis: u64, resource_version: String },
+    Applied {
+        millis: u64,
+        resource_version: String,
+    },
     Failed(SendError),
 }
 
@@ -88,7 +91,10 @@ impl Default for TrafficView {
 
 /// The watched `reviews` VirtualService as JSON (with metadata, for managedFields).
 pub fn virtual_service(cluster: &ClusterView) -> Option<Value> {
-    let object = cluster.mesh.get(&MeshKind::VirtualService)?.get(VIRTUAL_SERVICE)?;
+    let object = cluster
+        .mesh
+        .get(&MeshKind::VirtualService)?
+        .get(VIRTUAL_SERVICE)?;
     serde_json::to_value(object).ok()
 }
 
@@ -96,7 +102,12 @@ fn destination_rules(cluster: &ClusterView) -> Vec<Value> {
     cluster
         .mesh
         .get(&MeshKind::DestinationRule)
-        .map(|rules| rules.values().filter_map(|o: &DynamicObject| serde_json::to_value(o).ok()).collect())
+        .map(|rules| {
+            rules
+                .values()
+                .filter_map(|o: &DynamicObject| serde_json::to_value(o).ok())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -111,7 +122,12 @@ fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) ->
         })
         .filter_map(|rule| rule.pointer("/spec/subsets").and_then(Value::as_array))
         .flatten()
-        .filter_map(|subset| subset.get("name").and_then(Value::as_str).map(str::to_string))
+        .filter_map(|subset| {
+            subset
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .collect();
     if names.is_empty() {
         names = cluster
@@ -150,14 +166,26 @@ impl TrafficView {
         self.route = vs.as_ref().and_then(|vs| weighted_route(vs, HOST));
         self.changed_by = vs.as_ref().and_then(field_manager_of_last_change);
         let known = known_subsets(cluster, lab_namespace, &rules);
-        let keep_local = self.local_changes || self.debouncer.in_flight() || self.debouncer.pending();
+        let keep_local =
+            self.local_changes || self.debouncer.in_flight() || self.debouncer.pending();
         if !keep_local {
-            let route = self.route.as_ref().map(|r| r.weights.clone()).unwrap_or_default();
+            let route = self
+                .route
+                .as_ref()
+                .map(|r| r.weights.clone())
+                .unwrap_or_default();
             let mut sliders = Sliders::from_routes(&known, &route);
             for subset in &mut sliders.subsets {
-                subset.locked = self.sliders.subsets.iter().any(|s| s.name == subset.name && s.locked);
+                subset.locked = self
+                    .sliders
+                    .subsets
+                    .iter()
+                    .any(|s| s.name == subset.name && s.locked);
             }
-            sliders.selected = self.sliders.selected.min(sliders.subsets.len().saturating_sub(1));
+            sliders.selected = self
+                .sliders
+                .selected
+                .min(sliders.subsets.len().saturating_sub(1));
             self.sliders = sliders;
         } else {
             // New subsets still appear; the learner's values stay.
@@ -171,30 +199,52 @@ impl TrafficView {
                 }
             }
         }
-        self.findings = check(&self.sliders.weights(), &rules, &pod_infos(cluster, lab_namespace), HOST);
+        self.findings = check(
+            &self.sliders.weights(),
+            &rules,
+            &pod_infos(cluster, lab_namespace),
+            HOST,
+        );
     }
 
     /// Re-runs the pre-send checks for the current slider values.
     pub fn refresh_findings(&mut self, cluster: &ClusterView, lab_namespace: &str) {
         let rules = destination_rules(cluster);
-        self.findings = check(&self.sliders.weights(), &rules, &pod_infos(cluster, lab_namespace), HOST);
+        self.findings = check(
+            &self.sliders.weights(),
+            &rules,
+            &pod_infos(cluster, lab_namespace),
+            HOST,
+        );
     }
 
     /// The weights the cluster holds, per slider subset (0 where the route lacks it).
     pub fn configured(&self) -> Vec<(String, u32)> {
-        let route = self.route.as_ref().map(|r| r.weights.as_slice()).unwrap_or_default();
+        let route = self
+            .route
+            .as_ref()
+            .map(|r| r.weights.as_slice())
+            .unwrap_or_default();
         self.sliders
             .subsets
             .iter()
             .map(|s| {
-                let weight = route.iter().find(|(name, _)| *name == s.name).map_or(0, |(_, w)| *w);
+                let weight = route
+                    .iter()
+                    .find(|(name, _)| *name == s.name)
+                    .map_or(0, |(_, w)| *w);
                 (s.name.clone(), weight)
             })
             .collect()
     }
 
     /// Ready pods behind each subset, "ready/total", from the watch cache.
-    pub fn pods_behind(&self, cluster: &ClusterView, lab_namespace: &str, subset: &str) -> (usize, usize) {
+    pub fn pods_behind(
+        &self,
+        cluster: &ClusterView,
+        lab_namespace: &str,
+        subset: &str,
+    ) -> (usize, usize) {
         let pods = cluster
             .pods
             .get(lab_namespace)

@@ -42,7 +42,11 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::SendWeightsDue => traffic_keys::on_send_due(model, &mut effects),
         Msg::WeightsSent(result) => traffic_keys::on_sent(model, result, &mut effects),
         Msg::ManifestApplied(result) => traffic_keys::on_created(model, result, &mut effects),
-        Msg::ProbeResponse { generation, via, result } => {
+        Msg::ProbeResponse {
+            generation,
+            via,
+            result,
+        } => {
             traffic_keys::on_probe_response(model, generation, via, result);
         }
         Msg::Tick(now) => {
@@ -87,7 +91,10 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
         ClusterEvent::Services { .. } => false,
         ClusterEvent::Connection(_) => false,
     };
-    let reconnected = matches!(&event, ClusterEvent::Connection(ConnectionState::Connected { .. }));
+    let reconnected = matches!(
+        &event,
+        ClusterEvent::Connection(ConnectionState::Connected { .. })
+    );
     if model.cluster.apply(event) {
         model.dirty = true;
     }
@@ -210,7 +217,10 @@ fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
             let dragging = matches!(mouse.kind, MouseEventKind::Drag(_));
-            let clicked = model.layout.tab_at(column, row).or_else(|| model.layout.pane_at(column, row));
+            let clicked = model
+                .layout
+                .tab_at(column, row)
+                .or_else(|| model.layout.pane_at(column, row));
             if let Some(pane) = clicked.filter(|&p| p != model.focus && !dragging) {
                 focus(model, pane);
                 model.dirty = true;

@@ -84,14 +84,24 @@ impl Writer {
 }
 
 /// Server-side apply (fieldManager istio-lab, force) of every document of a YAML manifest, in order.
-pub async fn apply_manifest(client: &Client, namespace: &str, yaml: &str) -> Result<(), WriteError> {
+pub async fn apply_manifest(
+    client: &Client,
+    namespace: &str,
+    yaml: &str,
+) -> Result<(), WriteError> {
     let documents: Vec<Value> = serde_saphyr::from_multiple(yaml).map_err(|e| WriteError {
         code: None,
         message: format!("YAML: {e}"),
     })?;
     for document in documents.into_iter().filter(|d| d.is_object()) {
-        let api_version = document.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
-        let kind = document.get("kind").and_then(Value::as_str).unwrap_or_default();
+        let api_version = document
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let kind = document
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let name = document
             .pointer("/metadata/name")
             .and_then(Value::as_str)
@@ -102,10 +112,16 @@ pub async fn apply_manifest(client: &Client, namespace: &str, yaml: &str) -> Res
         let (resource, capabilities) = discovery::pinned_kind(client, &gvk).await?;
         let api: Api<DynamicObject> = match capabilities.scope {
             discovery::Scope::Cluster => Api::all_with(client.clone(), &resource),
-            discovery::Scope::Namespaced => Api::namespaced_with(client.clone(), namespace, &resource),
+            discovery::Scope::Namespaced => {
+                Api::namespaced_with(client.clone(), namespace, &resource)
+            }
         };
-        api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&document))
-            .await?;
+        api.patch(
+            &name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&document),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -2,11 +2,11 @@
 
 pub mod apply;
 pub mod client;
-pub mod probe;
 pub mod connection;
 pub mod discovery;
 pub mod events;
 pub mod mesh;
+pub mod probe;
 pub mod rows;
 pub mod status;
 pub mod watch;

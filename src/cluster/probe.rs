@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Empty};
 use k8s_openapi::api::core::v1::Service;
-use kube::api::Api;
 use kube::Client;
+use kube::api::Api;
 
 const GATEWAY_TIMEOUT: Duration = Duration::from_secs(2);
 const PROXY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,7 +46,9 @@ pub async fn gateway_url(client: &Client) -> Option<String> {
 
 /// `GET http://GATEWAY_URL/productpage`.
 pub async fn via_gateway(gateway: &str) -> Result<(u16, String), String> {
-    let uri: http::Uri = format!("http://{gateway}/productpage").parse().map_err(|e| format!("{e}"))?;
+    let uri: http::Uri = format!("http://{gateway}/productpage")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Empty<bytes::Bytes>>();
     let response = tokio::time::timeout(GATEWAY_TIMEOUT, client.get(uri))
@@ -54,13 +56,19 @@ pub async fn via_gateway(gateway: &str) -> Result<(u16, String), String> {
         .map_err(|_| format!("{gateway}: 응답 없음"))?
         .map_err(|e| format!("{gateway}: {e}"))?;
     let status = response.status().as_u16();
-    let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// `GET /api/v1/namespaces/NS/services/productpage:9080/proxy/productpage` through the API server.
 pub async fn via_api_proxy(client: &Client, namespace: &str) -> Result<(u16, String), String> {
-    let path = format!("/api/v1/namespaces/{namespace}/services/productpage:9080/proxy/productpage");
+    let path =
+        format!("/api/v1/namespaces/{namespace}/services/productpage:9080/proxy/productpage");
     let request = http::Request::get(path)
         .body(kube::client::Body::from(Vec::new()))
         .map_err(|e| e.to_string())?;
@@ -69,7 +77,11 @@ pub async fn via_api_proxy(client: &Client, namespace: &str) -> Result<(u16, Str
         .map_err(|_| "API 서버 프록시: 응답 없음".to_string())?
         .map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let body = response.into_body().collect_bytes().await.map_err(|e| e.to_string())?;
+    let body = response
+        .into_body()
+        .collect_bytes()
+        .await
+        .map_err(|e| e.to_string())?;
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
@@ -85,7 +97,11 @@ pub async fn choose_route(client: &Client, try_gateway: bool) -> Route {
     Route::ApiProxy
 }
 
-pub async fn fetch(client: &Client, namespace: &str, route: &Route) -> Result<(u16, String), String> {
+pub async fn fetch(
+    client: &Client,
+    namespace: &str,
+    route: &Route,
+) -> Result<(u16, String), String> {
     match route {
         Route::Gateway(gateway) => via_gateway(gateway).await,
         Route::ApiProxy => via_api_proxy(client, namespace).await,

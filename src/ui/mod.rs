@@ -11,9 +11,9 @@ pub mod table;
 pub mod text;
 pub mod theme;
 pub mod toc;
+pub mod too_small;
 pub mod traffic_layout;
 pub mod traffic_pane;
-pub mod too_small;
 
 use ratatui::Frame;
 

@@ -15,7 +15,10 @@ pub const HEADER_ROWS: u16 = 2;
 pub fn bar(pane: Rect, index: usize) -> Option<Rect> {
     let text = pane_text_area(pane);
     let y = text.y + HEADER_ROWS + u16::try_from(index).ok()?;
-    let width = text.width.checked_sub(LABEL_WIDTH + VALUE_WIDTH + 12)?.max(1);
+    let width = text
+        .width
+        .checked_sub(LABEL_WIDTH + VALUE_WIDTH + 12)?
+        .max(1);
     (y < text.bottom()).then(|| Rect::new(text.x + LABEL_WIDTH, y, width, 1))
 }
 
@@ -45,6 +48,10 @@ mod tests {
         let (_, middle) = hit(pane, 3, bar.x + bar.width / 2, bar.y).unwrap();
         assert!((45..=55).contains(&middle), "{middle}");
         assert_eq!(hit(pane, 3, bar.x, bar.y + 5), None);
-        assert_eq!(hit(pane, 1, bar.x, bar.y), None, "row 1 is not a slider with one subset");
+        assert_eq!(
+            hit(pane, 1, bar.x, bar.y),
+            None,
+            "row 1 is not a slider with one subset"
+        );
     }
 }

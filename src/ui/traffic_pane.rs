@@ -34,7 +34,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let by = traffic.changed_by.as_deref().unwrap_or("알 수 없음");
         format!("VirtualService {VIRTUAL_SERVICE} · 마지막 변경: {by}")
     } else {
-        format!("{VIRTUAL_SERVICE} VirtualService 없음 · a: 가이드의 DestinationRule + 80/20 VirtualService 만들기")
+        format!(
+            "{VIRTUAL_SERVICE} VirtualService 없음 · a: 가이드의 DestinationRule + 80/20 VirtualService 만들기"
+        )
     };
     frame.render_widget(Line::styled(truncate(&header, max), theme.muted()), row(0));
     frame.render_widget(status_line(model, theme, max), row(1));
@@ -48,32 +50,70 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let selected = index == traffic.sliders.selected && focused;
         let marker = if selected { "▶" } else { " " };
         let lock = if subset.locked { "L" } else { " " };
-        let label = truncate(&format!("{marker} {:<6} {lock} ", subset.name), usize::from(LABEL_WIDTH));
+        let label = truncate(
+            &format!("{marker} {:<6} {lock} ", subset.name),
+            usize::from(LABEL_WIDTH),
+        );
         let filled = usize::from(bar_area.width) * usize::from(subset.weight) / 100;
         let cluster = configured.get(index).map_or(0, |(_, w)| *w);
         let (ready, total) = traffic.pods_behind(&model.cluster, namespace, &subset.name);
-        let flagged = traffic.findings.iter().any(|f| f.subset.as_deref() == Some(subset.name.as_str()));
-        let bar_style = if flagged { theme.warning() } else { theme.good() };
+        let flagged = traffic
+            .findings
+            .iter()
+            .any(|f| f.subset.as_deref() == Some(subset.name.as_str()));
+        let bar_style = if flagged {
+            theme.warning()
+        } else {
+            theme.good()
+        };
         let spans = vec![
-            Span::styled(label, if selected { theme.selection() } else { theme.key() }),
+            Span::styled(
+                label,
+                if selected {
+                    theme.selection()
+                } else {
+                    theme.key()
+                },
+            ),
             Span::styled("█".repeat(filled), bar_style),
-            Span::styled("░".repeat(usize::from(bar_area.width) - filled), theme.muted()),
+            Span::styled(
+                "░".repeat(usize::from(bar_area.width) - filled),
+                theme.muted(),
+            ),
             Span::styled(format!(" {:>3}", subset.weight), theme.title(false)),
             Span::styled(format!(" ⇐{cluster:>3}"), theme.muted()),
-            Span::styled(format!("  파드 {ready}/{total}"), if ready > 0 { theme.good() } else { theme.muted() }),
+            Span::styled(
+                format!("  파드 {ready}/{total}"),
+                if ready > 0 {
+                    theme.good()
+                } else {
+                    theme.muted()
+                },
+            ),
         ];
-        frame.render_widget(Line::from(spans), Rect::new(text.x, bar_area.y, text.width, 1));
+        frame.render_widget(
+            Line::from(spans),
+            Rect::new(text.x, bar_area.y, text.width, 1),
+        );
     }
     let mut y = HEADER_ROWS + traffic.sliders.subsets.len() as u16;
     if traffic.sliders.subsets.is_empty() {
-        let hint = "subset이 없습니다: DestinationRule이나 version 라벨이 붙은 reviews 파드가 필요합니다";
+        let hint =
+            "subset이 없습니다: DestinationRule이나 version 라벨이 붙은 reviews 파드가 필요합니다";
         frame.render_widget(Line::styled(truncate(hint, max), theme.muted()), row(y));
         y += 1;
     }
     if let Some(input) = &traffic.number_input {
-        let name = traffic.sliders.subsets.get(traffic.sliders.selected).map_or("", |s| s.name.as_str());
+        let name = traffic
+            .sliders
+            .subsets
+            .get(traffic.sliders.selected)
+            .map_or("", |s| s.name.as_str());
         let line = format!("{name} = {input}▏  Enter 적용 · Esc 취소");
-        frame.render_widget(Line::styled(truncate(&line, max), theme.key()), row(y.min(text.height - 1)));
+        frame.render_widget(
+            Line::styled(truncate(&line, max), theme.key()),
+            row(y.min(text.height - 1)),
+        );
         y += 1;
     }
     for finding in &traffic.findings {
@@ -90,7 +130,12 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         y += 1;
     }
     if y + 2 < text.height {
-        draw_observed(frame, Rect::new(text.x, text.y + y + 1, text.width, text.height - y - 1), model, theme);
+        draw_observed(
+            frame,
+            Rect::new(text.x, text.y + y + 1, text.width, text.height - y - 1),
+            model,
+            theme,
+        );
     }
 }
 
@@ -98,13 +143,22 @@ fn status_line(model: &Model, theme: Theme, max: usize) -> Line<'static> {
     let traffic = &model.traffic;
     let (text, style) = match &traffic.send {
         SendState::Idle if traffic.local_changes => ("보낼 준비 중…".to_string(), theme.warning()),
-        SendState::Idle => ("←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브".to_string(), theme.muted()),
+        SendState::Idle => (
+            "←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브".to_string(),
+            theme.muted(),
+        ),
         SendState::Applying => ("적용 중…".to_string(), theme.warning()),
-        SendState::Applied { millis, resource_version } => {
-            (format!("적용됨: {millis} ms (resourceVersion {resource_version})"), theme.good())
-        }
+        SendState::Applied {
+            millis,
+            resource_version,
+        } => (
+            format!("적용됨: {millis} ms (resourceVersion {resource_version})"),
+            theme.good(),
+        ),
         SendState::Failed(error) => {
-            let code = error.code.map_or("연결 끊김".to_string(), |c| c.to_string());
+            let code = error
+                .code
+                .map_or("연결 끊김".to_string(), |c| c.to_string());
             (format!("실패 ({code}): {}", error.message), theme.bad())
         }
     };
@@ -117,7 +171,11 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let probe = &traffic.probe;
     let title = if probe.on {
         let via = probe.via.as_deref().unwrap_or("연결 중");
-        format!("관측 · 프로브 {}/s · {via} · 최근 {}건", probe.rate, traffic.observed.len())
+        format!(
+            "관측 · 프로브 {}/s · {via} · 최근 {}건",
+            probe.rate,
+            traffic.observed.len()
+        )
     } else {
         "관측 · p: 프로브 켜기 (productpage를 초당 몇 번 요청해 실제 비율을 잽니다)".to_string()
     };
@@ -128,14 +186,24 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             y += 1;
         }
     };
-    line(frame, Line::styled(truncate(&title, max), theme.title(false)));
+    line(
+        frame,
+        Line::styled(truncate(&title, max), theme.title(false)),
+    );
     if let Some(error) = &probe.last_error {
-        line(frame, Line::styled(truncate(&format!("요청 실패: {error}"), max), theme.bad()));
+        line(
+            frame,
+            Line::styled(truncate(&format!("요청 실패: {error}"), max), theme.bad()),
+        );
     }
     let counts = traffic.observed.counts();
     let total = traffic.observed.len().max(1) as u32;
     let bar_width = max.saturating_sub(18).min(40);
-    let mut rows: Vec<(String, u32, bool)> = counts.versions.iter().map(|(v, n)| (v.clone(), *n, false)).collect();
+    let mut rows: Vec<(String, u32, bool)> = counts
+        .versions
+        .iter()
+        .map(|(v, n)| (v.clone(), *n, false))
+        .collect();
     for (kind, n) in &counts.errors {
         let label = match kind {
             ErrorKind::Http503 => "503",
@@ -153,7 +221,10 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             frame,
             Line::from(vec![
                 Span::styled(format!("{label}{pad} "), theme.key()),
-                Span::styled("▇".repeat(filled), if error { theme.bad() } else { theme.good() }),
+                Span::styled(
+                    "▇".repeat(filled),
+                    if error { theme.bad() } else { theme.good() },
+                ),
                 Span::styled(format!(" {pct:>3}% ({n})"), theme.muted()),
             ]),
         );
@@ -170,7 +241,10 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let expected = traffic.sliders.weights();
         let verdict = traffic.observed.verdict(&expected).describe(&expected);
         frame.render_widget(
-            Line::styled(truncate(&format!("판정: {verdict}"), max), theme.title(false)),
+            Line::styled(
+                truncate(&format!("판정: {verdict}"), max),
+                theme.title(false),
+            ),
             Rect::new(area.x, y, area.width, 1),
         );
     }
