@@ -1,0 +1,314 @@
+//! The traffic lab through the pure update: watched objects move the sliders, keys produce paced
+//! merge patches that keep the rest of the resource, results and errors are shown.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{key, model};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use istio_lab::app::model::Pane;
+use istio_lab::app::msg::TimerMsg;
+use istio_lab::app::traffic_view::{SendError, SendState};
+use istio_lab::app::{Effect, Model, Msg, update};
+use istio_lab::cluster::{Change, ClusterEvent, MeshKind, PodRow};
+use kube::api::DynamicObject;
+use serde_json::{Value, json};
+
+fn object(value: Value) -> DynamicObject {
+    serde_json::from_value(value).expect("valid object")
+}
+
+fn virtual_service(weights: &[(&str, u32)], manager: &str) -> DynamicObject {
+    let route: Vec<Value> = weights
+        .iter()
+        .map(|(subset, weight)| json!({"destination": {"host": "reviews", "subset": subset}, "weight": weight}))
+        .collect();
+    object(json!({
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {
+            "name": "reviews", "namespace": "default", "resourceVersion": "300",
+            "managedFields": [{"manager": manager, "operation": "Update", "apiVersion": "networking.istio.io/v1",
+                "time": "2026-11-25T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:http": {}}}}]
+        },
+        "spec": {
+            "hosts": ["reviews"],
+            "http": [
+                {"match": [{"headers": {"end-user": {"exact": "jason"}}}],
+                 "route": [{"destination": {"host": "reviews", "subset": "v2"}}], "timeout": "3s"},
+                {"route": route, "retries": {"attempts": 3, "perTryTimeout": "2s"}}
+            ]
+        }
+    }))
+}
+
+fn destination_rule() -> DynamicObject {
+    let subsets: Vec<Value> = ["v1", "v2", "v3"].iter().map(|v| json!({"name": v, "labels": {"version": v}})).collect();
+    object(json!({
+        "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+        "metadata": {"name": "reviews", "namespace": "default"},
+        "spec": {"host": "reviews", "subsets": subsets}
+    }))
+}
+
+fn reviews_pod(version: &str) -> PodRow {
+    PodRow {
+        namespace: "default".into(),
+        name: format!("reviews-{version}-abc"),
+        ready: (2, 2),
+        status: "Running".into(),
+        restarts: 0,
+        last_restart: None,
+        created: None,
+        health: istio_lab::cluster::Health::Good,
+        labels: [("app", "reviews"), ("version", version)].map(|(k, v)| (k.to_string(), v.to_string())).into(),
+        deleting: false,
+    }
+}
+
+fn cluster(model: &mut Model, event: ClusterEvent) -> Vec<Effect> {
+    let generation = model.cluster.generation;
+    update(model, Msg::Cluster { generation, event })
+}
+
+/// A lab with the guide's resources: DestinationRule v1–v3, VirtualService 80/20, three reviews pods.
+fn lab() -> Model {
+    let mut m = model(120, 40);
+    m.cluster.generation = 1;
+    m.focus = Pane::Traffic;
+    let pods = ["v1", "v2", "v3"].map(reviews_pod).to_vec();
+    cluster(&mut m, ClusterEvent::Pods { namespace: "default".into(), change: Change::Reset(pods) });
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::DestinationRule, change: Change::Applied(destination_rule()) });
+    let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl-client-side-apply");
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    m
+}
+
+fn weights(m: &Model) -> Vec<(String, u8)> {
+    m.traffic.sliders.weights()
+}
+
+fn w(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+    pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+}
+
+fn patches(effects: &[Effect]) -> Vec<&Value> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::PatchVirtualService { body, .. } => Some(body),
+            _ => None,
+        })
+        .collect()
+}
+
+fn fire_due_timers(m: &mut Model, effects: &[Effect]) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for effect in effects {
+        if let Effect::Timer { after, msg: TimerMsg::SendWeights } = effect {
+            m.clock += *after;
+            out.extend(update(m, Msg::SendWeightsDue));
+        }
+    }
+    out
+}
+
+#[test]
+fn subsets_come_from_the_destination_rule_so_v3_shows_at_zero() {
+    let m = lab();
+    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20), ("v3", 0)]));
+    assert_eq!(m.traffic.changed_by.as_deref(), Some("kubectl-client-side-apply"));
+    assert!(m.traffic.findings.is_empty(), "{:?}", m.traffic.findings);
+    assert_eq!(m.traffic.pods_behind(&m.cluster, "default", "v3"), (1, 1));
+}
+
+#[test]
+fn a_key_sends_a_merge_patch_that_changes_only_the_weights() {
+    let mut m = lab();
+    let effects = key(&mut m, KeyCode::Right);
+    assert_eq!(weights(&m), w(&[("v1", 81), ("v2", 19), ("v3", 0)]));
+    let sent = fire_due_timers(&mut m, &effects);
+    let bodies = patches(&sent);
+    assert_eq!(bodies.len(), 1);
+    let http = &bodies[0]["spec"]["http"];
+    // The match route, its timeout, and the retries are kept as the server had them.
+    assert_eq!(http[0]["timeout"], "3s");
+    assert_eq!(http[0]["match"][0]["headers"]["end-user"]["exact"], "jason");
+    assert_eq!(http[1]["retries"]["attempts"], 3);
+    let route: Vec<(String, u64)> = http[1]["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["destination"]["subset"].as_str().unwrap().to_string(), d["weight"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(route, [("v1".into(), 81), ("v2".into(), 19), ("v3".into(), 0)]);
+    assert_eq!(m.traffic.send, SendState::Applying);
+    let effects = update(&mut m, Msg::WeightsSent(Ok(("301".into(), 12))));
+    assert!(effects.iter().all(|e| !matches!(e, Effect::Timer { msg: TimerMsg::SendWeights, .. })));
+    assert_eq!(m.traffic.send, SendState::Applied { millis: 12, resource_version: "301".into() });
+    assert!(!m.traffic.local_changes);
+}
+
+#[test]
+fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
+    let mut m = lab();
+    let start = m.clock;
+    let mut pending_timer: Option<std::time::Instant> = None;
+    let mut sent = Vec::new();
+    // 40 key repeats, 25 ms apart (a typical auto-repeat), each answered quickly by the cluster.
+    for i in 0..40u32 {
+        let now = start + Duration::from_millis(25 * u64::from(i));
+        if let Some(at) = pending_timer.filter(|at| *at <= now) {
+            m.clock = at;
+            pending_timer = None;
+            let effects = update(&mut m, Msg::SendWeightsDue);
+            for body in patches(&effects) {
+                sent.push((at, body.clone()));
+                update(&mut m, Msg::WeightsSent(Ok(("1".into(), 5))));
+            }
+        }
+        m.clock = now;
+        for effect in update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE))) {
+            if let Effect::Timer { after, msg: TimerMsg::SendWeights } = effect {
+                pending_timer = Some(m.clock + after);
+            }
+        }
+    }
+    let last_key = m.clock;
+    if let Some(at) = pending_timer {
+        m.clock = at;
+        for body in patches(&update(&mut m, Msg::SendWeightsDue)) {
+            sent.push((at, body.clone()));
+        }
+    }
+    let elapsed = sent.last().unwrap().0 - start;
+    let allowed = (elapsed.as_millis() / 100 + 1) as usize;
+    assert!(sent.len() <= allowed, "{} patches in {elapsed:?}", sent.len());
+    for pair in sent.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= Duration::from_millis(100));
+    }
+    let (at, last) = sent.last().unwrap();
+    assert!(*at - last_key <= Duration::from_millis(100), "the last value goes out within 100 ms");
+    assert_eq!(last["spec"]["http"][1]["route"][0]["weight"], 40, "80 - 40 presses");
+    assert_eq!(weights(&m), w(&[("v1", 40), ("v2", 60), ("v3", 0)]));
+}
+
+#[test]
+fn an_edit_from_elsewhere_moves_the_sliders_and_names_its_manager() {
+    let mut m = lab();
+    let vs = virtual_service(&[("v1", 0), ("v2", 100)], "kubectl-client-side-apply");
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    assert_eq!(weights(&m), w(&[("v1", 0), ("v2", 100), ("v3", 0)]));
+    let vs = virtual_service(&[("v1", 10), ("v2", 90)], "other-tool");
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    assert_eq!(m.traffic.changed_by.as_deref(), Some("other-tool"));
+    assert_eq!(weights(&m), w(&[("v1", 10), ("v2", 90), ("v3", 0)]));
+}
+
+#[test]
+fn presets_locks_and_typed_numbers() {
+    let mut m = lab();
+    key(&mut m, KeyCode::Char('5'));
+    assert_eq!(weights(&m), w(&[("v1", 0), ("v2", 0), ("v3", 100)]));
+    key(&mut m, KeyCode::Char('0'));
+    assert_eq!(weights(&m).iter().map(|(_, w)| u32::from(*w)).sum::<u32>(), 100);
+    key(&mut m, KeyCode::Char('2'));
+    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20), ("v3", 0)]));
+    // Lock v1, then move v2: only v3 absorbs the change.
+    key(&mut m, KeyCode::Char('l'));
+    key(&mut m, KeyCode::Down);
+    key(&mut m, KeyCode::Char('='));
+    for c in "5".chars() {
+        key(&mut m, KeyCode::Char(c));
+    }
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 5), ("v3", 15)]));
+    assert!(m.traffic.number_input.is_none());
+    key(&mut m, KeyCode::Char('4'));
+    assert_eq!(weights(&m)[0].1, 80, "a preset cannot move a locked subset");
+    assert!(m.toast.is_some());
+}
+
+#[test]
+fn a_virtual_service_without_destination_rule_is_flagged_ist0101() {
+    let mut m = model(120, 40);
+    m.cluster.generation = 1;
+    m.focus = Pane::Traffic;
+    let pods = ["v1", "v2"].map(reviews_pod).to_vec();
+    cluster(&mut m, ClusterEvent::Pods { namespace: "default".into(), change: Change::Reset(pods) });
+    let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl");
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20)]), "subsets from the pods' version labels");
+    let codes: Vec<_> = m.traffic.findings.iter().filter_map(|f| f.code).collect();
+    assert!(codes.contains(&"IST0101"), "{:?}", m.traffic.findings);
+}
+
+#[test]
+fn errors_are_shown_and_a_lost_connection_sends_again_when_it_comes_back() {
+    let mut m = lab();
+    let effects = key(&mut m, KeyCode::Right);
+    fire_due_timers(&mut m, &effects);
+    let forbidden = SendError { code: Some(403), message: "virtualservices.networking.istio.io \"reviews\" is forbidden".into() };
+    update(&mut m, Msg::WeightsSent(Err(forbidden.clone())));
+    assert_eq!(m.traffic.send, SendState::Failed(forbidden));
+    assert!(m.traffic.local_changes, "the learner's values are kept");
+
+    let effects = key(&mut m, KeyCode::Right);
+    fire_due_timers(&mut m, &effects);
+    update(&mut m, Msg::WeightsSent(Err(SendError { code: None, message: "connection refused".into() })));
+    let effects = cluster(&mut m, ClusterEvent::Connection(istio_lab::cluster::ConnectionState::Connected { kinds: 5 }));
+    let resent = fire_due_timers(&mut m, &effects);
+    assert_eq!(patches(&resent).len(), 1);
+    assert_eq!(patches(&resent)[0]["spec"]["http"][1]["route"][0]["weight"], 82);
+}
+
+#[test]
+fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
+    let mut m = model(120, 40);
+    m.cluster.generation = 1;
+    m.focus = Pane::Traffic;
+    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::DestinationRule, change: Change::Applied(destination_rule()) });
+    let effects = key(&mut m, KeyCode::Right);
+    fire_due_timers(&mut m, &effects);
+    assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));
+    let effects = key(&mut m, KeyCode::Char('a'));
+    let applied = effects.iter().find_map(|e| match e {
+        Effect::ApplyManifest { yaml, .. } => Some(yaml.clone()),
+        _ => None,
+    });
+    let yaml = applied.expect("apply the guide's resources");
+    let rule = yaml.find("kind: DestinationRule").unwrap();
+    let route = yaml.find("kind: VirtualService").unwrap();
+    assert!(rule < route, "the DestinationRule goes first");
+}
+
+#[test]
+fn probe_results_are_classified_by_the_pods_version_label() {
+    let mut m = lab();
+    let effects = key(&mut m, KeyCode::Char('p'));
+    let generation = match effects.iter().find(|e| matches!(e, Effect::Probe { .. })) {
+        Some(Effect::Probe { rate, generation, .. }) => {
+            assert_eq!(*rate, 5);
+            *generation
+        }
+        _ => panic!("probe starts"),
+    };
+    let page = |pod: &str| format!("<html><dt>Reviews served by:</dt><u>{pod}</u></html>");
+    for _ in 0..8 {
+        update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((200, page("reviews-v1-abc"))) });
+    }
+    for _ in 0..2 {
+        update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((200, page("reviews-v2-abc"))) });
+    }
+    update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((503, "no healthy upstream".into())) });
+    // A result of a probe that was stopped since is dropped.
+    update(&mut m, Msg::ProbeResponse { generation: generation + 7, via: "API".into(), result: Ok((200, page("reviews-v3-abc"))) });
+    let counts = m.traffic.observed.counts();
+    assert_eq!(counts.versions.get("v1"), Some(&8));
+    assert_eq!(counts.versions.get("v2"), Some(&2));
+    assert_eq!(counts.versions.get("v3"), None);
+    assert_eq!(counts.error_total(), 1);
+    key(&mut m, KeyCode::Char('p'));
+    assert!(!m.traffic.probe.on);
+}
