@@ -12,7 +12,11 @@ fn main() {
     if let Ok(langs) = std::fs::read_dir(&lessons_dir) {
         for lang in langs.flatten() {
             let lang_path = lang.path();
-            let Some(lang_name) = lang_path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            let Some(lang_name) = lang_path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
                 continue;
             };
             let Ok(files) = std::fs::read_dir(&lang_path) else {
@@ -24,7 +28,11 @@ fn main() {
                 if let (true, Some(name)) = (is_lesson, path.file_name().and_then(|n| n.to_str())) {
                     // Changes to each file must rebuild too, not only additions to the folder.
                     println!("cargo:rerun-if-changed={}", path.display());
-                    entries.push((lang_name.clone(), name.to_string(), path.display().to_string()));
+                    entries.push((
+                        lang_name.clone(),
+                        name.to_string(),
+                        path.display().to_string(),
+                    ));
                 }
             }
         }
@@ -33,14 +41,16 @@ fn main() {
     let mut code = String::from("pub(crate) static BUILTIN_LESSONS: &[(&str, &str, &str)] = &[\n");
     for (lang, name, path) in &entries {
         let display_name = format!("lessons/{lang}/{name}");
-        let _ = writeln!(code, "    ({lang:?}, {display_name:?}, include_str!({path:?})),");
+        let _ = writeln!(
+            code,
+            "    ({lang:?}, {display_name:?}, include_str!({path:?})),"
+        );
     }
     code.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
     let out_file = Path::new(&out_dir).join("builtin_lessons.rs");
-    if std::fs::read_to_string(&out_file).ok().as_deref() != Some(code.as_str()) {
-        if let Err(error) = std::fs::write(&out_file, code) {
-            println!("cargo:warning=cannot write {}: {error}", out_file.display());
-        }
+    let unchanged = std::fs::read_to_string(&out_file).ok().as_deref() == Some(code.as_str());
+    if !unchanged && let Err(error) = std::fs::write(&out_file, code) {
+        println!("cargo:warning=cannot write {}: {error}", out_file.display());
     }
 }

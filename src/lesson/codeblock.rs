@@ -75,7 +75,11 @@ pub(crate) fn render_code(
     let highlighted = highlight_block(text, syntax_of(lang));
     let mut lines = Vec::new();
     if framed {
-        lines.push(top_frame(lang, width - prefix_width(first_prefix), first_prefix));
+        lines.push(top_frame(
+            lang,
+            width - prefix_width(first_prefix),
+            first_prefix,
+        ));
     }
     let with = |prefix: &[StyledSpan], gutter: &str| -> Vec<StyledSpan> {
         let mut spans = prefix.to_vec();

@@ -79,7 +79,9 @@ fn sections(text: &str) -> Vec<Section<'_>> {
         if let Some(marker) = fence_marker(trimmed) {
             match fence {
                 None => fence = Some(marker),
-                Some((c, n)) if marker.0 == c && marker.1 >= n && trimmed.chars().all(|x| x == c) => {
+                Some((c, n))
+                    if marker.0 == c && marker.1 >= n && trimmed.chars().all(|x| x == c) =>
+                {
                     fence = None
                 }
                 Some(_) => {}
@@ -117,7 +119,12 @@ fn fence_marker(trimmed: &str) -> Option<(char, usize)> {
 
 /// Heading text without inline Markdown marks.
 fn clean_title(title: &str) -> String {
-    title.chars().filter(|c| !matches!(c, '`' | '*' | '_')).collect::<String>().trim().to_string()
+    title
+        .chars()
+        .filter(|c| !matches!(c, '`' | '*' | '_'))
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// Lowercase, words joined by `-`; Hangul and other letters are kept.
@@ -161,10 +168,10 @@ fn steps_of(body: &str) -> Vec<Step> {
                 None => current_text.push_str(&text),
             },
             Event::SoftBreak | Event::HardBreak => current_text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
-                if !current_text.trim().is_empty() {
-                    last_text = std::mem::take(&mut current_text);
-                }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_))
+                if !current_text.trim().is_empty() =>
+            {
+                last_text = std::mem::take(&mut current_text);
             }
             _ => {}
         }
@@ -176,4 +183,84 @@ fn step_title(text: &str) -> Option<String> {
     let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let title = title.trim_end_matches([':', '.', ' ']).trim();
     (!title.is_empty()).then(|| title.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = include_str!("../../tests/fixtures/guide/mini-guide.md");
+
+    #[test]
+    fn each_level_two_section_is_a_lesson() {
+        let lessons = parse_guide("mini-guide.md", MINI).unwrap();
+        let summary: Vec<(usize, &str, &str)> = lessons
+            .iter()
+            .map(|l| (l.number, l.id.as_str(), l.title.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, "설치하기", "설치하기"),
+                (2, "예제-배포", "예제 배포"),
+                (3, "정리", "정리")
+            ]
+        );
+        assert!(lessons[1].body.contains("### 상태 확인"));
+        assert!(lessons[1].body.contains("## 코드 속 제목은 구역이 아니다"));
+        assert!(!lessons[0].body.contains("작은 메시 안내서"));
+        assert!(lessons.iter().all(|l| l.source == "mini-guide.md"));
+    }
+
+    #[test]
+    fn code_blocks_with_prompts_become_steps() {
+        let lessons = parse_guide("mini-guide.md", MINI).unwrap();
+        let steps: Vec<(&str, Vec<&str>)> = lessons[0]
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.title.as_str(),
+                    s.commands.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                (
+                    "설치 파일을 내려받는다",
+                    vec!["curl -L https://istio.io/downloadIstio | sh -"]
+                ),
+                ("경로를 잡아 준다", vec!["export PATH=$PWD/bin:$PATH"]),
+            ]
+        );
+        assert_eq!(lessons[1].steps.len(), 2);
+        assert_eq!(
+            lessons[1].steps[1].commands,
+            vec!["kubectl get pods".to_string()]
+        );
+        assert!(lessons[2].steps.is_empty());
+    }
+
+    #[test]
+    fn guide_without_sections_is_an_error() {
+        let error = parse_guide("g.md", "---\na: b\n---\n# 제목만\n").unwrap_err();
+        assert_eq!(error.line, 4);
+        assert!(error.to_string().starts_with("g.md:4: "));
+    }
+
+    #[test]
+    fn repeated_titles_get_distinct_ids() {
+        let lessons =
+            parse_guide("g.md", "## Setup\na\n## Setup\nb\n## `kubectl` 사용!\n").unwrap();
+        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, vec!["setup", "setup-2", "kubectl-사용"]);
+        assert_eq!(lessons[2].title, "kubectl 사용!");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        assert!(parse_guide("g.md", "---\ndescription: x\n## a\n").is_err());
+    }
 }

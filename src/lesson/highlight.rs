@@ -19,7 +19,10 @@ pub(crate) fn syntax_of(lang: &str) -> Syntax {
 
 /// Guesses the language of an unlabelled block: prompts mean shell, `key: value` lines YAML.
 pub fn guess_language(code: &str) -> &'static str {
-    let lines: Vec<&str> = code.lines().filter(|line| !line.trim().is_empty()).collect();
+    let lines: Vec<&str> = code
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     if lines.iter().any(|line| is_prompt_line(line)) {
         return "sh";
     }
@@ -254,9 +257,16 @@ fn yaml_line(line: &str) -> Vec<StyledSpan> {
         push_span(&mut spans, rest, SpanKind::CodePunct);
         return spans;
     }
-    while let Some(after) = rest.strip_prefix("- ").or(if rest == "-" { Some("") } else { None }) {
+    while let Some(after) = rest
+        .strip_prefix("- ")
+        .or(if rest == "-" { Some("") } else { None })
+    {
         push_span(&mut spans, "-", SpanKind::CodePunct);
-        push_span(&mut spans, &rest[1..rest.len() - after.len()], SpanKind::CodeText);
+        push_span(
+            &mut spans,
+            &rest[1..rest.len() - after.len()],
+            SpanKind::CodeText,
+        );
         rest = after;
     }
     let value = match split_key(rest) {
@@ -313,7 +323,8 @@ mod tests {
 
     #[test]
     fn commands_strip_prompt_and_join_continuations() {
-        let code = "   $ istioctl install \\\n     --set profile=demo -y\n ✔ done\n$ kubectl get pods\n";
+        let code =
+            "   $ istioctl install \\\n     --set profile=demo -y\n ✔ done\n$ kubectl get pods\n";
         assert_eq!(
             extract_commands(code),
             vec![
@@ -327,7 +338,10 @@ mod tests {
     fn commands_without_prompt_are_the_non_empty_lines() {
         assert_eq!(
             extract_commands("kubectl get svc\n\n  istioctl version  \n"),
-            vec!["kubectl get svc".to_string(), "  istioctl version".to_string()]
+            vec![
+                "kubectl get svc".to_string(),
+                "  istioctl version".to_string()
+            ]
         );
     }
 
@@ -357,10 +371,22 @@ mod tests {
 
     #[test]
     fn output_lines_follow_prompts() {
-        let lines = highlight_block("$ kubectl label ns default a=b\nnamespace/default labeled", Syntax::Shell);
-        assert_eq!(lines[1], vec![StyledSpan::new("namespace/default labeled", SpanKind::CodeOutput)]);
+        let lines = highlight_block(
+            "$ kubectl label ns default a=b\nnamespace/default labeled",
+            Syntax::Shell,
+        );
+        assert_eq!(
+            lines[1],
+            vec![StyledSpan::new(
+                "namespace/default labeled",
+                SpanKind::CodeOutput
+            )]
+        );
         assert_eq!(lines[0][1], StyledSpan::new(" ", SpanKind::CodeText));
-        assert_eq!(lines[0][2], StyledSpan::new("kubectl", SpanKind::CodeCommand));
+        assert_eq!(
+            lines[0][2],
+            StyledSpan::new("kubectl", SpanKind::CodeCommand)
+        );
     }
 
     #[test]

@@ -11,26 +11,36 @@ include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 /// Loads every `*.md` in `dir`, sorted by number; ids must be unique.
 pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
     let dir_name = dir.display().to_string();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| LessonError::new(&dir_name, 0, format!("cannot read directory: {error}")))?;
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+    })?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry
-            .map_err(|error| LessonError::new(&dir_name, 0, format!("cannot read directory: {error}")))?;
+        let entry = entry.map_err(|error| {
+            LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+        })?;
         let path = entry.path();
         if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|error| LessonError::new(&name, 0, format!("cannot read file: {error}")))?;
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                LessonError::new(&name, 0, format!("cannot read file: {error}"))
+            })?;
             files.push((name, text));
         }
     }
-    parse_set(files.iter().map(|(name, text)| (name.as_str(), text.as_str())))
+    parse_set(
+        files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+    )
 }
 
 /// The lessons of `lang` embedded in the binary (`lessons/<lang>/*.md` at build time).
 pub fn builtin(lang: &str) -> Result<Vec<Lesson>, LessonError> {
-    if !BUILTIN_LESSONS.iter().any(|(file_lang, _, _)| *file_lang == lang) {
+    if !BUILTIN_LESSONS
+        .iter()
+        .any(|(file_lang, _, _)| *file_lang == lang)
+    {
         let known = builtin_languages().join(", ");
         return Err(LessonError::new(
             &format!("lessons/{lang}"),
@@ -64,7 +74,11 @@ pub(crate) fn parse_set<'a>(
         lessons.push(parse_lesson(name, text)?);
         texts.insert(name.to_string(), text);
     }
-    lessons.sort_by(|a, b| a.number.cmp(&b.number).then_with(|| a.source.cmp(&b.source)));
+    lessons.sort_by(|a, b| {
+        a.number
+            .cmp(&b.number)
+            .then_with(|| a.source.cmp(&b.source))
+    });
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for lesson in &lessons {
         if let Some(first) = seen.insert(&lesson.id, &lesson.source) {
@@ -77,4 +91,55 @@ pub(crate) fn parse_set<'a>(
         }
     }
     Ok(lessons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(id: &str) -> String {
+        format!("---\nid: {id}\ntitle: 제목 {id}\n---\n본문\n")
+    }
+
+    #[test]
+    fn load_dir_sorts_by_number_and_skips_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("10-last.md"), lesson("last")).unwrap();
+        std::fs::write(dir.path().join("02-first.md"), lesson("first")).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a lesson").unwrap();
+        let lessons = load_dir(dir.path()).unwrap();
+        let ids: Vec<(usize, &str)> = lessons.iter().map(|l| (l.number, l.id.as_str())).collect();
+        assert_eq!(ids, vec![(2, "first"), (10, "last")]);
+    }
+
+    #[test]
+    fn duplicate_ids_are_reported_at_the_id_line() {
+        let files = [
+            ("01-a.md", "---\nid: same\ntitle: a\n---\n"),
+            ("02-b.md", "---\ntitle: b\nid: same\n---\n"),
+        ];
+        let error = parse_set(files.into_iter()).unwrap_err();
+        assert_eq!(error.file, "02-b.md");
+        assert_eq!(error.line, 3);
+        assert!(error.message.contains("01-a.md"), "{error}");
+    }
+
+    #[test]
+    fn missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = load_dir(&dir.path().join("absent")).unwrap_err();
+        assert!(error.to_string().contains("cannot read directory"));
+    }
+
+    #[test]
+    fn unknown_builtin_language_is_an_error() {
+        let error = builtin("xx").unwrap_err();
+        assert!(error.message.contains("`xx`"), "{error}");
+        for lang in builtin_languages() {
+            assert!(
+                builtin(lang).is_ok(),
+                "built-in lessons for {lang} must parse"
+            );
+        }
+    }
 }

@@ -2,8 +2,8 @@
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::codeblock::{prepare, render_code};
 pub use super::codeblock::CodeBlock;
+use super::codeblock::{prepare, render_code};
 use super::shortcode::{expand_in_spans, expand_in_text, protect};
 use super::table::{Cell, Table, render_table};
 use super::text::{SpanKind, StyledLine, StyledSpan, display_width, push_span};
@@ -108,9 +108,11 @@ impl Renderer {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(text) => self.text(&text),
-            Event::Code(code) => {
-                push_span(&mut self.inline, &expand_in_text(&code), SpanKind::InlineCode)
-            }
+            Event::Code(code) => push_span(
+                &mut self.inline,
+                &expand_in_text(&code),
+                SpanKind::InlineCode,
+            ),
             Event::Html(html) => self.html.get_or_insert_with(String::new).push_str(&html),
             Event::InlineHtml(html) => {
                 let tag = html.trim().to_ascii_lowercase();
@@ -132,9 +134,11 @@ impl Renderer {
                 self.out.lines.push(StyledLine::new(spans));
                 self.need_blank = true;
             }
-            Event::TaskListMarker(done) => {
-                push_span(&mut self.inline, if done { "[x] " } else { "[ ] " }, SpanKind::ListMarker)
-            }
+            Event::TaskListMarker(done) => push_span(
+                &mut self.inline,
+                if done { "[x] " } else { "[ ] " },
+                SpanKind::ListMarker,
+            ),
             Event::FootnoteReference(name) => self.text(&format!("[{name}]")),
             Event::InlineMath(text) | Event::DisplayMath(text) => {
                 push_span(&mut self.inline, &text, SpanKind::InlineCode)
@@ -162,7 +166,9 @@ impl Renderer {
             Tag::BlockQuote(_) => {
                 self.flush_inline();
                 self.begin_block();
-                self.containers.push(Container::Quote { kind: SpanKind::QuoteMarker });
+                self.containers.push(Container::Quote {
+                    kind: SpanKind::QuoteMarker,
+                });
             }
             Tag::CodeBlock(kind) => {
                 self.flush_inline();
@@ -182,17 +188,24 @@ impl Renderer {
             Tag::Item => {
                 self.flush_inline();
                 let marker = self.next_marker();
-                self.containers.push(Container::Item { marker, shown: false });
+                self.containers.push(Container::Item {
+                    marker,
+                    shown: false,
+                });
             }
             Tag::Table(alignments) => {
                 self.flush_inline();
-                self.table = Some(TableState { alignments, ..TableState::default() });
+                self.table = Some(TableState {
+                    alignments,
+                    ..TableState::default()
+                });
             }
             Tag::TableHead | Tag::TableRow | Tag::TableCell => self.inline.clear(),
             Tag::Emphasis => self.styles.push(SpanKind::Emphasis),
             Tag::Strong => self.styles.push(SpanKind::Strong),
             Tag::Link { dest_url, .. } => {
-                self.links.push((expand_in_text(&dest_url), self.inline_text().len()));
+                self.links
+                    .push((expand_in_text(&dest_url), self.inline_text().len()));
                 self.styles.push(SpanKind::Link);
             }
             Tag::Image { dest_url, .. } => {
@@ -319,10 +332,14 @@ impl Renderer {
             .iter()
             .filter(|container| matches!(container, Container::List { .. }))
             .count();
-        let next = self.containers.iter_mut().rev().find_map(|container| match container {
-            Container::List { next } => Some(next),
-            _ => None,
-        });
+        let next = self
+            .containers
+            .iter_mut()
+            .rev()
+            .find_map(|container| match container {
+                Container::List { next } => Some(next),
+                _ => None,
+            });
         match next {
             Some(Some(number)) => {
                 let marker = format!("{number}. ");
@@ -439,7 +456,11 @@ impl Renderer {
             push_span(&mut under, &rule.repeat(room), SpanKind::Heading(level));
             self.out.lines.push(StyledLine::new(under));
         }
-        self.out.headings.push(Heading { line, level, text: text.trim().to_string() });
+        self.out.headings.push(Heading {
+            line,
+            level,
+            text: text.trim().to_string(),
+        });
         self.need_blank = true;
     }
 
@@ -455,7 +476,13 @@ impl Renderer {
             line
         }));
         let last_line = self.out.lines.len().saturating_sub(1).max(first_line);
-        self.out.code_blocks.push(CodeBlock { lang, text, commands, first_line, last_line });
+        self.out.code_blocks.push(CodeBlock {
+            lang,
+            text,
+            commands,
+            first_line,
+            last_line,
+        });
         self.need_blank = true;
     }
 

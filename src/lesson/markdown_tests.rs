@@ -18,7 +18,10 @@ fn kinds_with_text(rendered: &Rendered, needle: &str) -> Vec<SpanKind> {
 
 #[test]
 fn paragraphs_are_separated_by_one_blank_line() {
-    assert_eq!(plain("첫 문단\n\n\n\n둘째 문단", 40), "첫 문단\n\n둘째 문단");
+    assert_eq!(
+        plain("첫 문단\n\n\n\n둘째 문단", 40),
+        "첫 문단\n\n둘째 문단"
+    );
 }
 
 #[test]
@@ -59,14 +62,20 @@ fn code_block_is_framed_and_indexed() {
     assert_eq!(rendered.code_blocks.len(), 1);
     let block = &rendered.code_blocks[0];
     assert_eq!(block.lang, "sh");
-    assert_eq!(block.commands, vec!["istioctl install --set profile=demo -y".to_string()]);
+    assert_eq!(
+        block.commands,
+        vec!["istioctl install --set profile=demo -y".to_string()]
+    );
     assert_eq!((block.first_line, block.last_line), (2, 5));
     assert!(rendered.lines[2].plain().starts_with("┌─ sh ─"));
     assert_eq!(rendered.lines[4].plain(), "│ ✔ Istio core installed");
     assert_eq!(rendered.lines[4].spans[1].kind, SpanKind::CodeOutput);
     assert!(rendered.lines[5].plain().starts_with("└─"));
     let owners: Vec<Option<usize>> = rendered.lines.iter().map(|l| l.code_block).collect();
-    assert_eq!(owners, vec![None, None, Some(0), Some(0), Some(0), Some(0), None, None]);
+    assert_eq!(
+        owners,
+        vec![None, None, Some(0), Some(0), Some(0), Some(0), None, None]
+    );
 }
 
 #[test]
@@ -79,7 +88,10 @@ fn unlabelled_yaml_block_is_guessed() {
 #[test]
 fn links_show_their_url_unless_it_is_the_text() {
     let rendered = render("[Kiali](https://kiali.io) 와 <https://istio.io>", 80);
-    assert_eq!(rendered.plain_text(), "Kiali (https://kiali.io) 와 https://istio.io");
+    assert_eq!(
+        rendered.plain_text(),
+        "Kiali (https://kiali.io) 와 https://istio.io"
+    );
     assert_eq!(kinds_with_text(&rendered, "Kiali"), vec![SpanKind::Link]);
     assert_eq!(kinds_with_text(&rendered, "kiali.io"), vec![SpanKind::Url]);
 }
@@ -97,7 +109,10 @@ fn shortcode_inside_link_url_expands() {
 fn unknown_shortcode_becomes_its_name() {
     let rendered = render("버전 {{< istio_full_version >}} 설치", 80);
     assert_eq!(rendered.plain_text(), "버전 istio_full_version 설치");
-    assert_eq!(kinds_with_text(&rendered, "istio_full"), vec![SpanKind::Shortcode]);
+    assert_eq!(
+        kinds_with_text(&rendered, "istio_full"),
+        vec![SpanKind::Shortcode]
+    );
 }
 
 #[test]
@@ -128,7 +143,10 @@ fn wide_table_falls_back_to_records() {
 
 #[test]
 fn html_tags_are_dropped_text_kept() {
-    assert_eq!(plain("<div class=\"x\">안녕 <b>하세요</b></div>\n", 40), "안녕 하세요");
+    assert_eq!(
+        plain("<div class=\"x\">안녕 <b>하세요</b></div>\n", 40),
+        "안녕 하세요"
+    );
     assert_eq!(plain("a <span>b</span> c", 40), "a b c");
 }
 

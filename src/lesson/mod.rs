@@ -1,5 +1,6 @@
 //! Lessons: the lesson file format, Markdown to styled text, Korean-aware wrapping.
 
+mod codeblock;
 mod format;
 mod guide;
 mod highlight;
@@ -8,7 +9,6 @@ mod markdown;
 mod shortcode;
 mod table;
 mod text;
-mod codeblock;
 pub mod wrap;
 
 pub use format::{Lesson, LessonError, Step, parse_lesson};

@@ -62,9 +62,7 @@ pub(crate) fn expand_in_spans(text: &str, kind: SpanKind, out: &mut Vec<StyledSp
             .find(MARK_CLOSE)
             .map_or(rest.len(), |offset| name_start + offset);
         push_span(out, &rest[name_start..name_end], SpanKind::Shortcode);
-        rest = rest
-            .get(name_end + MARK_CLOSE.len_utf8()..)
-            .unwrap_or("");
+        rest = rest.get(name_end + MARK_CLOSE.len_utf8()..).unwrap_or("");
     }
     push_span(out, &rest.replace(MARK_CLOSE, ""), kind);
 }

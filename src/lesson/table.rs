@@ -23,11 +23,13 @@ pub(crate) fn render_table(
     first_prefix: &[StyledSpan],
     rest_prefix: &[StyledSpan],
 ) -> Vec<StyledLine> {
-    let header: Option<Vec<Cell>> = table.header.map(|cells| cells.iter().map(|c| clean(c)).collect());
+    let header: Option<Vec<Cell>> = table
+        .header
+        .map(|cells| cells.iter().map(clean).collect());
     let rows: Vec<Vec<Cell>> = table
         .rows
         .iter()
-        .map(|row| row.iter().map(|c| clean(c)).collect())
+        .map(|row| row.iter().map(clean).collect())
         .collect();
     let columns = header
         .iter()
@@ -47,7 +49,14 @@ pub(crate) fn render_table(
     let box_width = widths.iter().map(|w| w + 3).sum::<usize>() + 1;
     let prefix_width = display_width(&plain(first_prefix)).max(display_width(&plain(rest_prefix)));
     if box_width + prefix_width <= width {
-        boxed(table.alignments, header.as_deref(), &rows, &widths, first_prefix, rest_prefix)
+        boxed(
+            table.alignments,
+            header.as_deref(),
+            &rows,
+            &widths,
+            first_prefix,
+            rest_prefix,
+        )
     } else {
         records(header.as_deref(), &rows, width, first_prefix, rest_prefix)
     }
@@ -103,7 +112,11 @@ fn boxed(
         .into_iter()
         .enumerate()
         .map(|(index, body)| {
-            let prefix = if index == 0 { first_prefix } else { rest_prefix };
+            let prefix = if index == 0 {
+                first_prefix
+            } else {
+                rest_prefix
+            };
             let mut spans = Vec::new();
             for span in prefix.iter().chain(body.iter()) {
                 push_span(&mut spans, &span.text, span.kind);
@@ -113,7 +126,12 @@ fn boxed(
         .collect()
 }
 
-fn row_spans(row: &[Cell], widths: &[usize], alignments: &[Alignment], header: bool) -> Vec<StyledSpan> {
+fn row_spans(
+    row: &[Cell],
+    widths: &[usize],
+    alignments: &[Alignment],
+    header: bool,
+) -> Vec<StyledSpan> {
     let mut spans = vec![StyledSpan::new("│", SpanKind::TableBorder)];
     for (index, width) in widths.iter().enumerate() {
         let empty = Vec::new();
@@ -167,7 +185,11 @@ fn records(
                 push_span(&mut spans, ": ", SpanKind::TableHeader);
             }
             spans.extend(cell.iter().cloned());
-            let prefix = if lines.is_empty() { first_prefix } else { rest_prefix };
+            let prefix = if lines.is_empty() {
+                first_prefix
+            } else {
+                rest_prefix
+            };
             lines.extend(wrap_with_prefix(&spans, width, prefix, &hanging));
         }
     }
@@ -206,15 +228,25 @@ mod tests {
     fn sample() -> (Vec<Cell>, Vec<Vec<Cell>>) {
         (
             vec![cell("이름"), cell("가중치")],
-            vec![vec![cell("reviews-v1"), cell("50")], vec![cell("v3"), cell("50")]],
+            vec![
+                vec![cell("reviews-v1"), cell("50")],
+                vec![cell("v3"), cell("50")],
+            ],
         )
     }
 
     #[test]
     fn box_is_sized_by_display_width() {
         let (header, rows) = sample();
-        let table = Table { alignments: &[Alignment::None, Alignment::Right], header: Some(&header), rows: &rows };
-        let lines: Vec<String> = render_table(&table, 40, &[], &[]).iter().map(StyledLine::plain).collect();
+        let table = Table {
+            alignments: &[Alignment::None, Alignment::Right],
+            header: Some(&header),
+            rows: &rows,
+        };
+        let lines: Vec<String> = render_table(&table, 40, &[], &[])
+            .iter()
+            .map(StyledLine::plain)
+            .collect();
         assert_eq!(
             lines,
             vec![
@@ -231,11 +263,24 @@ mod tests {
     #[test]
     fn narrow_table_falls_back_to_records() {
         let (header, rows) = sample();
-        let table = Table { alignments: &[], header: Some(&header), rows: &rows };
-        let lines: Vec<String> = render_table(&table, 20, &[], &[]).iter().map(StyledLine::plain).collect();
+        let table = Table {
+            alignments: &[],
+            header: Some(&header),
+            rows: &rows,
+        };
+        let lines: Vec<String> = render_table(&table, 20, &[], &[])
+            .iter()
+            .map(StyledLine::plain)
+            .collect();
         assert_eq!(
             lines,
-            vec!["이름: reviews-v1", "가중치: 50", "", "이름: v3", "가중치: 50"]
+            vec![
+                "이름: reviews-v1",
+                "가중치: 50",
+                "",
+                "이름: v3",
+                "가중치: 50"
+            ]
         );
     }
 }
