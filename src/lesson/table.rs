@@ -23,9 +23,7 @@ pub(crate) fn render_table(
     first_prefix: &[StyledSpan],
     rest_prefix: &[StyledSpan],
 ) -> Vec<StyledLine> {
-    let header: Option<Vec<Cell>> = table
-        .header
-        .map(|cells| cells.iter().map(clean).collect());
+    let header: Option<Vec<Cell>> = table.header.map(|cells| cells.iter().map(clean).collect());
     let rows: Vec<Vec<Cell>> = table
         .rows
         .iter()
