@@ -249,7 +249,54 @@ const FRAGMENTS: &[&str] = &[
     "$HOME",
     "é",
     "e\u{301}",
+    "'",
+    "\"",
+    "$(",
+    "${",
+    "#",
+    "|",
+    "&&",
+    "\\\n",
+    ": ",
+    "key:",
+    "    ",
+    "<br>",
+    "<!-- x",
+    "1) ",
 ];
+
+const FRONT_MATTER_FRAGMENTS: &[&str] = &[
+    "---\n",
+    "id: ",
+    "title: ",
+    "steps:\n",
+    "  - ",
+    "    commands:\n",
+    "      - ",
+    "title",
+    "install",
+    "설치",
+    "\n",
+    "\t",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "\"",
+    "'",
+    "&a ",
+    "*a",
+    "!!str ",
+    "#",
+    "...\n",
+    "\u{feff}",
+];
+
+fn front_matter_strategy() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(FRONT_MATTER_FRAGMENTS), 0..30)
+        .prop_map(|parts| parts.concat())
+}
 
 fn markdown_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(FRAGMENTS), 0..40).prop_map(|parts| parts.concat())
@@ -294,6 +341,14 @@ proptest! {
     fn random_markdown_respects_the_width(markdown in markdown_strategy(), width in 1u16..=120) {
         let rendered = render(&markdown, width);
         check_invariants("random", &source_graphemes(&markdown), &rendered, usize::from(width));
+    }
+
+    #[test]
+    fn lesson_parsing_never_panics_and_errors_point_into_the_file(text in front_matter_strategy()) {
+        if let Err(error) = parse_lesson("01-random.md", &text) {
+            prop_assert!(error.line <= text.lines().count().max(1), "{}", error);
+            prop_assert!(error.to_string().starts_with("01-random.md:"));
+        }
     }
 
     #[test]

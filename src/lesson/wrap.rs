@@ -15,7 +15,8 @@ use super::text::{SpanKind, StyledLine, StyledSpan, grapheme_width, push_span};
 /// Stands in for a grapheme wider than the whole line, which could never be shown.
 pub const PLACEHOLDER: &str = "…";
 
-/// Wraps `spans` to lines of at most `width` columns. A `\n` in the text forces a break.
+/// Wraps `spans` to lines of at most `width` columns. A `\n` in the text forces a break;
+/// leading spaces are kept on the first line only (code indentation).
 pub fn wrap(spans: &[StyledSpan], width: usize) -> Vec<StyledLine> {
     wrap_with_prefix(spans, width, &[], &[])
 }
@@ -189,10 +190,10 @@ impl<'a> Builder<'a> {
         self.pending_spaces.clear();
     }
 
-    fn break_line(&mut self, soft: bool) {
+    fn break_line(&mut self) {
         let spans = std::mem::take(&mut self.current);
         self.lines.push(StyledLine::new(spans));
-        self.start_line(self.rest_prefix, soft);
+        self.start_line(self.rest_prefix, true);
     }
 
     fn line_is_empty(&self) -> bool {
@@ -211,7 +212,8 @@ impl<'a> Builder<'a> {
 
     fn place(&mut self, token: Token<'_>) {
         match token {
-            Token::Newline => self.break_line(false),
+            // Spaces after a forced break in prose are layout noise, as at a soft break.
+            Token::Newline => self.break_line(),
             Token::Spaces(cells) => {
                 if !self.line_is_empty() {
                     self.pending_spaces
@@ -237,12 +239,12 @@ impl<'a> Builder<'a> {
         if spaces_width + word_width <= self.room() {
             self.flush_pending_spaces();
         } else if !self.line_is_empty() && word_width <= fresh_line_room {
-            self.break_line(true);
+            self.break_line();
         } else if spaces_width < self.room() {
             // The word is wider than any line: start it here to use the remaining room.
             self.flush_pending_spaces();
         } else {
-            self.break_line(true);
+            self.break_line();
         }
         for cell in cells {
             self.place_grapheme(cell);
@@ -260,7 +262,7 @@ impl<'a> Builder<'a> {
 
     fn place_grapheme(&mut self, cell: &Cell) {
         if cell.width > self.room() && !self.line_is_empty() {
-            self.break_line(true);
+            self.break_line();
         }
         if cell.width > self.room() {
             let placeholder = Cell {
@@ -369,7 +371,7 @@ mod tests {
             .iter()
             .map(StyledLine::plain)
             .collect();
-        assert_eq!(lines, vec!["1. one two", "   three", "     kept"]);
+        assert_eq!(lines, vec!["1. one two", "   three", "   kept"]);
     }
 
     #[test]
