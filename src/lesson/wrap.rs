@@ -337,6 +337,16 @@ mod tests {
     }
 
     #[test]
+    fn zero_width_jamo_keep_their_separating_space() {
+        // Lone vowel jamo have no width; dropping the space between them would fuse them
+        // into a cluster that is not in the source.
+        assert_eq!(
+            plain_lines("\u{1112} \u{1161} \u{11AB}", 1),
+            vec![PLACEHOLDER, "\u{1161} \u{11AB}"]
+        );
+    }
+
+    #[test]
     fn width_zero_gives_no_lines() {
         assert!(wrap(&[StyledSpan::new("가", SpanKind::Text)], 0).is_empty());
     }
