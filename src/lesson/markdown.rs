@@ -4,7 +4,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Par
 
 mod blocks;
 
-pub use super::codeblock::CodeBlock;
+use super::codeblock::CodeBlock;
 use super::shortcode::{expand_in_spans, expand_in_text, protect};
 use super::table::Cell;
 use super::text::{SpanKind, StyledLine, StyledSpan, push_span};
@@ -206,11 +206,11 @@ impl Renderer {
             Tag::Strong => self.styles.push(SpanKind::Strong),
             Tag::Link { dest_url, .. } => {
                 self.links
-                    .push((expand_in_text(&dest_url), self.inline_text().len()));
+                    .push((absolute_url(&dest_url), self.inline_text().len()));
                 self.styles.push(SpanKind::Link);
             }
             Tag::Image { dest_url, .. } => {
-                self.image = Some((expand_in_text(&dest_url), String::new()));
+                self.image = Some((absolute_url(&dest_url), String::new()));
             }
             Tag::HtmlBlock => {
                 self.flush_inline();
@@ -300,7 +300,7 @@ impl Renderer {
         let text = self.inline_text();
         let label = text.get(start..).unwrap_or("").trim();
         let url = url.trim();
-        if url.is_empty() || url == label {
+        if url.is_empty() || url == label || url.strip_prefix("mailto:") == Some(label) {
             return;
         }
         if label.is_empty() {
@@ -324,6 +324,17 @@ impl Renderer {
     fn finish(mut self) -> Rendered {
         self.flush_inline();
         self.out
+    }
+}
+
+/// Expands shortcodes and resolves site-relative `/docs/` links, which in the customer's
+/// guide (taken from the Istio site) point at istio.io.
+fn absolute_url(url: &str) -> String {
+    let url = expand_in_text(url);
+    if url.starts_with("/docs/") {
+        format!("https://istio.io/latest{url}")
+    } else {
+        url
     }
 }
 

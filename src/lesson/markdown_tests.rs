@@ -97,6 +97,14 @@ fn links_show_their_url_unless_it_is_the_text() {
 }
 
 #[test]
+fn site_relative_and_mail_links() {
+    assert_eq!(
+        plain("[정리](/docs/examples/bookinfo/#cleanup) <a@b.io>", 100),
+        "정리 (https://istio.io/latest/docs/examples/bookinfo/#cleanup) a@b.io"
+    );
+}
+
+#[test]
 fn shortcode_inside_link_url_expands() {
     let text = "[애드온]({{< github_tree >}}/samples/addons)";
     assert_eq!(
