@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::format::{Lesson, LessonError, Step, split_front_matter};
-use super::highlight::extract_commands;
+use super::highlight::{Syntax, extract_commands, guess_language, syntax_of};
 use super::shortcode::expand_in_text;
 
 /// Reads and splits the guide at `path`.
@@ -140,25 +140,38 @@ fn slugify(title: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
-/// One step per code block that has `$ ` commands, titled by the text just before it.
+/// One step per shell code block (labelled, prompted or guessed), titled by the text just
+/// before it.
 fn steps_of(body: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut last_text = String::new();
     let mut current_text = String::new();
     let mut code: Option<String> = None;
-    for event in Parser::new(body) {
+    let mut label = String::new();
+    let body = expand_in_text(body);
+    for event in Parser::new(&body) {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 if !current_text.trim().is_empty() {
                     last_text = std::mem::take(&mut current_text);
                 }
+                label = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
                 code = Some(String::new());
             }
             Event::End(TagEnd::CodeBlock) => {
-                let text = expand_in_text(&code.take().unwrap_or_default());
-                let has_prompt = text.lines().any(|line| line.trim_start().starts_with("$ "));
+                let text = code.take().unwrap_or_default();
+                let lang = if label.is_empty() {
+                    guess_language(&text)
+                } else {
+                    label.as_str()
+                };
                 let commands = extract_commands(&text);
-                if has_prompt && !commands.is_empty() {
+                if syntax_of(lang) == Syntax::Shell && !commands.is_empty() {
                     let title = step_title(&last_text).unwrap_or_else(|| commands[0].clone());
                     steps.push(Step { title, commands });
                 }

@@ -38,9 +38,23 @@ pub fn guess_language(code: &str) -> &'static str {
         .count();
     if yaml_like * 2 > lines.len() && yaml_like >= 1 && looks_like_yaml_line(first) {
         "yaml"
+    } else if lines.iter().all(|line| starts_with_known_command(line)) {
+        "sh"
     } else {
         ""
     }
+}
+
+/// Commands a lesson block may show without a `$ ` prompt.
+const KNOWN_COMMANDS: &[&str] = &[
+    "kubectl", "istioctl", "curl", "helm", "export", "cd", "echo", "kind", "minikube", "for",
+    "while", "watch", "sudo", "apt-get", "iptables", "git", "wget", "tar", "cat", "sleep",
+];
+
+fn starts_with_known_command(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    let word = trimmed.split_whitespace().next().unwrap_or("");
+    trimmed.starts_with('#') || KNOWN_COMMANDS.contains(&word)
 }
 
 fn looks_like_yaml_line(line: &str) -> bool {

@@ -16,6 +16,14 @@ fn guesses_shell_and_yaml() {
     assert_eq!(guess_language("apiVersion: v1\nkind: Pod\n"), "yaml");
     assert_eq!(guess_language("metadata:\n  name: reviews\n"), "yaml");
     assert_eq!(guess_language("✔ Istio core installed\n"), "");
+    assert_eq!(
+        guess_language("kubectl apply -f a.yaml\n# 확인\nistioctl analyze\n"),
+        "sh"
+    );
+    assert_eq!(
+        guess_language("kubectl apply -f a.yaml\nservice/a created\n"),
+        ""
+    );
     assert_eq!(guess_language(""), "");
 }
 
