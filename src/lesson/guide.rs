@@ -253,7 +253,18 @@ mod tests {
             lessons[1].steps[1].commands,
             vec!["kubectl get pods".to_string()]
         );
-        assert!(lessons[2].steps.is_empty());
+        let cleanup: Vec<(&str, &[String])> = lessons[2]
+            .steps
+            .iter()
+            .map(|s| (s.title.as_str(), s.commands.as_slice()))
+            .collect();
+        assert_eq!(
+            cleanup,
+            vec![(
+                "예제를 지운다",
+                &["kubectl delete -f samples/bookinfo/platform/kube/bookinfo.yaml".to_string()][..]
+            )]
+        );
     }
 
     #[test]
