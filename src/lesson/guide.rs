@@ -172,7 +172,8 @@ fn steps_of(body: &str) -> Vec<Step> {
                 };
                 let commands = extract_commands(&text);
                 if syntax_of(lang) == Syntax::Shell && !commands.is_empty() {
-                    let title = step_title(&last_text).unwrap_or_else(|| commands[0].clone());
+                    let title = step_title(&last_text)
+                        .unwrap_or_else(|| commands.first().cloned().unwrap_or_default());
                     steps.push(Step { title, commands });
                 }
             }

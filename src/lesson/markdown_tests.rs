@@ -167,3 +167,10 @@ fn rule_spans_the_width() {
 fn zero_width_renders_nothing() {
     assert!(render("# 제목\n\n본문", 0).lines.is_empty());
 }
+
+#[test]
+fn intro_fixture_looks_right_at_forty_columns() {
+    let text = include_str!("../../tests/fixtures/lessons/valid/01-intro.md");
+    let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+    insta::assert_snapshot!(render(body, 40).plain_text());
+}
