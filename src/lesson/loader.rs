@@ -20,7 +20,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
             LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
         })?;
         let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
+        // Hidden files are editor backups and lock files, not lessons.
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|error| {
                 LessonError::new(&name, 0, format!("cannot read file: {error}"))
@@ -107,6 +109,7 @@ mod tests {
         std::fs::write(dir.path().join("10-last.md"), lesson("last")).unwrap();
         std::fs::write(dir.path().join("02-first.md"), lesson("first")).unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not a lesson").unwrap();
+        std::fs::write(dir.path().join(".#02-first.md"), "editor lock").unwrap();
         let lessons = load_dir(dir.path()).unwrap();
         let ids: Vec<(usize, &str)> = lessons.iter().map(|l| (l.number, l.id.as_str())).collect();
         assert_eq!(ids, vec![(2, "first"), (10, "last")]);
