@@ -24,7 +24,10 @@ fn main() {
             };
             for file in files.flatten() {
                 let path = file.path();
-                let is_lesson = path.extension().is_some_and(|ext| ext == "md") && path.is_file();
+                // Hidden files are editor backups and lock files, not lessons.
+                let hidden = file.file_name().to_string_lossy().starts_with('.');
+                let is_lesson =
+                    !hidden && path.extension().is_some_and(|ext| ext == "md") && path.is_file();
                 if let (true, Some(name)) = (is_lesson, path.file_name().and_then(|n| n.to_str())) {
                     // Changes to each file must rebuild too, not only additions to the folder.
                     println!("cargo:rerun-if-changed={}", path.display());
