@@ -24,7 +24,10 @@ fn main() {
             };
             for file in files.flatten() {
                 let path = file.path();
-                let is_lesson = path.extension().is_some_and(|ext| ext == "md") && path.is_file();
+                // Hidden files are editor backups and lock files, not lessons.
+                let hidden = file.file_name().to_string_lossy().starts_with('.');
+                let is_lesson =
+                    !hidden && path.extension().is_some_and(|ext| ext == "md") && path.is_file();
                 if let (true, Some(name)) = (is_lesson, path.file_name().and_then(|n| n.to_str())) {
                     // Changes to each file must rebuild too, not only additions to the folder.
                     println!("cargo:rerun-if-changed={}", path.display());
@@ -49,9 +52,8 @@ fn main() {
     code.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
     let out_file = Path::new(&out_dir).join("builtin_lessons.rs");
-    if std::fs::read_to_string(&out_file).ok().as_deref() != Some(code.as_str()) {
-        if let Err(error) = std::fs::write(&out_file, code) {
-            println!("cargo:warning=cannot write {}: {error}", out_file.display());
-        }
+    let unchanged = std::fs::read_to_string(&out_file).ok().as_deref() == Some(code.as_str());
+    if !unchanged && let Err(error) = std::fs::write(&out_file, code) {
+        println!("cargo:warning=cannot write {}: {error}", out_file.display());
     }
 }

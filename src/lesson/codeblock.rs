@@ -90,13 +90,23 @@ pub(crate) fn render_code(
     };
     let gutter = with(rest_prefix, "│ ");
     let continuation = with(rest_prefix, "↪ ");
-    for (index, spans) in highlighted.iter().enumerate() {
+    // Continuations hang under the line's own indentation (YAML nesting stays readable), up
+    // to half the room so long lines still make progress.
+    let max_hang = inner.saturating_sub(2) / 2;
+    for (index, (spans, source)) in highlighted.iter().zip(text.lines()).enumerate() {
         let first = if index == 0 && !framed {
             first_prefix.to_vec()
         } else {
             gutter.clone()
         };
-        lines.extend(wrap_with_prefix(spans, width, &first, &continuation));
+        let indent = source.len() - source.trim_start_matches(' ').len();
+        let mut hanging = continuation.clone();
+        push_span(
+            &mut hanging,
+            &" ".repeat(indent.min(max_hang)),
+            SpanKind::CodeText,
+        );
+        lines.extend(wrap_with_prefix(spans, width, &first, &hanging));
     }
     if framed {
         let mut spans = rest_prefix.to_vec();
@@ -159,6 +169,14 @@ mod tests {
     fn shared_indentation_is_removed() {
         let (_, text) = prepare("", "   $ istioctl install\n    ✔ done\n\n");
         assert_eq!(text, "$ istioctl install\n ✔ done");
+    }
+
+    #[test]
+    fn continuation_hangs_under_the_indentation() {
+        let (lines, _) = render_code("yaml", "    - name: reviews-v1", 16, &[], &[]);
+        let plain: Vec<String> = lines.iter().map(StyledLine::plain).collect();
+        assert_eq!(plain[1], "│     - name:");
+        assert_eq!(plain[2], "↪     reviews-v1");
     }
 
     #[test]

@@ -201,3 +201,121 @@ fn number_from_file_name(file_name: &str) -> Result<usize, LessonError> {
     }
     digits.parse().map_err(|_| bad())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "---\nid: install\ntitle: Istio 설치 (demo 프로필)\nsteps:\n  - title: demo 프로필로 설치\n    commands:\n      - istioctl install --set profile=demo -y\n---\n본문\n";
+
+    fn error_of(file: &str, text: &str) -> String {
+        match parse_lesson(file, text) {
+            Ok(lesson) => panic!("expected an error, got {lesson:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn parses_a_valid_lesson() {
+        let lesson = parse_lesson("02-install.md", VALID).unwrap();
+        assert_eq!(lesson.number, 2);
+        assert_eq!(lesson.id, "install");
+        assert_eq!(lesson.title, "Istio 설치 (demo 프로필)");
+        assert_eq!(
+            lesson.steps,
+            vec![Step {
+                title: "demo 프로필로 설치".into(),
+                commands: vec!["istioctl install --set profile=demo -y".into()],
+            }]
+        );
+        assert_eq!(lesson.body, "본문\n");
+        assert_eq!(lesson.source, "02-install.md");
+    }
+
+    #[test]
+    fn unknown_step_key_is_reported_at_its_line_in_the_file() {
+        let text = VALID.replace("    commands:", "    comands:");
+        let message = error_of("02-install.md", &text);
+        assert!(message.starts_with("02-install.md:6: "), "{message}");
+        assert!(message.contains("comands"), "{message}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_reported_at_its_line() {
+        let text = VALID.replace("title: Istio", "titel: x\ntitle: Istio");
+        let message = error_of("02-install.md", &text);
+        assert!(message.starts_with("02-install.md:3: "), "{message}");
+    }
+
+    #[test]
+    fn bad_yaml_is_reported_inside_the_front_matter() {
+        let text = "---\nid: a\ntitle: [unclosed\n---\n";
+        let message = error_of("01-a.md", text);
+        let line: usize = message.split(':').nth(1).unwrap().parse().unwrap();
+        assert!((3..=4).contains(&line), "{message}");
+    }
+
+    #[test]
+    fn missing_fences_are_errors() {
+        assert_eq!(
+            error_of("01-a.md", "# no front matter"),
+            "01-a.md:1: missing front matter: a lesson starts with a `---` line"
+        );
+        assert!(
+            error_of("01-a.md", "---\nid: a\n")
+                .starts_with("01-a.md:1: front matter is not closed")
+        );
+    }
+
+    #[test]
+    fn missing_title_is_an_error() {
+        let message = error_of("01-a.md", "---\nid: a\n---\n");
+        assert!(message.contains("title"), "{message}");
+        assert!(message.starts_with("01-a.md:"), "{message}");
+    }
+
+    #[test]
+    fn invalid_id_points_at_the_id_line() {
+        let message = error_of("01-a.md", "---\ntitle: 제목\nid: Not Valid\n---\n");
+        assert!(
+            message.starts_with("01-a.md:3: id `Not Valid`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn file_names_must_be_numbered_slugs() {
+        for bad in [
+            "install.md",
+            "02_install.md",
+            "02-.md",
+            "ab-install.md",
+            "02-install.txt",
+        ] {
+            let message = error_of(bad, VALID);
+            assert!(
+                message.starts_with(&format!("{bad}: lesson file names")),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            parse_lesson("lessons/ko/10-mtls.md", VALID).unwrap().number,
+            10
+        );
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        for text in [
+            "",
+            "---",
+            "---\n---",
+            "---\n---\n",
+            "\u{feff}---\nid: a\ntitle: b\n---",
+            "---\n\t: :\n---\n",
+        ] {
+            let _ = parse_lesson("01-a.md", text);
+        }
+        assert!(parse_lesson("01-a.md", "\u{feff}---\nid: a\ntitle: b\n---").is_ok());
+    }
+}

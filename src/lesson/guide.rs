@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::format::{Lesson, LessonError, Step, split_front_matter};
-use super::highlight::extract_commands;
+use super::highlight::{Syntax, extract_commands, guess_language, syntax_of};
 use super::shortcode::expand_in_text;
 
 /// Reads and splits the guide at `path`.
@@ -140,26 +140,40 @@ fn slugify(title: &str) -> String {
     slug.trim_end_matches('-').to_string()
 }
 
-/// One step per code block that has `$ ` commands, titled by the text just before it.
+/// One step per shell code block (labelled, prompted or guessed), titled by the text just
+/// before it.
 fn steps_of(body: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut last_text = String::new();
     let mut current_text = String::new();
     let mut code: Option<String> = None;
-    for event in Parser::new(body) {
+    let mut label = String::new();
+    let body = expand_in_text(body);
+    for event in Parser::new(&body) {
         match event {
-            Event::Start(Tag::CodeBlock(_)) => {
+            Event::Start(Tag::CodeBlock(kind)) => {
                 if !current_text.trim().is_empty() {
                     last_text = std::mem::take(&mut current_text);
                 }
+                label = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
                 code = Some(String::new());
             }
             Event::End(TagEnd::CodeBlock) => {
-                let text = expand_in_text(&code.take().unwrap_or_default());
-                let has_prompt = text.lines().any(|line| line.trim_start().starts_with("$ "));
+                let text = code.take().unwrap_or_default();
+                let lang = if label.is_empty() {
+                    guess_language(&text)
+                } else {
+                    label.as_str()
+                };
                 let commands = extract_commands(&text);
-                if has_prompt && !commands.is_empty() {
-                    let title = step_title(&last_text).unwrap_or_else(|| commands[0].clone());
+                if syntax_of(lang) == Syntax::Shell && !commands.is_empty() {
+                    let title = step_title(&last_text)
+                        .unwrap_or_else(|| commands.first().cloned().unwrap_or_default());
                     steps.push(Step { title, commands });
                 }
             }
@@ -168,10 +182,10 @@ fn steps_of(body: &str) -> Vec<Step> {
                 None => current_text.push_str(&text),
             },
             Event::SoftBreak | Event::HardBreak => current_text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
-                if !current_text.trim().is_empty() {
-                    last_text = std::mem::take(&mut current_text);
-                }
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_))
+                if !current_text.trim().is_empty() =>
+            {
+                last_text = std::mem::take(&mut current_text);
             }
             _ => {}
         }
@@ -183,4 +197,95 @@ fn step_title(text: &str) -> Option<String> {
     let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let title = title.trim_end_matches([':', '.', ' ']).trim();
     (!title.is_empty()).then(|| title.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINI: &str = include_str!("../../tests/fixtures/guide/mini-guide.md");
+
+    #[test]
+    fn each_level_two_section_is_a_lesson() {
+        let lessons = parse_guide("mini-guide.md", MINI).unwrap();
+        let summary: Vec<(usize, &str, &str)> = lessons
+            .iter()
+            .map(|l| (l.number, l.id.as_str(), l.title.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, "설치하기", "설치하기"),
+                (2, "예제-배포", "예제 배포"),
+                (3, "정리", "정리")
+            ]
+        );
+        assert!(lessons[1].body.contains("### 상태 확인"));
+        assert!(lessons[1].body.contains("## 코드 속 제목은 구역이 아니다"));
+        assert!(!lessons[0].body.contains("작은 메시 안내서"));
+        assert!(lessons.iter().all(|l| l.source == "mini-guide.md"));
+    }
+
+    #[test]
+    fn code_blocks_with_prompts_become_steps() {
+        let lessons = parse_guide("mini-guide.md", MINI).unwrap();
+        let steps: Vec<(&str, Vec<&str>)> = lessons[0]
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.title.as_str(),
+                    s.commands.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                (
+                    "설치 파일을 내려받는다",
+                    vec!["curl -L https://istio.io/downloadIstio | sh -"]
+                ),
+                ("경로를 잡아 준다", vec!["export PATH=$PWD/bin:$PATH"]),
+            ]
+        );
+        assert_eq!(lessons[1].steps.len(), 2);
+        assert_eq!(
+            lessons[1].steps[1].commands,
+            vec!["kubectl get pods".to_string()]
+        );
+        let cleanup: Vec<(&str, &[String])> = lessons[2]
+            .steps
+            .iter()
+            .map(|s| (s.title.as_str(), s.commands.as_slice()))
+            .collect();
+        assert_eq!(
+            cleanup,
+            vec![(
+                "예제를 지운다",
+                &["kubectl delete -f samples/bookinfo/platform/kube/bookinfo.yaml".to_string()][..]
+            )]
+        );
+    }
+
+    #[test]
+    fn guide_without_sections_is_an_error() {
+        let error = parse_guide("g.md", "---\na: b\n---\n# 제목만\n").unwrap_err();
+        assert_eq!(error.line, 4);
+        assert!(error.to_string().starts_with("g.md:4: "));
+    }
+
+    #[test]
+    fn repeated_titles_get_distinct_ids() {
+        let lessons =
+            parse_guide("g.md", "## Setup\na\n## Setup\nb\n## `kubectl` 사용!\n").unwrap();
+        let ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, vec!["setup", "setup-2", "kubectl-사용"]);
+        assert_eq!(lessons[2].title, "kubectl 사용!");
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        assert!(parse_guide("g.md", "---\ndescription: x\n## a\n").is_err());
+    }
 }

@@ -20,7 +20,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
             LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
         })?;
         let path = entry.path();
-        if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
+        // Hidden files are editor backups and lock files, not lessons.
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|error| {
                 LessonError::new(&name, 0, format!("cannot read file: {error}"))
@@ -91,4 +93,56 @@ pub(crate) fn parse_set<'a>(
         }
     }
     Ok(lessons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson(id: &str) -> String {
+        format!("---\nid: {id}\ntitle: 제목 {id}\n---\n본문\n")
+    }
+
+    #[test]
+    fn load_dir_sorts_by_number_and_skips_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("10-last.md"), lesson("last")).unwrap();
+        std::fs::write(dir.path().join("02-first.md"), lesson("first")).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not a lesson").unwrap();
+        std::fs::write(dir.path().join(".#02-first.md"), "editor lock").unwrap();
+        let lessons = load_dir(dir.path()).unwrap();
+        let ids: Vec<(usize, &str)> = lessons.iter().map(|l| (l.number, l.id.as_str())).collect();
+        assert_eq!(ids, vec![(2, "first"), (10, "last")]);
+    }
+
+    #[test]
+    fn duplicate_ids_are_reported_at_the_id_line() {
+        let files = [
+            ("01-a.md", "---\nid: same\ntitle: a\n---\n"),
+            ("02-b.md", "---\ntitle: b\nid: same\n---\n"),
+        ];
+        let error = parse_set(files.into_iter()).unwrap_err();
+        assert_eq!(error.file, "02-b.md");
+        assert_eq!(error.line, 3);
+        assert!(error.message.contains("01-a.md"), "{error}");
+    }
+
+    #[test]
+    fn missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = load_dir(&dir.path().join("absent")).unwrap_err();
+        assert!(error.to_string().contains("cannot read directory"));
+    }
+
+    #[test]
+    fn unknown_builtin_language_is_an_error() {
+        let error = builtin("xx").unwrap_err();
+        assert!(error.message.contains("`xx`"), "{error}");
+        for lang in builtin_languages() {
+            assert!(
+                builtin(lang).is_ok(),
+                "built-in lessons for {lang} must parse"
+            );
+        }
+    }
 }

@@ -2,12 +2,13 @@
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-pub use super::codeblock::CodeBlock;
-use super::codeblock::{prepare, render_code};
+mod blocks;
+
+use super::codeblock::CodeBlock;
 use super::shortcode::{expand_in_spans, expand_in_text, protect};
-use super::table::{Cell, Table, render_table};
-use super::text::{SpanKind, StyledLine, StyledSpan, display_width, push_span};
-use super::wrap::wrap_with_prefix;
+use super::table::Cell;
+use super::text::{SpanKind, StyledLine, StyledSpan, push_span};
+use blocks::width_of;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Heading {
@@ -205,11 +206,11 @@ impl Renderer {
             Tag::Strong => self.styles.push(SpanKind::Strong),
             Tag::Link { dest_url, .. } => {
                 self.links
-                    .push((expand_in_text(&dest_url), self.inline_text().len()));
+                    .push((absolute_url(&dest_url), self.inline_text().len()));
                 self.styles.push(SpanKind::Link);
             }
             Tag::Image { dest_url, .. } => {
-                self.image = Some((expand_in_text(&dest_url), String::new()));
+                self.image = Some((absolute_url(&dest_url), String::new()));
             }
             Tag::HtmlBlock => {
                 self.flush_inline();
@@ -299,7 +300,7 @@ impl Renderer {
         let text = self.inline_text();
         let label = text.get(start..).unwrap_or("").trim();
         let url = url.trim();
-        if url.is_empty() || url == label {
+        if url.is_empty() || url == label || url.strip_prefix("mailto:") == Some(label) {
             return;
         }
         if label.is_empty() {
@@ -320,202 +321,25 @@ impl Renderer {
         }
     }
 
-    fn in_item(&self) -> bool {
-        self.containers
-            .iter()
-            .any(|container| matches!(container, Container::Item { .. }))
-    }
-
-    fn next_marker(&mut self) -> String {
-        let depth = self
-            .containers
-            .iter()
-            .filter(|container| matches!(container, Container::List { .. }))
-            .count();
-        let next = self
-            .containers
-            .iter_mut()
-            .rev()
-            .find_map(|container| match container {
-                Container::List { next } => Some(next),
-                _ => None,
-            });
-        match next {
-            Some(Some(number)) => {
-                let marker = format!("{number}. ");
-                *number += 1;
-                marker
-            }
-            _ => match depth {
-                0 | 1 => "• ".to_string(),
-                2 => "◦ ".to_string(),
-                _ => "▪ ".to_string(),
-            },
-        }
-    }
-
-    /// Inserts the blank line that separates this block from the previous one.
-    fn begin_block(&mut self) {
-        if self.need_blank && !self.out.lines.is_empty() {
-            let mut bars = Vec::new();
-            for container in &self.containers {
-                if let Container::Quote { kind } = container {
-                    push_span(&mut bars, "▌", *kind);
-                }
-            }
-            if width_of(&bars) > self.width {
-                bars.clear();
-            }
-            self.out.lines.push(StyledLine::new(bars));
-        }
-        self.need_blank = false;
-    }
-
-    /// Prefixes for a block's first line and the rest; list markers show once per item.
-    fn prefixes(&mut self) -> (Vec<StyledSpan>, Vec<StyledSpan>) {
-        let mut first = Vec::new();
-        let mut rest = Vec::new();
-        for container in &mut self.containers {
-            match container {
-                Container::Quote { kind } => {
-                    push_span(&mut first, "▌ ", *kind);
-                    push_span(&mut rest, "▌ ", *kind);
-                }
-                Container::Item { marker, shown } => {
-                    let indent = " ".repeat(display_width(marker));
-                    if *shown {
-                        push_span(&mut first, &indent, SpanKind::Text);
-                    } else {
-                        push_span(&mut first, marker, SpanKind::ListMarker);
-                        *shown = true;
-                    }
-                    push_span(&mut rest, &indent, SpanKind::Text);
-                }
-                Container::List { .. } => {}
-            }
-        }
-        (first, rest)
-    }
-
-    fn flush_inline(&mut self) {
-        if self.inline.iter().all(|span| span.text.trim().is_empty()) {
-            self.inline.clear();
-            return;
-        }
-        let spans = std::mem::take(&mut self.inline);
-        self.mark_callout(&spans);
-        self.begin_block();
-        self.emit_wrapped(&spans);
-    }
-
-    fn emit_wrapped(&mut self, spans: &[StyledSpan]) {
-        let (first, rest) = self.prefixes();
-        let lines = wrap_with_prefix(spans, self.width, &first, &rest);
-        self.out.lines.extend(lines);
-    }
-
-    /// A quote whose first words are 참고/주의/Note/Warning/Tip is a callout.
-    fn mark_callout(&mut self, spans: &[StyledSpan]) {
-        let Some(Container::Quote { kind }) = self
-            .containers
-            .iter_mut()
-            .rev()
-            .find(|container| matches!(container, Container::Quote { .. }))
-        else {
-            return;
-        };
-        let text: String = spans.iter().map(|span| span.text.as_str()).collect();
-        let lead = text.trim_start().to_lowercase();
-        const LABELS: [&str; 6] = ["참고", "주의", "경고", "note", "warning", "tip"];
-        if LABELS.iter().any(|label| lead.starts_with(label)) {
-            *kind = SpanKind::Callout;
-        }
-    }
-
-    fn heading(&mut self, level: u8) {
-        let spans = std::mem::take(&mut self.inline);
-        let text: String = spans.iter().map(|span| span.text.as_str()).collect();
-        self.begin_block();
-        let line = self.out.lines.len();
-        let (mut first, mut rest) = self.prefixes();
-        if level >= 3 {
-            push_span(&mut first, "▍ ", SpanKind::Heading(level));
-            push_span(&mut rest, "  ", SpanKind::Text);
-        }
-        let lines = wrap_with_prefix(&spans, self.width, &first, &rest);
-        let text_width = lines.iter().map(StyledLine::width).max().unwrap_or(0);
-        let content_width = text_width.saturating_sub(width_of(&first)).max(1);
-        self.out.lines.extend(lines);
-        if level <= 2 {
-            let mut under = rest;
-            if width_of(&under) + content_width > self.width {
-                under.clear();
-            }
-            let room = content_width.min(self.width);
-            let rule = if level == 1 { "═" } else { "─" };
-            push_span(&mut under, &rule.repeat(room), SpanKind::Heading(level));
-            self.out.lines.push(StyledLine::new(under));
-        }
-        self.out.headings.push(Heading {
-            line,
-            level,
-            text: text.trim().to_string(),
-        });
-        self.need_blank = true;
-    }
-
-    fn code_block(&mut self, info: &str, raw: &str) {
-        let (lang, text) = prepare(info, raw);
-        self.begin_block();
-        let (first, rest) = self.prefixes();
-        let (lines, commands) = render_code(&lang, &text, self.width, &first, &rest);
-        let index = self.out.code_blocks.len();
-        let first_line = self.out.lines.len();
-        self.out.lines.extend(lines.into_iter().map(|mut line| {
-            line.code_block = Some(index);
-            line
-        }));
-        let last_line = self.out.lines.len().saturating_sub(1).max(first_line);
-        self.out.code_blocks.push(CodeBlock {
-            lang,
-            text,
-            commands,
-            first_line,
-            last_line,
-        });
-        self.need_blank = true;
-    }
-
-    fn table_block(&mut self, table: &TableState) {
-        self.begin_block();
-        let (first, rest) = self.prefixes();
-        let (first, rest) = if width_of(&first).max(width_of(&rest)) < self.width {
-            (first, rest)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        let view = Table {
-            alignments: &table.alignments,
-            header: table.header.as_deref(),
-            rows: &table.rows,
-        };
-        let lines = render_table(&view, self.width, &first, &rest);
-        self.out.lines.extend(lines);
-        self.need_blank = true;
-    }
-
     fn finish(mut self) -> Rendered {
         self.flush_inline();
         self.out
     }
 }
 
-fn heading_level(level: HeadingLevel) -> u8 {
-    level as u8
+/// Expands shortcodes and resolves site-relative `/docs/` links, which in the customer's
+/// guide (taken from the Istio site) point at istio.io.
+fn absolute_url(url: &str) -> String {
+    let url = expand_in_text(url);
+    if url.starts_with("/docs/") {
+        format!("https://istio.io/latest{url}")
+    } else {
+        url
+    }
 }
 
-fn width_of(spans: &[StyledSpan]) -> usize {
-    spans.iter().map(|span| display_width(&span.text)).sum()
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
 }
 
 /// Drops HTML tags and comments, keeping the text between them.

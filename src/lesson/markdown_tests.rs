@@ -97,6 +97,14 @@ fn links_show_their_url_unless_it_is_the_text() {
 }
 
 #[test]
+fn site_relative_and_mail_links() {
+    assert_eq!(
+        plain("[정리](/docs/examples/bookinfo/#cleanup) <a@b.io>", 100),
+        "정리 (https://istio.io/latest/docs/examples/bookinfo/#cleanup) a@b.io"
+    );
+}
+
+#[test]
 fn shortcode_inside_link_url_expands() {
     let text = "[애드온]({{< github_tree >}}/samples/addons)";
     assert_eq!(
@@ -158,4 +166,11 @@ fn rule_spans_the_width() {
 #[test]
 fn zero_width_renders_nothing() {
     assert!(render("# 제목\n\n본문", 0).lines.is_empty());
+}
+
+#[test]
+fn intro_fixture_looks_right_at_forty_columns() {
+    let text = include_str!("../../tests/fixtures/lessons/valid/01-intro.md");
+    let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+    insta::assert_snapshot!(render(body, 40).plain_text());
 }

@@ -1,4 +1,13 @@
 //! Lessons: the lesson file format, Markdown to styled text, Korean-aware wrapping.
+//!
+//! A lesson is `lessons/<lang>/NN-slug.md`: YAML front matter between `---` lines with
+//! `id`, `title` and optional `steps` (each a `title` and `commands`), then a Markdown body.
+//! Built-in lessons are embedded at build time (see `build.rs`); `load_dir` reads a folder
+//! and `load_guide` turns a guide's `##` sections into lessons. Every problem is a
+//! [`LessonError`] shown as `FILE:LINE: message`.
+//!
+//! [`render`] turns Markdown into [`StyledLine`]s of [`SpanKind`]-tagged text that never
+//! exceed the requested width; the UI maps kinds to colours in its theme.
 
 mod codeblock;
 mod format;
@@ -11,9 +20,10 @@ mod table;
 mod text;
 pub mod wrap;
 
+pub use codeblock::CodeBlock;
 pub use format::{Lesson, LessonError, Step, parse_lesson};
 pub use guide::{load_guide, parse_guide};
 pub use highlight::{extract_commands, guess_language};
 pub use loader::{builtin, builtin_languages, load_dir};
-pub use markdown::{CodeBlock, Heading, Rendered, render};
+pub use markdown::{Heading, Rendered, render};
 pub use text::{SpanKind, StyledLine, StyledSpan, display_width};

@@ -23,13 +23,11 @@ pub(crate) fn render_table(
     first_prefix: &[StyledSpan],
     rest_prefix: &[StyledSpan],
 ) -> Vec<StyledLine> {
-    let header: Option<Vec<Cell>> = table
-        .header
-        .map(|cells| cells.iter().map(|c| clean(c)).collect());
+    let header: Option<Vec<Cell>> = table.header.map(|cells| cells.iter().map(clean).collect());
     let rows: Vec<Vec<Cell>> = table
         .rows
         .iter()
-        .map(|row| row.iter().map(|c| clean(c)).collect())
+        .map(|row| row.iter().map(clean).collect())
         .collect();
     let columns = header
         .iter()

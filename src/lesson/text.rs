@@ -84,7 +84,10 @@ pub fn display_width(text: &str) -> usize {
 }
 
 pub(crate) fn grapheme_width(grapheme: &str) -> usize {
-    grapheme.width()
+    match grapheme.as_bytes() {
+        [byte] if byte.is_ascii_graphic() || *byte == b' ' => 1,
+        _ => grapheme.width(),
+    }
 }
 
 /// Appends `text` to the last span when it has the same kind, so lines stay compact.

@@ -5,7 +5,9 @@
 //! than a whole line breaks between graphemes (Korean allows breaks between syllables, and
 //! long URLs have no better place).
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::text::{SpanKind, StyledLine, StyledSpan, grapheme_width, push_span};
@@ -13,7 +15,8 @@ use super::text::{SpanKind, StyledLine, StyledSpan, grapheme_width, push_span};
 /// Stands in for a grapheme wider than the whole line, which could never be shown.
 pub const PLACEHOLDER: &str = "…";
 
-/// Wraps `spans` to lines of at most `width` columns. A `\n` in the text forces a break.
+/// Wraps `spans` to lines of at most `width` columns. A `\n` in the text forces a break;
+/// leading spaces are kept on the first line only (code indentation).
 pub fn wrap(spans: &[StyledSpan], width: usize) -> Vec<StyledLine> {
     wrap_with_prefix(spans, width, &[], &[])
 }
@@ -42,7 +45,8 @@ pub fn wrap_with_prefix(
         } else {
             (&[][..], &[][..])
         };
-    let cells = to_cells(spans);
+    let texts: Vec<Cow<'_, str>> = spans.iter().map(|span| nfc(&span.text)).collect();
+    let cells = to_cells(spans, &texts);
     let mut builder = Builder::new(width, first_prefix, rest_prefix);
     for token in tokens(&cells) {
         builder.place(token);
@@ -51,8 +55,8 @@ pub fn wrap_with_prefix(
 }
 
 #[derive(Clone, Debug)]
-struct Cell {
-    text: String,
+struct Cell<'a> {
+    text: Cow<'a, str>,
     kind: SpanKind,
     width: usize,
     class: CellClass,
@@ -65,23 +69,31 @@ enum CellClass {
     Visible,
 }
 
-fn to_cells(spans: &[StyledSpan]) -> Vec<Cell> {
+/// NFC form of `text`, borrowed when it already is (the common case).
+fn nfc(text: &str) -> Cow<'_, str> {
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfc().collect())
+    }
+}
+
+fn to_cells<'a>(spans: &[StyledSpan], texts: &'a [Cow<'a, str>]) -> Vec<Cell<'a>> {
     let mut cells = Vec::new();
-    for span in spans {
-        let normalized: String = span.text.nfc().collect();
+    for (span, normalized) in spans.iter().zip(texts) {
         for grapheme in normalized.graphemes(true) {
             let (text, class) = match grapheme {
-                "\n" | "\r\n" => ("\n".to_string(), CellClass::Newline),
-                " " | "\t" => (" ".to_string(), CellClass::Space),
+                "\n" | "\r\n" => (Cow::Borrowed("\n"), CellClass::Newline),
+                " " | "\t" => (Cow::Borrowed(" "), CellClass::Space),
                 other if other.chars().any(char::is_control) => {
                     // Control characters would move the terminal cursor; keep only the rest.
                     let kept: String = other.chars().filter(|c| !c.is_control()).collect();
                     if kept.is_empty() {
                         continue;
                     }
-                    (kept, CellClass::Visible)
+                    (Cow::Owned(kept), CellClass::Visible)
                 }
-                other => (other.to_string(), CellClass::Visible),
+                other => (Cow::Borrowed(other), CellClass::Visible),
             };
             let width = if class == CellClass::Newline {
                 0
@@ -100,12 +112,12 @@ fn to_cells(spans: &[StyledSpan]) -> Vec<Cell> {
 }
 
 enum Token<'a> {
-    Spaces(&'a [Cell]),
-    Word(&'a [Cell]),
+    Spaces(&'a [Cell<'a>]),
+    Word(&'a [Cell<'a>]),
     Newline,
 }
 
-fn tokens(cells: &[Cell]) -> Vec<Token<'_>> {
+fn tokens<'a>(cells: &'a [Cell<'a>]) -> Vec<Token<'a>> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < cells.len() {
@@ -137,11 +149,13 @@ struct Builder<'a> {
     lines: Vec<StyledLine>,
     current: Vec<StyledSpan>,
     current_width: usize,
-    /// Width of the prefix of the current line; content starts after it.
-    content_start: usize,
+    /// Whether anything but the prefix is on the current line (zero-width graphemes count).
+    has_content: bool,
     /// The current line began at a soft break, where leading spaces are dropped.
     soft_start: bool,
-    pending_spaces: Vec<Cell>,
+    /// Kinds of the spaces seen since the last word; they are shown only if a word follows
+    /// on the same line.
+    pending_spaces: Vec<SpanKind>,
 }
 
 impl<'a> Builder<'a> {
@@ -156,7 +170,7 @@ impl<'a> Builder<'a> {
             lines: Vec::new(),
             current: Vec::new(),
             current_width: 0,
-            content_start: 0,
+            has_content: false,
             soft_start: false,
             pending_spaces: Vec::new(),
         };
@@ -171,19 +185,19 @@ impl<'a> Builder<'a> {
             push_span(&mut self.current, &span.text, span.kind);
             self.current_width += super::text::display_width(&span.text);
         }
-        self.content_start = self.current_width;
+        self.has_content = false;
         self.soft_start = soft;
         self.pending_spaces.clear();
     }
 
-    fn break_line(&mut self, soft: bool) {
+    fn break_line(&mut self) {
         let spans = std::mem::take(&mut self.current);
         self.lines.push(StyledLine::new(spans));
-        self.start_line(self.rest_prefix, soft);
+        self.start_line(self.rest_prefix, true);
     }
 
     fn line_is_empty(&self) -> bool {
-        self.current_width == self.content_start
+        !self.has_content
     }
 
     fn room(&self) -> usize {
@@ -193,14 +207,17 @@ impl<'a> Builder<'a> {
     fn push_cell(&mut self, cell: &Cell) {
         push_span(&mut self.current, &cell.text, cell.kind);
         self.current_width += cell.width;
+        self.has_content = true;
     }
 
     fn place(&mut self, token: Token<'_>) {
         match token {
-            Token::Newline => self.break_line(false),
+            // Spaces after a forced break in prose are layout noise, as at a soft break.
+            Token::Newline => self.break_line(),
             Token::Spaces(cells) => {
                 if !self.line_is_empty() {
-                    self.pending_spaces.extend_from_slice(cells);
+                    self.pending_spaces
+                        .extend(cells.iter().map(|cell| cell.kind));
                 } else if !self.soft_start {
                     // Indentation at the start of a hard line is meaningful (code, nesting).
                     for cell in cells {
@@ -217,17 +234,17 @@ impl<'a> Builder<'a> {
 
     fn place_word(&mut self, cells: &[Cell]) {
         let word_width: usize = cells.iter().map(|cell| cell.width).sum();
-        let spaces_width: usize = self.pending_spaces.iter().map(|cell| cell.width).sum();
+        let spaces_width = self.pending_spaces.len();
         let fresh_line_room = self.width - self.rest_prefix_width;
         if spaces_width + word_width <= self.room() {
             self.flush_pending_spaces();
         } else if !self.line_is_empty() && word_width <= fresh_line_room {
-            self.break_line(true);
+            self.break_line();
         } else if spaces_width < self.room() {
             // The word is wider than any line: start it here to use the remaining room.
             self.flush_pending_spaces();
         } else {
-            self.break_line(true);
+            self.break_line();
         }
         for cell in cells {
             self.place_grapheme(cell);
@@ -236,18 +253,20 @@ impl<'a> Builder<'a> {
 
     fn flush_pending_spaces(&mut self) {
         let spaces = std::mem::take(&mut self.pending_spaces);
-        for cell in &spaces {
-            self.push_cell(cell);
+        for kind in spaces {
+            push_span(&mut self.current, " ", kind);
+            self.current_width += 1;
+            self.has_content = true;
         }
     }
 
     fn place_grapheme(&mut self, cell: &Cell) {
         if cell.width > self.room() && !self.line_is_empty() {
-            self.break_line(true);
+            self.break_line();
         }
         if cell.width > self.room() {
             let placeholder = Cell {
-                text: PLACEHOLDER.to_string(),
+                text: Cow::Borrowed(PLACEHOLDER),
                 kind: cell.kind,
                 width: 1,
                 class: CellClass::Visible,
@@ -318,6 +337,16 @@ mod tests {
     }
 
     #[test]
+    fn zero_width_jamo_keep_their_separating_space() {
+        // Lone vowel jamo have no width; dropping the space between them would fuse them
+        // into a cluster that is not in the source.
+        assert_eq!(
+            plain_lines("\u{1112} \u{1161} \u{11AB}", 1),
+            vec![PLACEHOLDER, "\u{1161} \u{11AB}"]
+        );
+    }
+
+    #[test]
     fn width_zero_gives_no_lines() {
         assert!(wrap(&[StyledSpan::new("가", SpanKind::Text)], 0).is_empty());
     }
@@ -352,7 +381,7 @@ mod tests {
             .iter()
             .map(StyledLine::plain)
             .collect();
-        assert_eq!(lines, vec!["1. one two", "   three", "     kept"]);
+        assert_eq!(lines, vec!["1. one two", "   three", "   kept"]);
     }
 
     #[test]
