@@ -44,7 +44,10 @@ fn virtual_service(weights: &[(&str, u32)], manager: &str) -> DynamicObject {
 }
 
 fn destination_rule() -> DynamicObject {
-    let subsets: Vec<Value> = ["v1", "v2", "v3"].iter().map(|v| json!({"name": v, "labels": {"version": v}})).collect();
+    let subsets: Vec<Value> = ["v1", "v2", "v3"]
+        .iter()
+        .map(|v| json!({"name": v, "labels": {"version": v}}))
+        .collect();
     object(json!({
         "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
         "metadata": {"name": "reviews", "namespace": "default"},
@@ -62,7 +65,9 @@ fn reviews_pod(version: &str) -> PodRow {
         last_restart: None,
         created: None,
         health: istio_lab::cluster::Health::Good,
-        labels: [("app", "reviews"), ("version", version)].map(|(k, v)| (k.to_string(), v.to_string())).into(),
+        labels: [("app", "reviews"), ("version", version)]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into(),
         deleting: false,
     }
 }
@@ -78,10 +83,28 @@ fn lab() -> Model {
     m.cluster.generation = 1;
     m.focus = Pane::Traffic;
     let pods = ["v1", "v2", "v3"].map(reviews_pod).to_vec();
-    cluster(&mut m, ClusterEvent::Pods { namespace: "default".into(), change: Change::Reset(pods) });
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::DestinationRule, change: Change::Applied(destination_rule()) });
+    cluster(
+        &mut m,
+        ClusterEvent::Pods {
+            namespace: "default".into(),
+            change: Change::Reset(pods),
+        },
+    );
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::DestinationRule,
+            change: Change::Applied(destination_rule()),
+        },
+    );
     let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl-client-side-apply");
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Applied(vs),
+        },
+    );
     m
 }
 
@@ -106,7 +129,11 @@ fn patches(effects: &[Effect]) -> Vec<&Value> {
 fn fire_due_timers(m: &mut Model, effects: &[Effect]) -> Vec<Effect> {
     let mut out = Vec::new();
     for effect in effects {
-        if let Effect::Timer { after, msg: TimerMsg::SendWeights } = effect {
+        if let Effect::Timer {
+            after,
+            msg: TimerMsg::SendWeights,
+        } = effect
+        {
             m.clock += *after;
             out.extend(update(m, Msg::SendWeightsDue));
         }
@@ -118,7 +145,10 @@ fn fire_due_timers(m: &mut Model, effects: &[Effect]) -> Vec<Effect> {
 fn subsets_come_from_the_destination_rule_so_v3_shows_at_zero() {
     let m = lab();
     assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20), ("v3", 0)]));
-    assert_eq!(m.traffic.changed_by.as_deref(), Some("kubectl-client-side-apply"));
+    assert_eq!(
+        m.traffic.changed_by.as_deref(),
+        Some("kubectl-client-side-apply")
+    );
     assert!(m.traffic.findings.is_empty(), "{:?}", m.traffic.findings);
     assert_eq!(m.traffic.pods_behind(&m.cluster, "default", "v3"), (1, 1));
 }
@@ -140,13 +170,33 @@ fn a_key_sends_a_merge_patch_that_changes_only_the_weights() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["destination"]["subset"].as_str().unwrap().to_string(), d["weight"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["destination"]["subset"].as_str().unwrap().to_string(),
+                d["weight"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(route, [("v1".into(), 81), ("v2".into(), 19), ("v3".into(), 0)]);
+    assert_eq!(
+        route,
+        [("v1".into(), 81), ("v2".into(), 19), ("v3".into(), 0)]
+    );
     assert_eq!(m.traffic.send, SendState::Applying);
     let effects = update(&mut m, Msg::WeightsSent(Ok(("301".into(), 12))));
-    assert!(effects.iter().all(|e| !matches!(e, Effect::Timer { msg: TimerMsg::SendWeights, .. })));
-    assert_eq!(m.traffic.send, SendState::Applied { millis: 12, resource_version: "301".into() });
+    assert!(effects.iter().all(|e| !matches!(
+        e,
+        Effect::Timer {
+            msg: TimerMsg::SendWeights,
+            ..
+        }
+    )));
+    assert_eq!(
+        m.traffic.send,
+        SendState::Applied {
+            millis: 12,
+            resource_version: "301".into()
+        }
+    );
     assert!(!m.traffic.local_changes);
 }
 
@@ -169,8 +219,15 @@ fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
             }
         }
         m.clock = now;
-        for effect in update(&mut m, Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE))) {
-            if let Effect::Timer { after, msg: TimerMsg::SendWeights } = effect {
+        for effect in update(
+            &mut m,
+            Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE)),
+        ) {
+            if let Effect::Timer {
+                after,
+                msg: TimerMsg::SendWeights,
+            } = effect
+            {
                 pending_timer = Some(m.clock + after);
             }
         }
@@ -184,13 +241,23 @@ fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
     }
     let elapsed = sent.last().unwrap().0 - start;
     let allowed = (elapsed.as_millis() / 100 + 1) as usize;
-    assert!(sent.len() <= allowed, "{} patches in {elapsed:?}", sent.len());
+    assert!(
+        sent.len() <= allowed,
+        "{} patches in {elapsed:?}",
+        sent.len()
+    );
     for pair in sent.windows(2) {
         assert!(pair[1].0 - pair[0].0 >= Duration::from_millis(100));
     }
     let (at, last) = sent.last().unwrap();
-    assert!(*at - last_key <= Duration::from_millis(100), "the last value goes out within 100 ms");
-    assert_eq!(last["spec"]["http"][1]["route"][0]["weight"], 40, "80 - 40 presses");
+    assert!(
+        *at - last_key <= Duration::from_millis(100),
+        "the last value goes out within 100 ms"
+    );
+    assert_eq!(
+        last["spec"]["http"][1]["route"][0]["weight"], 40,
+        "80 - 40 presses"
+    );
     assert_eq!(weights(&m), w(&[("v1", 40), ("v2", 60), ("v3", 0)]));
 }
 
@@ -198,10 +265,22 @@ fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
 fn an_edit_from_elsewhere_moves_the_sliders_and_names_its_manager() {
     let mut m = lab();
     let vs = virtual_service(&[("v1", 0), ("v2", 100)], "kubectl-client-side-apply");
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Applied(vs),
+        },
+    );
     assert_eq!(weights(&m), w(&[("v1", 0), ("v2", 100), ("v3", 0)]));
     let vs = virtual_service(&[("v1", 10), ("v2", 90)], "other-tool");
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Applied(vs),
+        },
+    );
     assert_eq!(m.traffic.changed_by.as_deref(), Some("other-tool"));
     assert_eq!(weights(&m), w(&[("v1", 10), ("v2", 90), ("v3", 0)]));
 }
@@ -212,7 +291,10 @@ fn presets_locks_and_typed_numbers() {
     key(&mut m, KeyCode::Char('5'));
     assert_eq!(weights(&m), w(&[("v1", 0), ("v2", 0), ("v3", 100)]));
     key(&mut m, KeyCode::Char('0'));
-    assert_eq!(weights(&m).iter().map(|(_, w)| u32::from(*w)).sum::<u32>(), 100);
+    assert_eq!(
+        weights(&m).iter().map(|(_, w)| u32::from(*w)).sum::<u32>(),
+        100
+    );
     key(&mut m, KeyCode::Char('2'));
     assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20), ("v3", 0)]));
     // Lock v1, then move v2: only v3 absorbs the change.
@@ -236,10 +318,26 @@ fn a_virtual_service_without_destination_rule_is_flagged_ist0101() {
     m.cluster.generation = 1;
     m.focus = Pane::Traffic;
     let pods = ["v1", "v2"].map(reviews_pod).to_vec();
-    cluster(&mut m, ClusterEvent::Pods { namespace: "default".into(), change: Change::Reset(pods) });
+    cluster(
+        &mut m,
+        ClusterEvent::Pods {
+            namespace: "default".into(),
+            change: Change::Reset(pods),
+        },
+    );
     let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl");
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::VirtualService, change: Change::Applied(vs) });
-    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20)]), "subsets from the pods' version labels");
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Applied(vs),
+        },
+    );
+    assert_eq!(
+        weights(&m),
+        w(&[("v1", 80), ("v2", 20)]),
+        "subsets from the pods' version labels"
+    );
     let codes: Vec<_> = m.traffic.findings.iter().filter_map(|f| f.code).collect();
     assert!(codes.contains(&"IST0101"), "{:?}", m.traffic.findings);
 }
@@ -249,18 +347,33 @@ fn errors_are_shown_and_a_lost_connection_sends_again_when_it_comes_back() {
     let mut m = lab();
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
-    let forbidden = SendError { code: Some(403), message: "virtualservices.networking.istio.io \"reviews\" is forbidden".into() };
+    let forbidden = SendError {
+        code: Some(403),
+        message: "virtualservices.networking.istio.io \"reviews\" is forbidden".into(),
+    };
     update(&mut m, Msg::WeightsSent(Err(forbidden.clone())));
     assert_eq!(m.traffic.send, SendState::Failed(forbidden));
     assert!(m.traffic.local_changes, "the learner's values are kept");
 
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
-    update(&mut m, Msg::WeightsSent(Err(SendError { code: None, message: "connection refused".into() })));
-    let effects = cluster(&mut m, ClusterEvent::Connection(istio_lab::cluster::ConnectionState::Connected { kinds: 5 }));
+    update(
+        &mut m,
+        Msg::WeightsSent(Err(SendError {
+            code: None,
+            message: "connection refused".into(),
+        })),
+    );
+    let effects = cluster(
+        &mut m,
+        ClusterEvent::Connection(istio_lab::cluster::ConnectionState::Connected { kinds: 5 }),
+    );
     let resent = fire_due_timers(&mut m, &effects);
     assert_eq!(patches(&resent).len(), 1);
-    assert_eq!(patches(&resent)[0]["spec"]["http"][1]["route"][0]["weight"], 82);
+    assert_eq!(
+        patches(&resent)[0]["spec"]["http"][1]["route"][0]["weight"],
+        82
+    );
 }
 
 #[test]
@@ -268,7 +381,13 @@ fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
     let mut m = model(120, 40);
     m.cluster.generation = 1;
     m.focus = Pane::Traffic;
-    cluster(&mut m, ClusterEvent::Mesh { kind: MeshKind::DestinationRule, change: Change::Applied(destination_rule()) });
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::DestinationRule,
+            change: Change::Applied(destination_rule()),
+        },
+    );
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
     assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));
@@ -288,7 +407,9 @@ fn probe_results_are_classified_by_the_pods_version_label() {
     let mut m = lab();
     let effects = key(&mut m, KeyCode::Char('p'));
     let generation = match effects.iter().find(|e| matches!(e, Effect::Probe { .. })) {
-        Some(Effect::Probe { rate, generation, .. }) => {
+        Some(Effect::Probe {
+            rate, generation, ..
+        }) => {
             assert_eq!(*rate, 5);
             *generation
         }
@@ -296,14 +417,42 @@ fn probe_results_are_classified_by_the_pods_version_label() {
     };
     let page = |pod: &str| format!("<html><dt>Reviews served by:</dt><u>{pod}</u></html>");
     for _ in 0..8 {
-        update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((200, page("reviews-v1-abc"))) });
+        update(
+            &mut m,
+            Msg::ProbeResponse {
+                generation,
+                via: "API".into(),
+                result: Ok((200, page("reviews-v1-abc"))),
+            },
+        );
     }
     for _ in 0..2 {
-        update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((200, page("reviews-v2-abc"))) });
+        update(
+            &mut m,
+            Msg::ProbeResponse {
+                generation,
+                via: "API".into(),
+                result: Ok((200, page("reviews-v2-abc"))),
+            },
+        );
     }
-    update(&mut m, Msg::ProbeResponse { generation, via: "API".into(), result: Ok((503, "no healthy upstream".into())) });
+    update(
+        &mut m,
+        Msg::ProbeResponse {
+            generation,
+            via: "API".into(),
+            result: Ok((503, "no healthy upstream".into())),
+        },
+    );
     // A result of a probe that was stopped since is dropped.
-    update(&mut m, Msg::ProbeResponse { generation: generation + 7, via: "API".into(), result: Ok((200, page("reviews-v3-abc"))) });
+    update(
+        &mut m,
+        Msg::ProbeResponse {
+            generation: generation + 7,
+            via: "API".into(),
+            result: Ok((200, page("reviews-v3-abc"))),
+        },
+    );
     let counts = m.traffic.observed.counts();
     assert_eq!(counts.versions.get("v1"), Some(&8));
     assert_eq!(counts.versions.get("v2"), Some(&2));
