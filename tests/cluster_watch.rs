@@ -460,7 +460,7 @@ async fn deleted_pods_show_terminating_then_disappear() {
             let row = view.pods["default"].get(&details);
             seen.push(row.map(|p| p.status.clone()));
             seen.dedup();
-            row.is_none() && pods_by_app(view, "default").get("details-v1").is_some()
+            row.is_none() && pods_by_app(view, "default").contains_key("details-v1")
         })
         .await;
     assert!(seen.contains(&terminating), "{seen:?}");
@@ -528,9 +528,16 @@ async fn restart_and_converge(sim: &mut SimHandle, client: Client) -> Vec<Connec
 #[tokio::test(flavor = "multi_thread")]
 async fn tables_converge_after_the_api_server_restarts() {
     let (mut sim, client) = demo_cluster().await;
-    // Reached directly, the watchers find the port closed for a moment and retry.
+    // Reached directly, the watchers may find the port closed for a moment and retry; the
+    // status bar then shows the retry, never "connecting" again, and ends connected.
     let states = restart_and_converge(&mut sim, client).await;
-    assert_eq!(states.last(), Some(&ALL_KINDS), "{states:?}");
+    assert!(
+        states
+            .iter()
+            .all(|s| *s == ALL_KINDS || matches!(s, ConnectionState::Reconnecting { .. })),
+        "{states:?}"
+    );
+    assert!(states.last().is_none_or(|s| *s == ALL_KINDS), "{states:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
