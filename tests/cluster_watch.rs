@@ -15,7 +15,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use istio_lab::app::cluster_view::ClusterView;
-use istio_lab::cluster::mesh::VirtualServiceView;
+use istio_lab::cluster::mesh::{HttpRouteView, VirtualServiceView};
 use istio_lab::cluster::{
     Change, ClusterEvent, ConnectionState, MeshKind, WatchHandle, client_from_config,
     spawn_watchers,
@@ -38,6 +38,7 @@ const SPEED: f64 = 20.0;
 const WAIT: Duration = Duration::from_secs(20);
 const BOOKINFO: &str = include_str!("../assets/bookinfo/bookinfo.yaml");
 const REVIEWS_80_20: &str = include_str!("../assets/bookinfo/virtual-service-reviews-80-20.yaml");
+/// Pods, services, VirtualServices, DestinationRules and Gateways all listed.
 const ALL_KINDS: ConnectionState = ConnectionState::Connected { kinds: 5 };
 const BOOKINFO_APPS: [&str; 6] = [
     "details-v1",
@@ -243,7 +244,7 @@ where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
     let list = api.list(&ListParams::default()).await.unwrap();
-    list.items.iter().map(|o| o.name_any()).collect()
+    list.items.iter().map(ResourceExt::name_any).collect()
 }
 
 fn row_names<T>(rows: &BTreeMap<String, BTreeMap<String, T>>, namespace: &str) -> BTreeSet<String> {
@@ -339,7 +340,7 @@ async fn injected_bookinfo_pods_progress_to_two_of_two() {
     ]);
     assert_eq!(history.0.len(), 6, "{:?}", history.0.keys());
     assert!(
-        history.distinct_states().len() >= 3,
+        history.distinct_states().len() >= 4,
         "hardly any progress seen: {:?}",
         history.0
     );
@@ -614,7 +615,7 @@ async fn virtual_service_changes_arrive_as_applied_objects() {
             change: Change::Applied(object),
         } if object.name_any() == "reviews" => VirtualServiceView::from_object(object)
             .route_to("reviews")
-            .map(|route| route.effective_weights()),
+            .map(HttpRouteView::effective_weights),
         _ => None,
     };
 
@@ -625,11 +626,9 @@ async fn virtual_service_changes_arrive_as_applied_objects() {
         })
         .await;
 
-    let split = |v1: u32, v2: u32| {
-        json!({"spec": {"http": [{"route": [
-            {"destination": {"host": "reviews", "subset": "v1"}, "weight": v1},
-            {"destination": {"host": "reviews", "subset": "v2"}, "weight": v2}]}]}})
-    };
+    let even_split = json!({"spec": {"http": [{"route": [
+        {"destination": {"host": "reviews", "subset": "v1"}, "weight": 50},
+        {"destination": {"host": "reviews", "subset": "v2"}, "weight": 50}]}]}});
     let resource = tables.view.mesh[&MeshKind::VirtualService]["reviews"]
         .types
         .clone()
@@ -640,7 +639,7 @@ async fn virtual_service_changes_arrive_as_applied_objects() {
         .patch(
             "reviews",
             &PatchParams::default(),
-            &Patch::Merge(split(50, 50)),
+            &Patch::Merge(even_split),
         )
         .await
         .unwrap();
