@@ -9,6 +9,9 @@ use super::progress::Progress;
 use super::traffic_view::SendError;
 use crate::cluster::ClusterEvent;
 
+// Messages live only while they pass through the channel once; boxing the cluster event would
+// add an allocation per watch event on the hottest path for no lasting memory gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),

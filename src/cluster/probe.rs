@@ -87,12 +87,11 @@ pub async fn via_api_proxy(client: &Client, namespace: &str) -> Result<(u16, Str
 
 /// Picks the route once: the gateway when allowed and it answers, else the API proxy.
 pub async fn choose_route(client: &Client, try_gateway: bool) -> Route {
-    if try_gateway {
-        if let Some(gateway) = gateway_url(client).await {
-            if via_gateway(&gateway).await.is_ok() {
-                return Route::Gateway(gateway);
-            }
-        }
+    if try_gateway
+        && let Some(gateway) = gateway_url(client).await
+        && via_gateway(&gateway).await.is_ok()
+    {
+        return Route::Gateway(gateway);
     }
     Route::ApiProxy
 }

@@ -47,10 +47,8 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
     let first = usize::from(scroll).min(lines.len().saturating_sub(visible));
     let more = first + visible < lines.len();
     let mut shown: Vec<Line> = lines.into_iter().skip(first).take(visible).collect();
-    if more {
-        if let Some(last) = shown.last_mut() {
-            *last = Line::styled("  ↓ 더 있음", theme.muted());
-        }
+    if more && let Some(last) = shown.last_mut() {
+        *last = Line::styled("  ↓ 더 있음", theme.muted());
     }
     frame.render_widget(Paragraph::new(shown), inner);
 }
