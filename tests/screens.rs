@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{key, lesson_index, model};
+use common::{key, lab, lesson_index, model};
 use crossterm::event::KeyCode;
 use istio_lab::app::Model;
 use ratatui::Terminal;
@@ -88,4 +88,17 @@ fn no_color_uses_no_colours_at_all() {
     assert!(colours(&m) > 0);
     m.color = false;
     assert_eq!(colours(&m), 0);
+}
+
+#[test]
+fn the_live_lab_with_bookinfo_pods_and_the_80_20_split() {
+    let mut m = lab();
+    // Ages are relative to a fixed clock so the snapshot does not change from run to run.
+    m.cluster.now = jiff::Timestamp::UNIX_EPOCH + std::time::Duration::from_secs(161);
+    m.dirty = true;
+    insta::assert_snapshot!("live_lab_120x40", screen(&m));
+    key(&mut m, KeyCode::Char('2'));
+    key(&mut m, KeyCode::Down);
+    key(&mut m, KeyCode::Right);
+    insta::assert_snapshot!("live_lab_after_keys_120x40", screen(&m));
 }

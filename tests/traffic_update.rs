@@ -5,108 +5,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{key, model};
+use common::{cluster, destination_rule, key, lab, model, reviews_pod, virtual_service};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::model::Pane;
 use istio_lab::app::msg::TimerMsg;
 use istio_lab::app::traffic_view::{SendError, SendState};
 use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::cluster::{Change, ClusterEvent, MeshKind, PodRow};
-use kube::api::DynamicObject;
-use serde_json::{Value, json};
-
-fn object(value: Value) -> DynamicObject {
-    serde_json::from_value(value).expect("valid object")
-}
-
-fn virtual_service(weights: &[(&str, u32)], manager: &str) -> DynamicObject {
-    let route: Vec<Value> = weights
-        .iter()
-        .map(|(subset, weight)| json!({"destination": {"host": "reviews", "subset": subset}, "weight": weight}))
-        .collect();
-    object(json!({
-        "apiVersion": "networking.istio.io/v1",
-        "kind": "VirtualService",
-        "metadata": {
-            "name": "reviews", "namespace": "default", "resourceVersion": "300",
-            "managedFields": [{"manager": manager, "operation": "Update", "apiVersion": "networking.istio.io/v1",
-                "time": "2026-11-25T10:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:http": {}}}}]
-        },
-        "spec": {
-            "hosts": ["reviews"],
-            "http": [
-                {"match": [{"headers": {"end-user": {"exact": "jason"}}}],
-                 "route": [{"destination": {"host": "reviews", "subset": "v2"}}], "timeout": "3s"},
-                {"route": route, "retries": {"attempts": 3, "perTryTimeout": "2s"}}
-            ]
-        }
-    }))
-}
-
-fn destination_rule() -> DynamicObject {
-    let subsets: Vec<Value> = ["v1", "v2", "v3"]
-        .iter()
-        .map(|v| json!({"name": v, "labels": {"version": v}}))
-        .collect();
-    object(json!({
-        "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
-        "metadata": {"name": "reviews", "namespace": "default"},
-        "spec": {"host": "reviews", "subsets": subsets}
-    }))
-}
-
-fn reviews_pod(version: &str) -> PodRow {
-    PodRow {
-        namespace: "default".into(),
-        name: format!("reviews-{version}-abc"),
-        ready: (2, 2),
-        status: "Running".into(),
-        restarts: 0,
-        last_restart: None,
-        created: None,
-        health: istio_lab::cluster::Health::Good,
-        labels: [("app", "reviews"), ("version", version)]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .into(),
-        deleting: false,
-    }
-}
-
-fn cluster(model: &mut Model, event: ClusterEvent) -> Vec<Effect> {
-    let generation = model.cluster.generation;
-    update(model, Msg::Cluster { generation, event })
-}
-
-/// A lab with the guide's resources: DestinationRule v1–v3, VirtualService 80/20, three reviews pods.
-fn lab() -> Model {
-    let mut m = model(120, 40);
-    m.cluster.generation = 1;
-    m.focus = Pane::Traffic;
-    let pods = ["v1", "v2", "v3"].map(reviews_pod).to_vec();
-    cluster(
-        &mut m,
-        ClusterEvent::Pods {
-            namespace: "default".into(),
-            change: Change::Reset(pods),
-        },
-    );
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::DestinationRule,
-            change: Change::Applied(destination_rule()),
-        },
-    );
-    let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl-client-side-apply");
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::VirtualService,
-            change: Change::Applied(vs),
-        },
-    );
-    m
-}
+use istio_lab::cluster::{Change, ClusterEvent, MeshKind};
+use serde_json::Value;
 
 fn weights(m: &Model) -> Vec<(String, u8)> {
     m.traffic.sliders.weights()
