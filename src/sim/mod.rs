@@ -201,3 +201,4 @@ pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Res
     handle.shutdown().await;
     signal.map_err(SimError::Signal)
 }
+pub mod productpage;
