@@ -322,6 +322,25 @@ impl SimStore {
         Ok(stored)
     }
 
+    /// One object by apiVersion/kind (namespace "" for cluster-scoped kinds).
+    pub fn get_object(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Option<Value> {
+        let resource = super::resources::find_kind(api_version, kind)?;
+        self.get(resource, namespace, name)
+    }
+
+    /// All objects of a kind in a namespace ("" for every namespace), in name order.
+    pub fn list_objects(&self, api_version: &str, kind: &str, namespace: &str) -> Vec<Value> {
+        let Some(resource) = super::resources::find_kind(api_version, kind) else {
+            return Vec::new();
+        };
+        let scope = (!namespace.is_empty()).then_some(namespace);
+        self.list(resource, scope).0
+    }
+
+    pub fn get_all_pods(&self) -> Vec<Value> {
+        self.list(super::resources::PODS, None).0
+    }
+
     pub fn delete_now(&self, resource: usize, namespace: &str, name: &str) -> Result<Value, ApiError> {
         self.transact(resource, namespace, name, |_| Ok(Write::Delete)).map(|(obj, _)| obj)
     }

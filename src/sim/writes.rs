@@ -298,7 +298,7 @@ pub fn finish_pod_deletion(store: &SimStore, namespace: &str, name: &str, uid: &
         }
         let mut finished = current.clone();
         let meta = metadata_mut(&mut finished);
-        meta.entry("deletionTimestamp").or_insert_with(|| json!(now_timestamp()));
+        meta.insert("deletionTimestamp".into(), json!(now_timestamp()));
         meta.insert("deletionGracePeriodSeconds".into(), json!(0));
         Ok(Write::Replace(finished))
     })?;
