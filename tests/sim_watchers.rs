@@ -17,7 +17,9 @@ use serde_json::json;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn ready_containers(pod: &Pod) -> (usize, usize) {
-    let Some(status) = &pod.status else { return (0, 0) };
+    let Some(status) = &pod.status else {
+        return (0, 0);
+    };
     let spec = pod.spec.clone().unwrap_or_default();
     let sidecars: Vec<String> = spec
         .init_containers
@@ -27,7 +29,12 @@ fn ready_containers(pod: &Pod) -> (usize, usize) {
         .map(|c| c.name)
         .collect();
     let mut total = spec.containers.len() + sidecars.len();
-    let mut ready = status.container_statuses.iter().flatten().filter(|c| c.ready).count();
+    let mut ready = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .filter(|c| c.ready)
+        .count();
     ready += status
         .init_container_statuses
         .iter()
@@ -54,14 +61,37 @@ fn deployment(name: &str, replicas: u32) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kube_client_sees_a_live_cluster() {
     let scenario = Scenario::demo().unwrap();
-    let sim = sim::start(SimOptions { port: 0, speed: 50.0, scenario }).await.unwrap();
+    let sim = sim::start(SimOptions {
+        port: 0,
+        speed: 50.0,
+        scenario,
+    })
+    .await
+    .unwrap();
     let client = Client::try_from(sim.kube_config()).unwrap();
 
-    let system_pods = Api::<Pod>::namespaced(client.clone(), "istio-system").list(&ListParams::default()).await.unwrap();
+    let system_pods = Api::<Pod>::namespaced(client.clone(), "istio-system")
+        .list(&ListParams::default())
+        .await
+        .unwrap();
     assert_eq!(system_pods.items.len(), 3);
-    assert!(system_pods.items.iter().all(|p| ready_containers(p) == (1, 1)));
-    let ingress = Api::<Service>::namespaced(client.clone(), "istio-system").get("istio-ingressgateway").await.unwrap();
-    let lb = ingress.status.unwrap().load_balancer.unwrap().ingress.unwrap();
+    assert!(
+        system_pods
+            .items
+            .iter()
+            .all(|p| ready_containers(p) == (1, 1))
+    );
+    let ingress = Api::<Service>::namespaced(client.clone(), "istio-system")
+        .get("istio-ingressgateway")
+        .await
+        .unwrap();
+    let lb = ingress
+        .status
+        .unwrap()
+        .load_balancer
+        .unwrap()
+        .ingress
+        .unwrap();
     assert_eq!(lb[0].ip_mode.as_deref(), Some("VIP"));
 
     let discovery = Discovery::new(client.clone()).run().await.unwrap();
@@ -85,7 +115,13 @@ async fn kube_client_sees_a_live_cluster() {
         while let Some(event) = events.next().await {
             if let Ok(Event::Apply(pod) | Event::InitApply(pod)) = event {
                 let (ready, total) = ready_containers(&pod);
-                stages_seen.insert((pod.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(), ready));
+                stages_seen.insert((
+                    pod.status
+                        .as_ref()
+                        .and_then(|s| s.phase.clone())
+                        .unwrap_or_default(),
+                    ready,
+                ));
                 ready_pods.insert(pod.metadata.name.clone().unwrap(), ready == 2 && total == 2);
                 if ready_pods.len() == 2 && ready_pods.values().all(|r| *r) {
                     return;
@@ -95,13 +131,22 @@ async fn kube_client_sees_a_live_cluster() {
     })
     .await
     .expect("pods reach 2/2");
-    assert!(stages_seen.contains(&("Pending".to_string(), 0)), "{stages_seen:?}");
-    assert!(stages_seen.contains(&("Running".to_string(), 1)), "{stages_seen:?}");
+    assert!(
+        stages_seen.contains(&("Pending".to_string(), 0)),
+        "{stages_seen:?}"
+    );
+    assert!(
+        stages_seen.contains(&("Running".to_string(), 1)),
+        "{stages_seen:?}"
+    );
 
     // Scaling down and deleting cascade to the pods.
     deployments.apply_in("reviews-v2", 1, &apply).await;
     wait_for_pod_count(&pods, 1).await;
-    deployments.delete("reviews-v2", &DeleteParams::default()).await.unwrap();
+    deployments
+        .delete("reviews-v2", &DeleteParams::default())
+        .await
+        .unwrap();
     wait_for_pod_count(&pods, 0).await;
 
     virtual_service_patches(client.clone()).await;
@@ -109,7 +154,10 @@ async fn kube_client_sees_a_live_cluster() {
     let store = sim.store();
     store.set_forbidden("list", "pods", "default");
     let viewer = Client::try_from(sim.kube_config_with_token(VIEWER_TOKEN)).unwrap();
-    match Api::<Pod>::default_namespaced(viewer).list(&ListParams::default()).await {
+    match Api::<Pod>::default_namespaced(viewer)
+        .list(&ListParams::default())
+        .await
+    {
         Err(Error::Api(status)) => assert_eq!(status.code, 403),
         other => panic!("expected 403, got {other:?}"),
     }
@@ -122,7 +170,9 @@ trait ApplyIn {
 
 impl ApplyIn for Api<Deployment> {
     async fn apply_in(&self, name: &str, replicas: u32, params: &PatchParams) {
-        self.patch(name, params, &Patch::Apply(deployment(name, replicas))).await.unwrap();
+        self.patch(name, params, &Patch::Apply(deployment(name, replicas)))
+            .await
+            .unwrap();
     }
 }
 
@@ -149,18 +199,43 @@ async fn virtual_service_patches(client: Client) {
                 {"destination": {"host": "reviews", "subset": "v1"}, "weight": v1},
                 {"destination": {"host": "reviews", "subset": "v2"}, "weight": v2}]}]}})
     };
-    let applied = vs.patch("reviews", &PatchParams::apply("istio-lab"), &Patch::Apply(route(90, 10))).await.unwrap();
+    let applied = vs
+        .patch(
+            "reviews",
+            &PatchParams::apply("istio-lab"),
+            &Patch::Apply(route(90, 10)),
+        )
+        .await
+        .unwrap();
     assert_eq!(applied.data["spec"]["http"][0]["route"][0]["weight"], 90);
     let merged = vs
-        .patch("reviews", &PatchParams::default(), &Patch::Merge(json!({"spec": route(70, 30)["spec"]})))
+        .patch(
+            "reviews",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": route(70, 30)["spec"]})),
+        )
         .await
         .unwrap();
     assert_eq!(merged.data["spec"]["http"][0]["route"][1]["weight"], 30);
-    match vs.patch("reviews", &PatchParams::default(), &Patch::Strategic(json!({"spec": {}}))).await {
+    match vs
+        .patch(
+            "reviews",
+            &PatchParams::default(),
+            &Patch::Strategic(json!({"spec": {}})),
+        )
+        .await
+    {
         Err(Error::Api(status)) => assert_eq!(status.code, 415),
         other => panic!("expected 415, got {other:?}"),
     }
-    match vs.patch("reviews", &PatchParams::apply("istio-lab"), &Patch::Apply(route(50, 50))).await {
+    match vs
+        .patch(
+            "reviews",
+            &PatchParams::apply("istio-lab"),
+            &Patch::Apply(route(50, 50)),
+        )
+        .await
+    {
         Err(Error::Api(status)) => assert_eq!(status.code, 409),
         other => panic!("expected a conflict, got {other:?}"),
     }

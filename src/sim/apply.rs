@@ -4,8 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::fieldset::{FieldPath, PathSet, build, fields_of, leaves, render, value_at};
+use super::meta::{metadata_mut, now_timestamp};
 use super::status::ApiError;
-use super::store::{metadata_mut, now_timestamp};
 
 struct Entry {
     manager: String,
@@ -40,7 +40,9 @@ impl Entry {
     }
 
     fn is(&self, manager: &str, operation: &str, subresource: Option<&str>) -> bool {
-        self.manager == manager && self.operation == operation && self.subresource.as_deref() == subresource
+        self.manager == manager
+            && self.operation == operation
+            && self.subresource.as_deref() == subresource
     }
 }
 
@@ -55,7 +57,9 @@ fn read_entries(obj: &Value) -> Vec<Entry> {
 fn write_entries(obj: &mut Value, mut entries: Vec<Entry>) {
     let snapshot = obj.clone();
     for entry in &mut entries {
-        entry.fields.retain(|path| value_at(&snapshot, path).is_some());
+        entry
+            .fields
+            .retain(|path| value_at(&snapshot, path).is_some());
     }
     entries.retain(|entry| !entry.fields.is_empty());
     let json: Vec<Value> = entries.iter().map(Entry::to_json).collect();
@@ -69,7 +73,13 @@ fn write_entries(obj: &mut Value, mut entries: Vec<Entry>) {
 
 /// Records a non-apply write (create, replace, merge/JSON patch, status write): the
 /// manager's Update entry takes every field the write changed, from everybody else.
-pub fn record_update(old: Option<&Value>, new: &mut Value, manager: &str, subresource: Option<&str>, api_version: &str) {
+pub fn record_update(
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    subresource: Option<&str>,
+    api_version: &str,
+) {
     let status_only = subresource == Some("status");
     let empty = json!({});
     let old = old.unwrap_or(&empty);
@@ -82,7 +92,10 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, manager: &str, subres
         entry.fields.retain(|path| !changed.contains(path));
     }
     if !changed.is_empty() {
-        match entries.iter_mut().find(|e| e.is(manager, "Update", subresource)) {
+        match entries
+            .iter_mut()
+            .find(|e| e.is(manager, "Update", subresource))
+        {
             Some(entry) => {
                 entry.fields.extend(changed);
                 entry.time = now_timestamp();
@@ -111,7 +124,13 @@ fn changed_at(old: &Value, new: &Value, path: &FieldPath) -> bool {
 /// Server-side apply of `applied` over `current` (None creates). Returns the new object,
 /// or the 409 conflict Status when someone else owns a field with another value and
 /// `force` is off.
-pub fn apply(current: Option<&Value>, applied: &Value, manager: &str, force: bool, api_version: &str) -> Result<Value, ApiError> {
+pub fn apply(
+    current: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    api_version: &str,
+) -> Result<Value, ApiError> {
     let applied_set: PathSet = leaves(&fields_of(applied, false, false));
     let base = current.cloned().unwrap_or_else(|| json!({}));
     let mut entries = read_entries(&base);
@@ -205,16 +224,25 @@ fn conflict_error(conflicts: &[(String, FieldPath)]) -> ApiError {
             json!({"reason": "FieldManagerConflict", "message": format!("conflict with {owner}"), "field": render(path)})
         })
         .collect();
-    ApiError::new(409, Some("Conflict"), &message, Some(json!({"causes": causes})))
+    ApiError::new(
+        409,
+        Some("Conflict"),
+        &message,
+        Some(json!({"causes": causes})),
+    )
 }
 
 fn remove_at(obj: &mut Value, path: &[String]) {
-    let Some((last, parent)) = path.split_last() else { return };
+    let Some((last, parent)) = path.split_last() else {
+        return;
+    };
     if last == "." {
         remove_at(obj, parent);
         return;
     }
-    let Some(container) = value_at_mut(obj, parent) else { return };
+    let Some(container) = value_at_mut(obj, parent) else {
+        return;
+    };
     if let Some(field) = last.strip_prefix("f:") {
         if let Some(map) = container.as_object_mut() {
             map.remove(field);
@@ -234,7 +262,10 @@ fn value_at_mut<'a>(obj: &'a mut Value, path: &[String]) -> Option<&'a mut Value
             cursor = cursor.get_mut(field)?;
         } else {
             let found = value_at(cursor, std::slice::from_ref(part))?.clone();
-            cursor = cursor.as_array_mut()?.iter_mut().find(|item| **item == found)?;
+            cursor = cursor
+                .as_array_mut()?
+                .iter_mut()
+                .find(|item| **item == found)?;
         }
     }
     Some(cursor)
@@ -267,7 +298,9 @@ fn merge_field(field: &str, target: &mut Value, applied: &Value) {
                 *target = applied.clone();
                 return;
             }
-            let Value::Array(target_items) = target else { return };
+            let Value::Array(target_items) = target else {
+                return;
+            };
             for item in applied_items {
                 let element_set = fields_of(&json!({"spec": {field: [item]}}), false, false);
                 let key = element_set["f:spec"][format!("f:{field}")]
@@ -302,7 +335,13 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| (e["manager"].as_str().unwrap().into(), e["operation"].as_str().unwrap().into(), e["fieldsV1"].clone()))
+            .map(|e| {
+                (
+                    e["manager"].as_str().unwrap().into(),
+                    e["operation"].as_str().unwrap().into(),
+                    e["fieldsV1"].clone(),
+                )
+            })
             .collect()
     }
 
@@ -316,7 +355,14 @@ mod tests {
         record_update(Some(&created), &mut patched, "unknown", None, V1);
         let owners = managers(&patched);
         assert_eq!(owners[0].2, json!({"f:spec": {"f:hosts": {}}}));
-        assert_eq!(owners[1], ("unknown".into(), "Update".into(), json!({"f:spec": {"f:http": {}}})));
+        assert_eq!(
+            owners[1],
+            (
+                "unknown".into(),
+                "Update".into(),
+                json!({"f:spec": {"f:http": {}}})
+            )
+        );
 
         let err = apply(Some(&patched), &vs(50, 50), "istio-lab", false, V1).unwrap_err();
         assert_eq!(err.code, 409);
@@ -327,7 +373,10 @@ mod tests {
         let forced = apply(Some(&patched), &vs(50, 50), "istio-lab", true, V1).unwrap();
         let owners = managers(&forced);
         assert_eq!(owners.len(), 1);
-        assert_eq!(owners[0].2, json!({"f:spec": {"f:hosts": {}, "f:http": {}}}));
+        assert_eq!(
+            owners[0].2,
+            json!({"f:spec": {"f:hosts": {}, "f:http": {}}})
+        );
         assert_eq!(forced["spec"]["http"][0]["route"][0]["weight"], 50);
     }
 
@@ -335,21 +384,31 @@ mod tests {
     fn equal_values_are_co_owned() {
         let first = apply(None, &vs(90, 10), "istio-lab", true, V1).unwrap();
         let err = apply(Some(&first), &vs(10, 90), "other-tool", false, V1).unwrap_err();
-        assert_eq!(err.body["details"]["causes"][0]["message"], "conflict with \"istio-lab\"");
+        assert_eq!(
+            err.body["details"]["causes"][0]["message"],
+            "conflict with \"istio-lab\""
+        );
         let second = apply(Some(&first), &vs(10, 90), "other-tool", true, V1).unwrap();
         let owners = managers(&second);
         assert_eq!(owners[0].2, json!({"f:spec": {"f:hosts": {}}}));
-        assert_eq!(owners[1].2, json!({"f:spec": {"f:hosts": {}, "f:http": {}}}));
+        assert_eq!(
+            owners[1].2,
+            json!({"f:spec": {"f:hosts": {}, "f:http": {}}})
+        );
     }
 
     #[test]
     fn keyed_lists_merge_by_key_and_dropped_fields_go() {
-        let first = json!({"kind": "Service", "spec": {"ports": [{"port": 80, "name": "a"}], "type": "X"}});
+        let first =
+            json!({"kind": "Service", "spec": {"ports": [{"port": 80, "name": "a"}], "type": "X"}});
         let mut current = apply(None, &first, "m", true, "v1").unwrap();
         current["spec"]["ports"][0]["protocol"] = json!("TCP");
         let second = json!({"kind": "Service", "spec": {"ports": [{"port": 80, "name": "b"}, {"port": 81}]}});
         let merged = apply(Some(&current), &second, "m", true, "v1").unwrap();
-        assert_eq!(merged["spec"]["ports"], json!([{"port": 80, "name": "b", "protocol": "TCP"}, {"port": 81}]));
+        assert_eq!(
+            merged["spec"]["ports"],
+            json!([{"port": 80, "name": "b", "protocol": "TCP"}, {"port": 81}])
+        );
         assert!(merged["spec"].get("type").is_none());
     }
 }

@@ -11,9 +11,10 @@ use tokio_util::sync::CancellationToken;
 use super::apply::record_update;
 use super::defaults::apply_defaults;
 use super::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
+use super::meta::metadata_mut;
 use super::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
 use super::scenario::ControllerSettings;
-use super::store::{SimStore, Write, metadata_mut};
+use super::store::{SimStore, Write};
 use super::writes::random_suffix;
 
 const MANAGER: &str = "kube-controller-manager";
@@ -28,7 +29,12 @@ struct Controller {
 /// Brings the scenario's workloads up at once (pods already Ready), then keeps reconciling
 /// on every change to Deployments, ReplicaSets and Pods until cancelled.
 pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: CancellationToken) {
-    let controller = Controller { store, settings, speed, cancel };
+    let controller = Controller {
+        store,
+        settings,
+        speed,
+        cancel,
+    };
     let mut events = controller.store.subscribe();
     controller.reconcile(true);
     tokio::spawn(async move {
@@ -38,7 +44,11 @@ pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: 
                 received = events.recv() => received,
             };
             match received {
-                Ok(event) if ![DEPLOYMENTS, REPLICASETS, PODS, NAMESPACES].contains(&event.resource) => continue,
+                Ok(event)
+                    if ![DEPLOYMENTS, REPLICASETS, PODS, NAMESPACES].contains(&event.resource) =>
+                {
+                    continue;
+                }
                 Ok(_) | Err(RecvError::Lagged(_)) => {
                     // Coalesce a burst of changes into one pass.
                     while events.try_recv().is_ok() {}
@@ -96,7 +106,9 @@ impl Controller {
         let deployment_uids: HashSet<&str> = deployments.iter().map(uid_of).collect();
         for rs in &replicasets {
             if owner_uid(rs).is_some_and(|uid| !deployment_uids.contains(uid)) {
-                let _ = self.store.delete_now(REPLICASETS, namespace_of(rs), name_of(rs));
+                let _ = self
+                    .store
+                    .delete_now(REPLICASETS, namespace_of(rs), name_of(rs));
             }
         }
         for deployment in deployments.iter().filter(|d| !terminating(d)) {
@@ -125,11 +137,16 @@ impl Controller {
         let hash = template_hash(template);
         let rs_name = format!("{}-{hash}", name_of(deployment));
         let replicas = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
-        let owned = replicasets.iter().filter(|rs| owner_uid(rs) == Some(uid_of(deployment)));
+        let owned = replicasets
+            .iter()
+            .filter(|rs| owner_uid(rs) == Some(uid_of(deployment)));
         for old in owned.filter(|rs| name_of(rs) != rs_name) {
             self.set_replicas(old, 0);
         }
-        match replicasets.iter().find(|rs| namespace_of(rs) == namespace && name_of(rs) == rs_name) {
+        match replicasets
+            .iter()
+            .find(|rs| namespace_of(rs) == namespace && name_of(rs) == rs_name)
+        {
             Some(current) => self.set_replicas(current, replicas),
             None => {
                 let mut labels = template["metadata"]["labels"].clone();
@@ -149,7 +166,9 @@ impl Controller {
                 });
                 apply_defaults(REPLICASETS, &mut rs, self.store.allocator());
                 record_update(None, &mut rs, MANAGER, None, "apps/v1");
-                let _ = self.store.transact(REPLICASETS, namespace, &rs_name, |_| Ok(Write::Create(rs)));
+                let _ = self
+                    .store
+                    .transact(REPLICASETS, namespace, &rs_name, |_| Ok(Write::Create(rs)));
             }
         }
     }
@@ -158,17 +177,23 @@ impl Controller {
         if rs["spec"]["replicas"].as_u64() == Some(replicas) {
             return;
         }
-        let _ = self.store.transact(REPLICASETS, namespace_of(rs), name_of(rs), |current| {
-            let Some(current) = current else { return Ok(Write::Keep) };
-            let mut scaled = current.clone();
-            scaled["spec"]["replicas"] = json!(replicas);
-            record_update(Some(current), &mut scaled, MANAGER, None, "apps/v1");
-            Ok(Write::Replace(scaled))
-        });
+        let _ = self
+            .store
+            .transact(REPLICASETS, namespace_of(rs), name_of(rs), |current| {
+                let Some(current) = current else {
+                    return Ok(Write::Keep);
+                };
+                let mut scaled = current.clone();
+                scaled["spec"]["replicas"] = json!(replicas);
+                record_update(Some(current), &mut scaled, MANAGER, None, "apps/v1");
+                Ok(Write::Replace(scaled))
+            });
     }
 
     fn injection_wanted(&self, namespace: &str, template: &Value) -> bool {
-        let Some(ns) = self.store.get(NAMESPACES, "", namespace) else { return false };
+        let Some(ns) = self.store.get(NAMESPACES, "", namespace) else {
+            return false;
+        };
         let labels = &ns["metadata"]["labels"];
         let enabled = labels["istio-injection"] == "enabled"
             || (labels.get("istio.io/rev").is_some() && labels["istio-injection"] != "disabled");
@@ -188,7 +213,14 @@ impl Controller {
             self.create_pod(rs, instant);
         }
         if active.len() > wanted {
-            active.sort_by_key(|p| std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string()));
+            active.sort_by_key(|p| {
+                std::cmp::Reverse(
+                    p["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            });
             for pod in &active[..active.len() - wanted] {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
             }
@@ -229,19 +261,42 @@ impl Controller {
         }
         apply_defaults(PODS, &mut pod, self.store.allocator());
         record_update(None, &mut pod, MANAGER, None, "v1");
-        let Ok((created, _)) = self.store.transact(PODS, namespace, &name, |_| Ok(Write::Create(pod))) else {
+        let Ok((created, _)) = self
+            .store
+            .transact(PODS, namespace, &name, |_| Ok(Write::Create(pod)))
+        else {
             return;
         };
         if instant {
-            let _ = write_stage(&self.store, namespace, &name, &created["metadata"]["uid"], Stage::Ready);
+            let _ = write_stage(
+                &self.store,
+                namespace,
+                &name,
+                &created["metadata"]["uid"],
+                Stage::Ready,
+            );
         } else {
-            spawn_progression(self.store.clone(), &created, injected, self.speed, self.cancel.clone());
+            spawn_progression(
+                self.store.clone(),
+                &created,
+                injected,
+                self.speed,
+                self.cancel.clone(),
+            );
         }
     }
 
     fn write_deployment_status(&self, deployment: &Value, replicasets: &[Value]) {
-        let owned: Vec<&Value> = replicasets.iter().filter(|rs| owner_uid(rs) == Some(uid_of(deployment))).collect();
-        let count = |field: &str| owned.iter().map(|rs| rs["status"][field].as_u64().unwrap_or(0)).sum::<u64>();
+        let owned: Vec<&Value> = replicasets
+            .iter()
+            .filter(|rs| owner_uid(rs) == Some(uid_of(deployment)))
+            .collect();
+        let count = |field: &str| {
+            owned
+                .iter()
+                .map(|rs| rs["status"][field].as_u64().unwrap_or(0))
+                .sum::<u64>()
+        };
         let replicas = count("replicas");
         let ready = count("readyReplicas");
         let desired = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
@@ -255,11 +310,13 @@ impl Controller {
         let previous = &deployment["status"]["conditions"];
         let stamp = |kind: &str, ok: bool| {
             let status = if ok { "True" } else { "False" };
-            let earlier = previous
-                .as_array()
-                .and_then(|c| c.iter().find(|c| c["type"] == kind && c["status"] == status).cloned());
+            let earlier = previous.as_array().and_then(|c| {
+                c.iter()
+                    .find(|c| c["type"] == kind && c["status"] == status)
+                    .cloned()
+            });
             earlier.unwrap_or_else(|| {
-                let now = super::store::now_timestamp();
+                let now = super::meta::now_timestamp();
                 let (reason, message) = if kind == "Available" {
                     if ok { ("MinimumReplicasAvailable", "Deployment has minimum availability.") }
                     else { ("MinimumReplicasUnavailable", "Deployment does not have minimum availability.") }
@@ -286,20 +343,31 @@ impl Controller {
         if obj["status"] == status {
             return;
         }
-        let _ = self.store.transact(resource, namespace_of(obj), name_of(obj), |current| {
-            let Some(current) = current.filter(|c| uid_of(c) == uid_of(obj)) else { return Ok(Write::Keep) };
-            let mut updated = current.clone();
-            updated["status"] = status;
-            record_update(Some(current), &mut updated, MANAGER, Some("status"), "apps/v1");
-            Ok(Write::Replace(updated))
-        });
+        let _ = self
+            .store
+            .transact(resource, namespace_of(obj), name_of(obj), |current| {
+                let Some(current) = current.filter(|c| uid_of(c) == uid_of(obj)) else {
+                    return Ok(Write::Keep);
+                };
+                let mut updated = current.clone();
+                updated["status"] = status;
+                record_update(
+                    Some(current),
+                    &mut updated,
+                    MANAGER,
+                    Some("status"),
+                    "apps/v1",
+                );
+                Ok(Write::Replace(updated))
+            });
     }
 }
 
 fn pod_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"]
-        .as_array()
-        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+    pod["status"]["conditions"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    })
 }
 
 #[cfg(test)]
@@ -320,6 +388,8 @@ mod tests {
         let pod = json!({"metadata": {"ownerReferences": [{"uid": "u1", "controller": true}]}});
         assert_eq!(owner_uid(&pod), Some("u1"));
         assert_eq!(owner_uid(&json!({"metadata": {}})), None);
-        assert!(pod_ready(&json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})));
+        assert!(pod_ready(
+            &json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+        ));
     }
 }

@@ -47,7 +47,9 @@ pub fn apply_defaults(resource: usize, obj: &mut Value, alloc: &Allocator) {
             }
         }
         DEPLOYMENTS | REPLICASETS => {
-            let Some(map) = obj.as_object_mut() else { return };
+            let Some(map) = obj.as_object_mut() else {
+                return;
+            };
             let spec = map.entry("spec").or_insert_with(|| json!({}));
             if let Some(spec) = spec.as_object_mut() {
                 set_default(spec, "replicas", json!(1));
@@ -79,8 +81,15 @@ pub fn apply_defaults(resource: usize, obj: &mut Value, alloc: &Allocator) {
 pub fn status_defaults(resource: usize, obj: &mut Value) {
     if resource == PODS {
         for list in ["containerStatuses", "initContainerStatuses"] {
-            let statuses = obj.get_mut("status").and_then(|s| s.get_mut(list)).and_then(Value::as_array_mut);
-            for status in statuses.into_iter().flatten().filter_map(Value::as_object_mut) {
+            let statuses = obj
+                .get_mut("status")
+                .and_then(|s| s.get_mut(list))
+                .and_then(Value::as_array_mut);
+            for status in statuses
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
                 set_default(status, "lastState", json!({}));
             }
         }
@@ -102,9 +111,13 @@ pub fn status_defaults(resource: usize, obj: &mut Value) {
 }
 
 fn service_defaults(obj: &mut Value, alloc: &Allocator) {
-    let Some(map) = obj.as_object_mut() else { return };
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
     let spec = map.entry("spec").or_insert_with(|| json!({}));
-    let Some(spec) = spec.as_object_mut() else { return };
+    let Some(spec) = spec.as_object_mut() else {
+        return;
+    };
     set_default(spec, "type", json!("ClusterIP"));
     let kind = spec["type"].as_str().unwrap_or("ClusterIP").to_string();
     let wants_node_ports = kind == "NodePort" || kind == "LoadBalancer";
@@ -145,11 +158,22 @@ fn container_defaults(container: &mut Map<String, Value>) {
         }
     }
     set_default(container, "resources", json!({}));
-    set_default(container, "terminationMessagePath", json!("/dev/termination-log"));
+    set_default(
+        container,
+        "terminationMessagePath",
+        json!("/dev/termination-log"),
+    );
     set_default(container, "terminationMessagePolicy", json!("File"));
-    let image = container.get("image").and_then(Value::as_str).unwrap_or_default();
+    let image = container
+        .get("image")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let tag = image.rsplit('/').next().unwrap_or_default();
-    let policy = if !tag.contains(':') || tag.ends_with(":latest") { "Always" } else { "IfNotPresent" };
+    let policy = if !tag.contains(':') || tag.ends_with(":latest") {
+        "Always"
+    } else {
+        "IfNotPresent"
+    };
     set_default(container, "imagePullPolicy", json!(policy));
     for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
         if let Some(probe) = container.get_mut(probe).and_then(Value::as_object_mut) {
@@ -197,11 +221,17 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>, admitted_pod: bool) {
 
 fn qos_class(spec: &Value) -> &'static str {
     let any_resources = ["containers", "initContainers"].iter().any(|list| {
-        spec[*list].as_array().into_iter().flatten().any(|c| {
-            c["resources"].as_object().is_some_and(|r| !r.is_empty())
-        })
+        spec[*list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["resources"].as_object().is_some_and(|r| !r.is_empty()))
     });
-    if any_resources { "Burstable" } else { "BestEffort" }
+    if any_resources {
+        "Burstable"
+    } else {
+        "BestEffort"
+    }
 }
 
 #[cfg(test)]
@@ -214,23 +244,42 @@ mod tests {
         let mut svc = json!({"spec": {"type": "LoadBalancer", "ports": [{"name": "http2", "port": 80, "targetPort": 8080}, {"port": 443}]}});
         apply_defaults(SERVICES, &mut svc, &alloc);
         let ports = svc["spec"]["ports"].as_array().unwrap();
-        assert!(ports.iter().all(|p| (30000..=32767).contains(&p["nodePort"].as_u64().unwrap())));
+        assert!(
+            ports
+                .iter()
+                .all(|p| (30000..=32767).contains(&p["nodePort"].as_u64().unwrap()))
+        );
         assert_ne!(ports[0]["nodePort"], ports[1]["nodePort"]);
         assert_eq!(ports[0]["targetPort"], 8080);
         assert_eq!(ports[1]["targetPort"], 443);
-        assert!(svc["spec"]["clusterIP"].as_str().unwrap().starts_with("10.96."));
+        assert!(
+            svc["spec"]["clusterIP"]
+                .as_str()
+                .unwrap()
+                .starts_with("10.96.")
+        );
         assert_eq!(svc["spec"]["allocateLoadBalancerNodePorts"], true);
-        let mut status = json!({"status": {"loadBalancer": {"ingress": [{"ip": "172.18.255.200"}]}}});
+        let mut status =
+            json!({"status": {"loadBalancer": {"ingress": [{"ip": "172.18.255.200"}]}}});
         status_defaults(SERVICES, &mut status);
-        assert_eq!(status["status"]["loadBalancer"]["ingress"][0]["ipMode"], "VIP");
+        assert_eq!(
+            status["status"]["loadBalancer"]["ingress"][0]["ipMode"],
+            "VIP"
+        );
     }
 
     #[test]
     fn pods_get_spec_defaults_and_a_qos_class() {
         let mut pod = json!({"spec": {"containers": [{"name": "a", "image": "x:1", "resources": {"requests": {"cpu": "1"}}}]}});
         apply_defaults(PODS, &mut pod, &Allocator::default());
-        assert_eq!(pod["status"], json!({"phase": "Pending", "qosClass": "Burstable"}));
-        assert_eq!(pod["spec"]["containers"][0]["imagePullPolicy"], "IfNotPresent");
+        assert_eq!(
+            pod["status"],
+            json!({"phase": "Pending", "qosClass": "Burstable"})
+        );
+        assert_eq!(
+            pod["spec"]["containers"][0]["imagePullPolicy"],
+            "IfNotPresent"
+        );
         assert_eq!(pod["spec"]["tolerations"].as_array().unwrap().len(), 2);
     }
 }

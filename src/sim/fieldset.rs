@@ -31,14 +31,19 @@ fn atomic_map(field: &str) -> bool {
 /// The key fields of lists the schema merges by key; every other list is atomic.
 fn list_keys(field: &str, items: &[Value]) -> Option<&'static [&'static str]> {
     match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets" => {
-            Some(&["name"])
-        }
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets" => Some(&["name"]),
         "volumeMounts" => Some(&["mountPath"]),
         "conditions" => Some(&["type"]),
         "podIPs" | "hostIPs" => Some(&["ip"]),
         "ownerReferences" => Some(&["uid"]),
-        "ports" if items.iter().any(|p| p.get("containerPort").is_some()) => Some(&["containerPort", "protocol"]),
+        "ports" if items.iter().any(|p| p.get("containerPort").is_some()) => {
+            Some(&["containerPort", "protocol"])
+        }
         "ports" => Some(&["port", "protocol"]),
         _ => None,
     }
@@ -69,7 +74,11 @@ pub fn fields_of(obj: &Value, dots: bool, status_only: bool) -> Value {
         return Value::Object(top);
     };
     for (key, value) in map {
-        let wanted = if status_only { key == "status" } else { key != "status" };
+        let wanted = if status_only {
+            key == "status"
+        } else {
+            key != "status"
+        };
         if !wanted || key == "apiVersion" || key == "kind" {
             continue;
         }
@@ -155,7 +164,9 @@ pub fn build(paths: &PathSet) -> Value {
         let mut cursor = &mut root;
         for part in path {
             let Value::Object(map) = cursor else { break };
-            cursor = map.entry(part.clone()).or_insert_with(|| Value::Object(Map::new()));
+            cursor = map
+                .entry(part.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
         }
     }
     root
@@ -230,10 +241,22 @@ mod tests {
     #[test]
     fn paths_resolve_and_render() {
         let obj = json!({"spec": {"ports": [{"port": 80, "name": "web"}], "http": [1]}});
-        let path: FieldPath = vec!["f:spec".into(), "k:{\"port\":80,\"protocol\":\"TCP\"}".into(), "f:name".into()];
+        let path: FieldPath = vec![
+            "f:spec".into(),
+            "k:{\"port\":80,\"protocol\":\"TCP\"}".into(),
+            "f:name".into(),
+        ];
         assert_eq!(value_at(&obj, &path), None);
-        let path: FieldPath = vec!["f:spec".into(), "f:ports".into(), "k:{\"port\":80,\"protocol\":\"TCP\"}".into(), "f:name".into()];
+        let path: FieldPath = vec![
+            "f:spec".into(),
+            "f:ports".into(),
+            "k:{\"port\":80,\"protocol\":\"TCP\"}".into(),
+            "f:name".into(),
+        ];
         assert_eq!(value_at(&obj, &path), Some(&json!("web")));
-        assert_eq!(render(&["f:spec".to_string(), "f:http".to_string()]), ".spec.http");
+        assert_eq!(
+            render(&["f:spec".to_string(), "f:http".to_string()]),
+            ".spec.http"
+        );
     }
 }

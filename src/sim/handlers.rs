@@ -25,7 +25,12 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         (&Method::PATCH, true) => "patch",
         (&Method::DELETE, true) => "delete",
         _ => {
-            let err = ApiError::new(405, Some("MethodNotAllowed"), "the server does not allow this method on the requested resource", None);
+            let err = ApiError::new(
+                405,
+                Some("MethodNotAllowed"),
+                "the server does not allow this method on the requested resource",
+                None,
+            );
             return error_response(&err);
         }
     };
@@ -72,7 +77,8 @@ fn get(shared: &Shared, target: &Target) -> Result<(u16, Value), ApiError> {
 }
 
 pub fn selector_of(call: &Call) -> Result<Selector, ApiError> {
-    Selector::parse(call.param("labelSelector"), call.param("fieldSelector")).map_err(|e| ApiError::bad_request(&e))
+    Selector::parse(call.param("labelSelector"), call.param("fieldSelector"))
+        .map_err(|e| ApiError::bad_request(&e))
 }
 
 fn continue_token(rv: u64, namespace: &str, name: &str) -> String {
@@ -82,35 +88,54 @@ fn continue_token(rv: u64, namespace: &str, name: &str) -> String {
 fn parse_continue(token: &str) -> Option<(u64, String, String)> {
     let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
     let value: Value = serde_json::from_slice(&bytes).ok()?;
-    Some((value["rv"].as_u64()?, value["ns"].as_str()?.into(), value["name"].as_str()?.into()))
+    Some((
+        value["rv"].as_u64()?,
+        value["ns"].as_str()?.into(),
+        value["name"].as_str()?.into(),
+    ))
 }
 
 fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let selector = selector_of(call)?;
-    let asked_rv = call.param("resourceVersion").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    if call.param("resourceVersionMatch") == Some("Exact") && asked_rv > 0 && asked_rv < shared.store.oldest_rv() {
+    let asked_rv = call
+        .param("resourceVersion")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    if call.param("resourceVersionMatch") == Some("Exact")
+        && asked_rv > 0
+        && asked_rv < shared.store.oldest_rv()
+    {
         return Err(ApiError::list_expired());
     }
-    let (objects, mut rv) = shared.store.list(target.resource, target.namespace.as_deref());
+    let (objects, mut rv) = shared
+        .store
+        .list(target.resource, target.namespace.as_deref());
     let mut after: Option<(String, String)> = None;
     if let Some(token) = call.param("continue").filter(|t| !t.is_empty()) {
-        let (token_rv, ns, name) = parse_continue(token)
-            .ok_or_else(|| ApiError::bad_request("continue key is not valid: illegal base64 data"))?;
+        let (token_rv, ns, name) = parse_continue(token).ok_or_else(|| {
+            ApiError::bad_request("continue key is not valid: illegal base64 data")
+        })?;
         rv = token_rv;
         after = Some((ns, name));
     }
-    let limit = call.param("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
-    let mut matching = objects.into_iter().filter(|obj| selector.matches(obj)).filter(|obj| {
-        after.as_ref().is_none_or(|(ns, name)| {
-            let key = (
-                obj["metadata"]["namespace"].as_str().unwrap_or_default(),
-                obj["metadata"]["name"].as_str().unwrap_or_default(),
-            );
-            key > (ns.as_str(), name.as_str())
-        })
-    });
+    let limit = call
+        .param("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
+    let mut matching = objects
+        .into_iter()
+        .filter(|obj| selector.matches(obj))
+        .filter(|obj| {
+            after.as_ref().is_none_or(|(ns, name)| {
+                let key = (
+                    obj["metadata"]["namespace"].as_str().unwrap_or_default(),
+                    obj["metadata"]["name"].as_str().unwrap_or_default(),
+                );
+                key > (ns.as_str(), name.as_str())
+            })
+        });
     let mut items: Vec<Value> = Vec::new();
     let mut remaining = 0usize;
     for obj in matching.by_ref() {
@@ -176,13 +201,21 @@ mod tests {
     #[test]
     fn continue_tokens_round_trip() {
         let token = continue_token(42, "default", "reviews-v1");
-        assert_eq!(parse_continue(&token), Some((42, "default".into(), "reviews-v1".into())));
+        assert_eq!(
+            parse_continue(&token),
+            Some((42, "default".into(), "reviews-v1".into()))
+        );
         assert_eq!(parse_continue("!!"), None);
     }
 
     #[test]
     fn only_service_proxy_paths_are_proxied() {
-        assert_eq!(proxy("/api/v1/namespaces/default/services/productpage:9080/proxy/").unwrap().status(), 503);
+        assert_eq!(
+            proxy("/api/v1/namespaces/default/services/productpage:9080/proxy/")
+                .unwrap()
+                .status(),
+            503
+        );
         assert!(proxy("/api/v1/namespaces/default/services/productpage").is_none());
     }
 }

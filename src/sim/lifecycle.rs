@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::apply::record_update;
+use super::meta::{metadata_mut, now_timestamp, timestamp_after};
 use super::resources::PODS;
 use super::scenario::{ControllerSettings, SidecarMode};
 use super::status::ApiError;
-use super::store::{SimStore, Write, metadata_mut, now_timestamp};
+use super::store::{SimStore, Write};
 use super::writes::finish_pod_deletion;
 
 const HOST_IP: &str = "172.18.0.2";
@@ -38,7 +39,13 @@ pub enum Stage {
 impl Stage {
     pub fn sequence(injected: bool) -> &'static [Stage] {
         if injected {
-            &[Stage::Scheduled, Stage::Init, Stage::PodInitializing, Stage::Starting, Stage::Ready]
+            &[
+                Stage::Scheduled,
+                Stage::Init,
+                Stage::PodInitializing,
+                Stage::Starting,
+                Stage::Ready,
+            ]
         } else {
             &[Stage::Scheduled, Stage::PodInitializing, Stage::Ready]
         }
@@ -48,17 +55,30 @@ impl Stage {
 /// Adds what Istio's injection webhook adds: `istio-init`, and `istio-proxy` either as a
 /// native sidecar (init container, `restartPolicy: Always`) or as a regular container.
 pub fn inject_sidecar(pod: &mut Value, settings: &ControllerSettings) {
-    let app = pod["metadata"]["labels"]["app"].as_str().unwrap_or("unknown").to_string();
-    let revision = pod["metadata"]["labels"]["version"].as_str().unwrap_or("latest").to_string();
-    if let Some(labels) = pod.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
+    let app = pod["metadata"]["labels"]["app"]
+        .as_str()
+        .unwrap_or("unknown")
+        .to_string();
+    let revision = pod["metadata"]["labels"]["version"]
+        .as_str()
+        .unwrap_or("latest")
+        .to_string();
+    if let Some(labels) = pod
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
         labels.insert("security.istio.io/tlsMode".into(), json!("istio"));
         labels.insert("service.istio.io/canonical-name".into(), json!(app));
-        labels.insert("service.istio.io/canonical-revision".into(), json!(revision));
+        labels.insert(
+            "service.istio.io/canonical-revision".into(),
+            json!(revision),
+        );
     }
     let meta = metadata_mut(pod);
     let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    annotations["sidecar.istio.io/status"] =
-        json!(r#"{"containers":["istio-proxy"],"initContainers":["istio-init"],"volumes":["istio-envoy"],"revision":"default"}"#);
+    annotations["sidecar.istio.io/status"] = json!(
+        r#"{"containers":["istio-proxy"],"initContainers":["istio-init"],"volumes":["istio-envoy"],"revision":"default"}"#
+    );
     let image = settings.proxy_image.clone();
     let init = json!({"name": "istio-init", "image": image,
         "args": ["istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-b", "*", "-d", "15090,15021,15020"],
@@ -69,7 +89,10 @@ pub fn inject_sidecar(pod: &mut Value, settings: &ControllerSettings) {
         "readinessProbe": {"httpGet": {"path": "/healthz/ready", "port": 15021}, "periodSeconds": 15},
         "resources": {"requests": {"cpu": "10m", "memory": "40Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}}});
     let spec = &mut pod["spec"];
-    let mut init_containers = spec["initContainers"].as_array().cloned().unwrap_or_default();
+    let mut init_containers = spec["initContainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     init_containers.push(init);
     match settings.sidecar {
         SidecarMode::Native => {
@@ -94,8 +117,14 @@ fn container_status(container: &Value, state: Value, ready: bool, started: bool)
     let mut status = json!({"name": container["name"], "state": state, "lastState": {}, "ready": ready,
         "restartCount": 0, "image": image, "imageID": "", "started": started});
     if status["state"].get("running").is_some() || status["state"].get("terminated").is_some() {
-        status["imageID"] = json!(format!("{}@sha256:0000000000000000000000000000000000000000000000000000000000000000", image.as_str().unwrap_or_default()));
-        status["containerID"] = json!(format!("containerd://{:064x}", container["name"].to_string().len() as u64 * 7919));
+        status["imageID"] = json!(format!(
+            "{}@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+            image.as_str().unwrap_or_default()
+        ));
+        status["containerID"] = json!(format!(
+            "containerd://{:064x}",
+            container["name"].to_string().len() as u64 * 7919
+        ));
     }
     status
 }
@@ -109,18 +138,31 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
     let now = now_timestamp();
     let running = json!({"running": {"startedAt": now}});
     let qos = previous["qosClass"].clone();
-    let init_containers = pod["spec"]["initContainers"].as_array().cloned().unwrap_or_default();
-    let containers = pod["spec"]["containers"].as_array().cloned().unwrap_or_default();
+    let init_containers = pod["spec"]["initContainers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let containers = pod["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut status = json!({"phase": "Pending", "qosClass": qos});
     if stage == Stage::Scheduled {
         status["conditions"] = json!([condition("PodScheduled", true, &now)]);
         return status;
     }
-    let pod_ip = previous["podIP"].as_str().map(str::to_string).unwrap_or_else(next_pod_ip);
+    let pod_ip = previous["podIP"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(next_pod_ip);
     let initialized = stage >= Stage::PodInitializing;
     let ready = stage == Stage::Ready;
     status["conditions"] = json!([
-        condition("PodReadyToStartContainers", stage != Stage::PodInitializing || !init_containers.is_empty(), &now),
+        condition(
+            "PodReadyToStartContainers",
+            stage != Stage::PodInitializing || !init_containers.is_empty(),
+            &now
+        ),
         condition("Initialized", initialized, &now),
         condition("Ready", ready, &now),
         condition("ContainersReady", ready, &now),
@@ -128,7 +170,10 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
     ]);
     status["hostIP"] = json!(HOST_IP);
     status["hostIPs"] = json!([{"ip": HOST_IP}]);
-    status["startTime"] = previous.get("startTime").cloned().unwrap_or_else(|| json!(now));
+    status["startTime"] = previous
+        .get("startTime")
+        .cloned()
+        .unwrap_or_else(|| json!(now));
     if init_containers.is_empty() && stage == Stage::PodInitializing {
         // Without init containers this step is "ContainerCreating": no IP yet.
         status["containerStatuses"] = containers
@@ -167,7 +212,9 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
         .map(|c| {
             let is_proxy = c["name"] == "istio-proxy";
             match stage {
-                Stage::Init | Stage::PodInitializing => container_status(c, waiting("PodInitializing"), false, false),
+                Stage::Init | Stage::PodInitializing => {
+                    container_status(c, waiting("PodInitializing"), false, false)
+                }
                 Stage::Starting => container_status(c, running.clone(), is_proxy, true),
                 _ => container_status(c, running.clone(), true, true),
             }
@@ -178,14 +225,25 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
 
 /// Writes the pod's status for `stage` through the status subresource, as the kubelet.
 /// Stops (Err) once the pod is gone, replaced, or terminating.
-pub fn write_stage(store: &SimStore, namespace: &str, name: &str, uid: &Value, stage: Stage) -> Result<(), ApiError> {
+pub fn write_stage(
+    store: &SimStore,
+    namespace: &str,
+    name: &str,
+    uid: &Value,
+    stage: Stage,
+) -> Result<(), ApiError> {
     store
         .transact(PODS, namespace, name, |current| {
             let Some(current) = current.filter(|p| p["metadata"]["uid"] == *uid) else {
                 return Err(ApiError::new(404, Some("NotFound"), "pod replaced", None));
             };
             if current["metadata"].get("deletionTimestamp").is_some() {
-                return Err(ApiError::new(409, Some("Conflict"), "pod terminating", None));
+                return Err(ApiError::new(
+                    409,
+                    Some("Conflict"),
+                    "pod terminating",
+                    None,
+                ));
             }
             let mut updated = current.clone();
             updated["status"] = status_at(current, stage, &current["status"]);
@@ -196,9 +254,21 @@ pub fn write_stage(store: &SimStore, namespace: &str, name: &str, uid: &Value, s
 }
 
 /// Runs a new pod through its stages, one status write per step.
-pub fn spawn_progression(store: SimStore, pod: &Value, injected: bool, speed: f64, cancel: CancellationToken) {
-    let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+pub fn spawn_progression(
+    store: SimStore,
+    pod: &Value,
+    injected: bool,
+    speed: f64,
+    cancel: CancellationToken,
+) {
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let uid = pod["metadata"]["uid"].clone();
     let step = STEP.div_f64(speed);
     tokio::spawn(async move {
@@ -217,10 +287,21 @@ pub fn spawn_progression(store: SimStore, pod: &Value, injected: bool, speed: f6
 /// Starts a graceful deletion (deletionTimestamp, grace period from the spec) and removes
 /// the pod once the grace period, divided by `speed`, has passed.
 pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &CancellationToken) {
-    let namespace = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
-    let grace = pod["spec"]["terminationGracePeriodSeconds"].as_u64().unwrap_or(30);
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let grace = pod["spec"]["terminationGracePeriodSeconds"]
+        .as_u64()
+        .unwrap_or(30);
     let started = store.transact(PODS, &namespace, &name, |current| {
         let Some(current) = current.filter(|p| p["metadata"]["uid"] == uid.as_str()) else {
             return Ok(Write::Keep);
@@ -229,9 +310,8 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
             return Ok(Write::Keep);
         }
         let mut terminating = current.clone();
-        let deadline = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace as i64);
         let meta = metadata_mut(&mut terminating);
-        meta.insert("deletionTimestamp".into(), json!(deadline.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()));
+        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
         meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
         Ok(Write::Replace(terminating))
     });
@@ -285,7 +365,10 @@ mod tests {
         let mut seen = Vec::new();
         for stage in Stage::sequence(true) {
             status = status_at(&pod, *stage, &status);
-            seen.push((status["phase"].as_str().unwrap().to_string(), ready_count(&status)));
+            seen.push((
+                status["phase"].as_str().unwrap().to_string(),
+                ready_count(&status),
+            ));
         }
         assert_eq!(seen.first().unwrap().0, "Pending");
         assert_eq!(seen[3], ("Running".to_string(), (1, 2)));
@@ -295,7 +378,10 @@ mod tests {
 
     #[test]
     fn classic_sidecar_is_a_second_container_and_plain_pods_are_one_of_one() {
-        let settings = ControllerSettings { sidecar: SidecarMode::Classic, ..ControllerSettings::default() };
+        let settings = ControllerSettings {
+            sidecar: SidecarMode::Classic,
+            ..ControllerSettings::default()
+        };
         let pod = pod(&settings);
         assert_eq!(pod["spec"]["containers"].as_array().unwrap().len(), 2);
         let plain = json!({"spec": {"containers": [{"name": "a", "image": "a:1"}]}});

@@ -6,9 +6,11 @@
 mod apply;
 mod controller;
 mod defaults;
+mod direct;
 mod fieldset;
 mod handlers;
 mod lifecycle;
+mod meta;
 mod patch;
 mod resources;
 mod scenario;
@@ -45,7 +47,10 @@ pub enum SimError {
     #[error("invalid scenario: {0}")]
     Scenario(String),
     #[error("cannot write the kubeconfig to {path}: {source}")]
-    Kubeconfig { path: String, source: std::io::Error },
+    Kubeconfig {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("waiting for Ctrl-C failed: {0}")]
     Signal(std::io::Error),
 }
@@ -69,22 +74,48 @@ pub struct SimHandle {
 
 /// Loads the scenario, starts the controllers and serves the API.
 pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
-    let speed = if options.speed.is_finite() && options.speed > 0.0 { options.speed } else { 1.0 };
+    let speed = if options.speed.is_finite() && options.speed > 0.0 {
+        options.speed
+    } else {
+        1.0
+    };
     let store = SimStore::new();
     options.scenario.load(&store)?;
     let controllers_cancel = CancellationToken::new();
-    controller::start(store.clone(), options.scenario.settings(), speed, controllers_cancel.clone());
+    controller::start(
+        store.clone(),
+        options.scenario.settings(),
+        speed,
+        controllers_cancel.clone(),
+    );
     let (addr, server_cancel, server) = serve_on(&store, options.port, speed).await?;
-    Ok(SimHandle { addr, store, speed, server_cancel, server, controllers_cancel })
+    Ok(SimHandle {
+        addr,
+        store,
+        speed,
+        server_cancel,
+        server,
+        controllers_cancel,
+    })
 }
 
-async fn serve_on(store: &SimStore, port: u16, speed: f64) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
+async fn serve_on(
+    store: &SimStore,
+    port: u16,
+    speed: f64,
+) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|source| SimError::Bind { port, source })?;
-    let addr = listener.local_addr().map_err(|source| SimError::Bind { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { port, source })?;
     let cancel = CancellationToken::new();
-    let shared = Arc::new(Shared { store: store.clone(), speed, cancel: cancel.clone() });
+    let shared = Arc::new(Shared {
+        store: store.clone(),
+        speed,
+        cancel: cancel.clone(),
+    });
     let server = tokio::spawn(server::serve(listener, shared));
     Ok((addr, cancel, server))
 }
@@ -122,7 +153,8 @@ impl SimHandle {
             .unwrap_or_else(|_| http::Uri::from_static("http://127.0.0.1"));
         let mut config = kube::Config::new(uri);
         config.default_namespace = "default".into();
-        config.auth_info = serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default();
+        config.auth_info =
+            serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default();
         config
     }
 
@@ -154,10 +186,17 @@ impl SimHandle {
 /// `istio-lab sim --port P --kubeconfig-out FILE`: serve the demo cluster until Ctrl-C.
 pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Result<(), SimError> {
     let scenario = Scenario::demo()?;
-    let handle = start(SimOptions { port, speed, scenario }).await?;
-    std::fs::write(kubeconfig_out, handle.kubeconfig_yaml()).map_err(|source| SimError::Kubeconfig {
-        path: kubeconfig_out.display().to_string(),
-        source,
+    let handle = start(SimOptions {
+        port,
+        speed,
+        scenario,
+    })
+    .await?;
+    std::fs::write(kubeconfig_out, handle.kubeconfig_yaml()).map_err(|source| {
+        SimError::Kubeconfig {
+            path: kubeconfig_out.display().to_string(),
+            source,
+        }
     })?;
     tracing::info!(addr = %handle.addr(), kubeconfig = %kubeconfig_out.display(), "demo cluster serving");
     let signal = tokio::signal::ctrl_c().await;

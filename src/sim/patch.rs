@@ -26,9 +26,9 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 /// Applies an RFC 6902 JSON patch. The error text is what the apiserver puts after
 /// "the server rejected our request due to an error in our request".
 pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> {
-    let ops = operations
-        .as_array()
-        .ok_or_else(|| "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string())?;
+    let ops = operations.as_array().ok_or_else(|| {
+        "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string()
+    })?;
     for op in ops {
         let kind = op["op"].as_str().unwrap_or_default();
         let path = op["path"].as_str().ok_or("missing path")?;
@@ -64,8 +64,13 @@ pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> 
 }
 
 fn split(path: &str) -> Result<(String, String), String> {
-    let (parent, last) = path.rsplit_once('/').ok_or_else(|| format!("invalid path {path}"))?;
-    Ok((parent.to_string(), last.replace("~1", "/").replace("~0", "~")))
+    let (parent, last) = path
+        .rsplit_once('/')
+        .ok_or_else(|| format!("invalid path {path}"))?;
+    Ok((
+        parent.to_string(),
+        last.replace("~1", "/").replace("~0", "~"),
+    ))
 }
 
 fn add(target: &mut Value, path: &str, value: Value) -> Result<(), String> {
@@ -86,15 +91,20 @@ fn add(target: &mut Value, path: &str, value: Value) -> Result<(), String> {
             let index = if last == "-" {
                 items.len()
             } else {
-                last.parse::<usize>().map_err(|_| format!("invalid index {last}"))?
+                last.parse::<usize>()
+                    .map_err(|_| format!("invalid index {last}"))?
             };
             if index > items.len() {
-                return Err(format!("add operation does not apply: doc is missing path: \"{path}\""));
+                return Err(format!(
+                    "add operation does not apply: doc is missing path: \"{path}\""
+                ));
             }
             items.insert(index, value);
             Ok(())
         }
-        _ => Err(format!("add operation does not apply: doc is missing path: \"{path}\"")),
+        _ => Err(format!(
+            "add operation does not apply: doc is missing path: \"{path}\""
+        )),
     }
 }
 

@@ -132,8 +132,18 @@ pub fn discovery(path: &str, aggregated: bool) -> Option<(Value, &'static str)> 
     const JSON: &str = "application/json";
     const AGG: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
     let text = match (path, aggregated) {
-        ("/api", true) => return parse(include_str!("../../assets/sim/discovery/api-aggregated.json"), AGG),
-        ("/apis", true) => return parse(include_str!("../../assets/sim/discovery/apis-aggregated.json"), AGG),
+        ("/api", true) => {
+            return parse(
+                include_str!("../../assets/sim/discovery/api-aggregated.json"),
+                AGG,
+            );
+        }
+        ("/apis", true) => {
+            return parse(
+                include_str!("../../assets/sim/discovery/apis-aggregated.json"),
+                AGG,
+            );
+        }
         ("/api", false) => include_str!("../../assets/sim/discovery/api.json"),
         ("/apis", false) => include_str!("../../assets/sim/discovery/apis.json"),
         ("/api/v1", _) => include_str!("../../assets/sim/discovery/api-v1.json"),
@@ -208,7 +218,10 @@ mod tests {
         assert_eq!(find("", "v1", "pods"), Some(PODS));
         assert_eq!(find("networking.istio.io", "v1", "sidecars"), None);
         assert_eq!(find_kind("apps/v1", "Deployment"), Some(DEPLOYMENTS));
-        assert_eq!(RESOURCES[VIRTUALSERVICES].qualified(), "virtualservices.networking.istio.io");
+        assert_eq!(
+            RESOURCES[VIRTUALSERVICES].qualified(),
+            "virtualservices.networking.istio.io"
+        );
         assert_eq!(discovery("/apis/apps", false).unwrap().0["name"], "apps");
     }
 }

@@ -53,18 +53,26 @@ impl Scenario {
 
     /// Nothing at all: no namespaces, no objects.
     pub fn empty() -> Scenario {
-        Scenario { objects: Vec::new(), settings: ControllerSettings::default() }
+        Scenario {
+            objects: Vec::new(),
+            settings: ControllerSettings::default(),
+        }
     }
 
     /// Parses `settings:` (optional) and `objects:` (a list of Kubernetes objects).
     pub fn from_yaml(text: &str) -> Result<Scenario, SimError> {
-        let doc: Value = serde_saphyr::from_str(text).map_err(|e| SimError::Scenario(e.to_string()))?;
+        let doc: Value =
+            serde_saphyr::from_str(text).map_err(|e| SimError::Scenario(e.to_string()))?;
         let mut settings = ControllerSettings::default();
         let configured = &doc["settings"];
         match configured["sidecar"].as_str() {
             None | Some("native") => {}
             Some("classic") => settings.sidecar = SidecarMode::Classic,
-            Some(other) => return Err(SimError::Scenario(format!("unknown sidecar mode {other:?}"))),
+            Some(other) => {
+                return Err(SimError::Scenario(format!(
+                    "unknown sidecar mode {other:?}"
+                )));
+            }
         }
         if let Some(node) = configured["nodeName"].as_str() {
             settings.node_name = node.to_string();
@@ -81,10 +89,14 @@ impl Scenario {
             let api_version = object["apiVersion"].as_str().unwrap_or_default();
             let kind = object["kind"].as_str().unwrap_or_default();
             if find_kind(api_version, kind).is_none() {
-                return Err(SimError::Scenario(format!("unsupported kind {api_version}/{kind}")));
+                return Err(SimError::Scenario(format!(
+                    "unsupported kind {api_version}/{kind}"
+                )));
             }
             if object["metadata"]["name"].as_str().is_none() {
-                return Err(SimError::Scenario(format!("a {kind} without metadata.name")));
+                return Err(SimError::Scenario(format!(
+                    "a {kind} without metadata.name"
+                )));
             }
         }
         Ok(Scenario { objects, settings })
@@ -109,18 +121,27 @@ impl Scenario {
         for object in &self.objects {
             let api_version = object["apiVersion"].as_str().unwrap_or_default();
             let kind = object["kind"].as_str().unwrap_or_default();
-            let resource = find_kind(api_version, kind)
-                .ok_or_else(|| SimError::Scenario(format!("unsupported kind {api_version}/{kind}")))?;
+            let resource = find_kind(api_version, kind).ok_or_else(|| {
+                SimError::Scenario(format!("unsupported kind {api_version}/{kind}"))
+            })?;
             let def = &RESOURCES[resource];
-            let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let name = object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let namespace = if def.namespaced {
-                object["metadata"]["namespace"].as_str().unwrap_or("default").to_string()
+                object["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or("default")
+                    .to_string()
             } else {
                 String::new()
             };
             let mut applied = object.clone();
             let status = applied.as_object_mut().and_then(|map| map.remove("status"));
-            let writer = applied.as_object_mut().and_then(|map| map.remove("writtenBy"));
+            let writer = applied
+                .as_object_mut()
+                .and_then(|map| map.remove("writtenBy"));
             if def.namespaced {
                 applied["metadata"]["namespace"] = json!(namespace);
             }
@@ -159,17 +180,33 @@ mod tests {
         assert_eq!(scenario.settings().sidecar, SidecarMode::Native);
         let store = SimStore::new();
         scenario.load(&store).unwrap();
-        let ingress = store.get(SERVICES, "istio-system", "istio-ingressgateway").unwrap();
+        let ingress = store
+            .get(SERVICES, "istio-system", "istio-ingressgateway")
+            .unwrap();
         assert_eq!(ingress["spec"]["type"], "LoadBalancer");
-        assert_eq!(ingress["status"]["loadBalancer"]["ingress"][0]["ipMode"], "VIP");
-        assert!(ingress["spec"]["ports"].as_array().unwrap().iter().all(|p| p["nodePort"].is_u64()));
+        assert_eq!(
+            ingress["status"]["loadBalancer"]["ingress"][0]["ipMode"],
+            "VIP"
+        );
+        assert!(
+            ingress["spec"]["ports"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["nodePort"].is_u64())
+        );
         assert!(store.get(NAMESPACES, "", "istio-system").is_some());
         assert!(store.get(SERVICES, "default", "kubernetes").is_some());
     }
 
     #[test]
     fn bad_scenarios_are_rejected() {
-        assert!(Scenario::from_yaml("objects:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: x}\n").is_err());
+        assert!(
+            Scenario::from_yaml(
+                "objects:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: x}\n"
+            )
+            .is_err()
+        );
         assert!(Scenario::from_yaml("settings: {sidecar: sideways}\n").is_err());
         let classic = Scenario::from_yaml("settings: {sidecar: classic}\nobjects: []\n").unwrap();
         assert_eq!(classic.settings().sidecar, SidecarMode::Classic);

@@ -37,7 +37,11 @@ fn split_terms(text: &str) -> Vec<String> {
         current.push(ch);
     }
     terms.push(current);
-    terms.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()
+    terms
+        .into_iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 fn parse_set(text: &str) -> Vec<String> {
@@ -51,7 +55,10 @@ fn parse_set(text: &str) -> Vec<String> {
 
 fn parse_term(term: &str) -> Result<Requirement, String> {
     if let Some((key, value)) = term.split_once("!=") {
-        return Ok(Requirement::NotEquals(key.trim().into(), value.trim().into()));
+        return Ok(Requirement::NotEquals(
+            key.trim().into(),
+            value.trim().into(),
+        ));
     }
     if let Some((key, value)) = term.split_once("==").or_else(|| term.split_once('=')) {
         return Ok(Requirement::Equals(key.trim().into(), value.trim().into()));
@@ -72,7 +79,10 @@ fn parse_term(term: &str) -> Result<Requirement, String> {
 }
 
 impl Selector {
-    pub fn parse(label_selector: Option<&str>, field_selector: Option<&str>) -> Result<Selector, String> {
+    pub fn parse(
+        label_selector: Option<&str>,
+        field_selector: Option<&str>,
+    ) -> Result<Selector, String> {
         let labels = split_terms(label_selector.unwrap_or_default())
             .iter()
             .map(|t| parse_term(t))
@@ -88,7 +98,8 @@ impl Selector {
         let labels = &obj["metadata"]["labels"];
         let label = |key: &str| labels.get(key).and_then(Value::as_str).map(str::to_string);
         let field = |key: &str| field_value(obj, key);
-        self.labels.iter().all(|r| satisfied(r, &label)) && self.fields.iter().all(|r| satisfied(r, &field))
+        self.labels.iter().all(|r| satisfied(r, &label))
+            && self.fields.iter().all(|r| satisfied(r, &field))
     }
 }
 

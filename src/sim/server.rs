@@ -58,7 +58,10 @@ pub struct Call {
 
 impl Call {
     pub fn param(&self, key: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -129,7 +132,11 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().trim_end_matches('/').to_string();
     let params = parse_query(req.uri().query().unwrap_or_default());
     if req.method() == Method::GET {
-        let accept = req.headers().get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let accept = req
+            .headers()
+            .get("accept")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         let aggregated = accept.contains("as=APIGroupDiscoveryList");
         if let Some((doc, content_type)) = discovery(&path, aggregated) {
             return json_response(200, &doc, content_type);
@@ -152,7 +159,14 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return error_response(&ApiError::bad_request("error reading request body")),
     };
-    let call = Call { method, target, params, content_type, user, body };
+    let call = Call {
+        method,
+        target,
+        params,
+        content_type,
+        user,
+        body,
+    };
     handlers::handle(shared, call).await
 }
 
@@ -224,7 +238,13 @@ pub fn parse_target(path: &str) -> Option<Target> {
     {
         return None;
     }
-    Some(Target { resource, version: version.to_string(), namespace, name, subresource })
+    Some(Target {
+        resource,
+        version: version.to_string(),
+        namespace,
+        name,
+        subresource,
+    })
 }
 
 #[cfg(test)]
@@ -239,18 +259,35 @@ mod tests {
         assert_eq!(t.namespace.as_deref(), Some("default"));
         assert_eq!(t.name.as_deref(), Some("p1"));
         assert_eq!(t.subresource.as_deref(), Some("status"));
-        let t = parse_target("/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices").unwrap();
-        assert_eq!((t.resource, t.version.as_str(), t.name), (VIRTUALSERVICES, "v1beta1", None));
+        let t =
+            parse_target("/apis/networking.istio.io/v1beta1/namespaces/default/virtualservices")
+                .unwrap();
+        assert_eq!(
+            (t.resource, t.version.as_str(), t.name),
+            (VIRTUALSERVICES, "v1beta1", None)
+        );
         assert_eq!(parse_target("/api/v1/pods").unwrap().namespace, None);
-        assert_eq!(parse_target("/api/v1/namespaces/default").unwrap().resource, NAMESPACES);
-        assert!(parse_target("/apis/networking.istio.io/v1/namespaces/default/sidecars/default").is_none());
+        assert_eq!(
+            parse_target("/api/v1/namespaces/default").unwrap().resource,
+            NAMESPACES
+        );
+        assert!(
+            parse_target("/apis/networking.istio.io/v1/namespaces/default/sidecars/default")
+                .is_none()
+        );
         assert!(parse_target("/api/v1/namespaces/default/pods/p1/exec").is_none());
     }
 
     #[test]
     fn queries_decode_like_forms() {
         let params = parse_query("&labelSelector=app%3Dreviews%2Cversion+in+(v1)&limit=500");
-        assert_eq!(params[0], ("labelSelector".to_string(), "app=reviews,version in (v1)".to_string()));
+        assert_eq!(
+            params[0],
+            (
+                "labelSelector".to_string(),
+                "app=reviews,version in (v1)".to_string()
+            )
+        );
         assert_eq!(params[1].1, "500");
     }
 }

@@ -29,12 +29,22 @@ impl ApiError {
 
     pub fn not_found(def: &ResourceDef, name: &str) -> Self {
         let message = format!("{} \"{name}\" not found", def.qualified());
-        Self::new(404, Some("NotFound"), &message, Some(details(def, Some(name))))
+        Self::new(
+            404,
+            Some("NotFound"),
+            &message,
+            Some(details(def, Some(name))),
+        )
     }
 
     pub fn already_exists(def: &ResourceDef, name: &str) -> Self {
         let message = format!("{} \"{name}\" already exists", def.qualified());
-        Self::new(409, Some("AlreadyExists"), &message, Some(details(def, Some(name))))
+        Self::new(
+            409,
+            Some("AlreadyExists"),
+            &message,
+            Some(details(def, Some(name))),
+        )
     }
 
     pub fn conflict(def: &ResourceDef, name: &str) -> Self {
@@ -43,10 +53,21 @@ impl ApiError {
              please apply your changes to the latest version and try again",
             def.qualified()
         );
-        Self::new(409, Some("Conflict"), &message, Some(details(def, Some(name))))
+        Self::new(
+            409,
+            Some("Conflict"),
+            &message,
+            Some(details(def, Some(name))),
+        )
     }
 
-    pub fn forbidden(def: &ResourceDef, name: Option<&str>, user: &str, verb: &str, ns: &str) -> Self {
+    pub fn forbidden(
+        def: &ResourceDef,
+        name: Option<&str>,
+        user: &str,
+        verb: &str,
+        ns: &str,
+    ) -> Self {
         let subject = match name {
             Some(name) => format!("{} \"{name}\"", def.qualified()),
             None => def.qualified(),
@@ -82,7 +103,12 @@ impl ApiError {
     }
 
     pub fn list_expired() -> Self {
-        Self::new(410, Some("Expired"), "The resourceVersion for the provided list is too old.", None)
+        Self::new(
+            410,
+            Some("Expired"),
+            "The resourceVersion for the provided list is too old.",
+            None,
+        )
     }
 
     pub fn internal(message: &str) -> Self {
@@ -100,7 +126,10 @@ impl ApiError {
         } else {
             format!("[{}]", described.join(", "))
         };
-        let message = format!("{}.{} \"{name}\" is invalid: {summary}", def.kind, def.group);
+        let message = format!(
+            "{}.{} \"{name}\" is invalid: {summary}",
+            def.kind, def.group
+        );
         let causes: Vec<Value> = causes
             .iter()
             .map(|(reason, message, field)| json!({"reason": reason, "message": message, "field": field}))

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
 use super::defaults::Allocator;
-use super::resources::{RESOURCES, ResourceDef};
+use super::meta::{fake_uid, metadata_mut, next_generation, now_timestamp, same_ignoring_times};
+use super::resources::RESOURCES;
 use super::status::ApiError;
 
 const HISTORY_LIMIT: usize = 20_000;
@@ -84,10 +85,6 @@ impl Default for SimStore {
     }
 }
 
-pub fn now_timestamp() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 fn key_of(resource: usize, namespace: &str, name: &str) -> Key {
     (resource, namespace.to_string(), name.to_string())
 }
@@ -117,7 +114,9 @@ impl SimStore {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves consistent data (writes are single inserts).
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn current_rv(&self) -> u64 {
@@ -125,7 +124,10 @@ impl SimStore {
     }
 
     pub fn get(&self, resource: usize, namespace: &str, name: &str) -> Option<Value> {
-        self.lock().objects.get(&key_of(resource, namespace, name)).cloned()
+        self.lock()
+            .objects
+            .get(&key_of(resource, namespace, name))
+            .cloned()
     }
 
     /// Objects of one resource (all namespaces when `namespace` is None), in key order,
@@ -134,7 +136,10 @@ impl SimStore {
         let inner = self.lock();
         let items = inner
             .objects
-            .range((resource, String::new(), String::new())..(resource + 1, String::new(), String::new()))
+            .range(
+                (resource, String::new(), String::new())
+                    ..(resource + 1, String::new(), String::new()),
+            )
             .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
             .map(|(_, obj)| obj.clone())
             .collect();
@@ -143,7 +148,13 @@ impl SimStore {
 
     /// Looks at one object and writes the decision atomically. Returns the stored object
     /// (the deleted one for a delete) and whether something changed.
-    pub fn transact<F>(&self, resource: usize, namespace: &str, name: &str, decide: F) -> Result<(Value, bool), ApiError>
+    pub fn transact<F>(
+        &self,
+        resource: usize,
+        namespace: &str,
+        name: &str,
+        decide: F,
+    ) -> Result<(Value, bool), ApiError>
     where
         F: FnOnce(Option<&Value>) -> Result<Write, ApiError>,
     {
@@ -237,7 +248,12 @@ impl SimStore {
 
     /// Replays changes after `from_rv` for a resource and subscribes to later ones, under
     /// one lock so nothing falls between the two. Err carries the oldest RV still kept.
-    pub fn watch_from(&self, resource: usize, namespace: Option<&str>, from_rv: u64) -> Result<Subscription, u64> {
+    pub fn watch_from(
+        &self,
+        resource: usize,
+        namespace: Option<&str>,
+        from_rv: u64,
+    ) -> Result<Subscription, u64> {
         let inner = self.lock();
         if from_rv < inner.oldest_rv {
             return Err(inner.oldest_rv);
@@ -249,7 +265,11 @@ impl SimStore {
             .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace))
             .cloned()
             .collect();
-        Ok(Subscription { replay, receiver: self.events.subscribe(), rv: inner.rv })
+        Ok(Subscription {
+            replay,
+            receiver: self.events.subscribe(),
+            rv: inner.rv,
+        })
     }
 
     /// A receiver of every change from now on (controllers use it).
@@ -273,7 +293,9 @@ impl SimStore {
     /// Makes RBAC refuse `verb` on `resource` (plural, e.g. "pods") in namespace `ns`
     /// ("" for cluster scope) for every user, so tests can exercise the 403 paths.
     pub fn set_forbidden(&self, verb: &str, resource: &str, ns: &str) {
-        self.lock().forbidden.insert((verb.into(), resource.into(), ns.into()));
+        self.lock()
+            .forbidden
+            .insert((verb.into(), resource.into(), ns.into()));
     }
 
     pub fn clear_forbidden(&self) {
@@ -295,108 +317,14 @@ impl SimStore {
         self.lock().bookmark_interval = interval;
     }
 
-    /// Stores an object as given (kind/apiVersion pick the resource), as a write from
-    /// elsewhere would: creates it or replaces it, with a new RV and a watch event.
-    pub fn put(&self, object: Value) -> Result<Value, ApiError> {
-        let resource = super::resources::find_kind(
-            object["apiVersion"].as_str().unwrap_or_default(),
-            object["kind"].as_str().unwrap_or_default(),
-        )
-        .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
-        let namespace = object["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let (stored, _) = self.transact(resource, &namespace, &name, |current| {
-            Ok(match current {
-                Some(old) => {
-                    let mut new = object;
-                    for field in ["uid", "creationTimestamp", "generation"] {
-                        if let Some(value) = old["metadata"].get(field) {
-                            metadata_mut(&mut new).insert(field.into(), value.clone());
-                        }
-                    }
-                    Write::Replace(new)
-                }
-                None => Write::Create(object),
-            })
-        })?;
-        Ok(stored)
-    }
-
-    /// One object by apiVersion/kind (namespace "" for cluster-scoped kinds).
-    pub fn get_object(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> Option<Value> {
-        let resource = super::resources::find_kind(api_version, kind)?;
-        self.get(resource, namespace, name)
-    }
-
-    /// All objects of a kind in a namespace ("" for every namespace), in name order.
-    pub fn list_objects(&self, api_version: &str, kind: &str, namespace: &str) -> Vec<Value> {
-        let Some(resource) = super::resources::find_kind(api_version, kind) else {
-            return Vec::new();
-        };
-        let scope = (!namespace.is_empty()).then_some(namespace);
-        self.list(resource, scope).0
-    }
-
-    pub fn get_all_pods(&self) -> Vec<Value> {
-        self.list(super::resources::PODS, None).0
-    }
-
-    pub fn delete_now(&self, resource: usize, namespace: &str, name: &str) -> Result<Value, ApiError> {
-        self.transact(resource, namespace, name, |_| Ok(Write::Delete)).map(|(obj, _)| obj)
-    }
-}
-
-pub fn metadata_mut(obj: &mut Value) -> &mut serde_json::Map<String, Value> {
-    if !obj.is_object() {
-        *obj = json!({});
-    }
-    if !obj["metadata"].is_object() {
-        obj["metadata"] = json!({});
-    }
-    match obj.get_mut("metadata") {
-        Some(Value::Object(map)) => map,
-        _ => unreachable!("metadata was made an object above"),
-    }
-}
-
-fn fake_uid(counter: u64, rv: u64) -> String {
-    let mixed = counter.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ rv.rotate_left(17);
-    let hex = format!("{mixed:016x}{:016x}", mixed.rotate_left(29) ^ 0x5bd1_e995);
-    format!("{}-{}-4{}-a{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
-}
-
-fn strip_times(obj: &Value) -> Value {
-    let mut copy = obj.clone();
-    if let Some(Value::Array(entries)) = copy["metadata"].get_mut("managedFields") {
-        for entry in entries {
-            if let Some(map) = entry.as_object_mut() {
-                map.remove("time");
-            }
-        }
-    }
-    copy
-}
-
-fn same_ignoring_times(old: &Value, new: &Value) -> bool {
-    let mut new_without_rv = strip_times(new);
-    let mut old_without_rv = strip_times(old);
-    metadata_mut(&mut new_without_rv).remove("resourceVersion");
-    metadata_mut(&mut old_without_rv).remove("resourceVersion");
-    new_without_rv == old_without_rv
-}
-
-/// Generation moves on spec changes, and for pods also when deletion starts.
-fn next_generation(def: &ResourceDef, old: &Value, new: &Value) -> Option<u64> {
-    if !def.has_generation {
-        return None;
-    }
-    let current = old["metadata"]["generation"].as_u64().unwrap_or(1);
-    let deletion_started =
-        old["metadata"].get("deletionTimestamp").is_none() && new["metadata"].get("deletionTimestamp").is_some();
-    if old.get("spec") != new.get("spec") || deletion_started {
-        Some(current + 1)
-    } else {
-        Some(current)
+    pub fn delete_now(
+        &self,
+        resource: usize,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Value, ApiError> {
+        self.transact(resource, namespace, name, |_| Ok(Write::Delete))
+            .map(|(obj, _)| obj)
     }
 }
 
@@ -415,12 +343,23 @@ mod tests {
     fn writes_take_increasing_rvs_and_noops_keep_them() {
         let store = SimStore::new();
         let created = store.put(vs(90)).unwrap();
-        let rv1: u64 = created["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        let rv1: u64 = created["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(created["metadata"]["generation"], 1);
         let same = store.put(vs(90)).unwrap();
-        assert_eq!(same["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+        assert_eq!(
+            same["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]
+        );
         let changed = store.put(vs(10)).unwrap();
-        let rv2: u64 = changed["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap();
+        let rv2: u64 = changed["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(rv2 > rv1);
         assert_eq!(changed["metadata"]["generation"], 2);
         assert_eq!(changed["metadata"]["uid"], created["metadata"]["uid"]);
@@ -431,12 +370,23 @@ mod tests {
         let store = SimStore::new();
         let start = store.current_rv();
         let created = store.put(vs(90)).unwrap();
-        let deleted = store.delete_now(VIRTUALSERVICES, "default", "reviews").unwrap();
-        assert_ne!(deleted["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
-        let replay = store.watch_from(VIRTUALSERVICES, Some("default"), start).unwrap().replay;
+        let deleted = store
+            .delete_now(VIRTUALSERVICES, "default", "reviews")
+            .unwrap();
+        assert_ne!(
+            deleted["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]
+        );
+        let replay = store
+            .watch_from(VIRTUALSERVICES, Some("default"), start)
+            .unwrap()
+            .replay;
         let types: Vec<_> = replay.iter().map(|e| e.event_type).collect();
         assert_eq!(types, vec![EventType::Added, EventType::Deleted]);
-        let replay = store.watch_from(PODS, Some("default"), start).unwrap().replay;
+        let replay = store
+            .watch_from(PODS, Some("default"), start)
+            .unwrap()
+            .replay;
         assert!(replay.is_empty());
     }
 
@@ -446,7 +396,10 @@ mod tests {
         store.put(vs(90)).unwrap();
         let before = store.current_rv();
         store.forget_history();
-        assert_eq!(store.watch_from(VIRTUALSERVICES, None, before).err(), Some(before + 1));
+        assert_eq!(
+            store.watch_from(VIRTUALSERVICES, None, before).err(),
+            Some(before + 1)
+        );
         assert!(store.watch_from(VIRTUALSERVICES, None, before - 1).is_err());
         assert!(store.watch_from(VIRTUALSERVICES, None, before + 1).is_ok());
     }

@@ -74,7 +74,9 @@ pub fn validate(resource: usize, obj: &Value) -> Result<(), ApiError> {
         match route.get("weight") {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
-                if n.as_i64().is_none_or(|w| w > i64::from(i32::MAX) || w < i64::from(i32::MIN)) {
+                if n.as_i64()
+                    .is_none_or(|w| w > i64::from(i32::MAX) || w < i64::from(i32::MIN))
+                {
                     causes.push((
                         "FieldValueInvalid".into(),
                         format!("Invalid value: {n}: {field} in body should be less than or equal to 2147483647"),
@@ -108,7 +110,11 @@ pub fn validate(resource: usize, obj: &Value) -> Result<(), ApiError> {
         return Ok(());
     }
     let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-    Err(ApiError::invalid(&RESOURCES[VIRTUALSERVICES], name, &causes))
+    Err(ApiError::invalid(
+        &RESOURCES[VIRTUALSERVICES],
+        name,
+        &causes,
+    ))
 }
 
 #[cfg(test)]
@@ -122,23 +128,48 @@ mod tests {
 
     #[test]
     fn string_weight_is_a_type_error() {
-        let err = validate(VIRTUALSERVICES, &vs(json!({"destination": {"host": "r"}, "weight": "x"}))).unwrap_err();
-        assert_eq!(err.body["details"]["causes"][0]["reason"], "FieldValueTypeInvalid");
-        assert_eq!(err.body["details"]["causes"][0]["field"], "spec.http[0].route[0].weight");
-        let err = check_applied_types(VIRTUALSERVICES, &vs(json!({"weight": "fifty"}))).unwrap_err();
+        let err = validate(
+            VIRTUALSERVICES,
+            &vs(json!({"destination": {"host": "r"}, "weight": "x"})),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.body["details"]["causes"][0]["reason"],
+            "FieldValueTypeInvalid"
+        );
+        assert_eq!(
+            err.body["details"]["causes"][0]["field"],
+            "spec.http[0].route[0].weight"
+        );
+        let err =
+            check_applied_types(VIRTUALSERVICES, &vs(json!({"weight": "fifty"}))).unwrap_err();
         assert_eq!(err.code, 500);
         assert!(err.body.get("reason").is_none());
     }
 
     #[test]
     fn float_weight_has_two_causes_and_missing_host_is_required() {
-        let err = validate(VIRTUALSERVICES, &vs(json!({"destination": {"host": "r"}, "weight": 50.5}))).unwrap_err();
+        let err = validate(
+            VIRTUALSERVICES,
+            &vs(json!({"destination": {"host": "r"}, "weight": 50.5})),
+        )
+        .unwrap_err();
         assert_eq!(err.body["details"]["causes"][1]["field"], "<nil>");
-        let err = validate(VIRTUALSERVICES, &vs(json!({"destination": {"subset": "v1"}, "weight": 100}))).unwrap_err();
+        let err = validate(
+            VIRTUALSERVICES,
+            &vs(json!({"destination": {"subset": "v1"}, "weight": 100})),
+        )
+        .unwrap_err();
         assert_eq!(
             err.body["message"],
             "VirtualService.networking.istio.io \"reviews\" is invalid: spec.http[0].route[0].destination.host: Required value"
         );
-        assert!(validate(VIRTUALSERVICES, &vs(json!({"destination": {"host": "r"}, "weight": 100}))).is_ok());
+        assert!(
+            validate(
+                VIRTUALSERVICES,
+                &vs(json!({"destination": {"host": "r"}, "weight": 100}))
+            )
+            .is_ok()
+        );
     }
 }

@@ -32,12 +32,15 @@ impl Stream for Lines {
     type Item = Result<Frame<Bytes>, Infallible>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx).map(|line| line.map(|bytes| Ok(Frame::data(bytes))))
+        self.0
+            .poll_recv(cx)
+            .map(|line| line.map(|bytes| Ok(Frame::data(bytes))))
     }
 }
 
 pub fn event_line(event_type: &str, object: &Value) -> Bytes {
-    let mut line = serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
+    let mut line =
+        serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
     line.push(b'\n');
     Bytes::from(line)
 }
@@ -71,13 +74,19 @@ struct WatchPlan {
 impl WatchPlan {
     fn wants(&self, event: &Event) -> bool {
         event.resource == self.resource
-            && self.namespace.as_ref().is_none_or(|ns| *ns == event.namespace)
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| *ns == event.namespace)
             && self.selector.matches(&event.object)
     }
 
     fn line(&self, event: &Event) -> Bytes {
         let def = &RESOURCES[self.resource];
-        event_line(event.event_type.as_str(), &present(def, &self.version, &event.object))
+        event_line(
+            event.event_type.as_str(),
+            &present(def, &self.version, &event.object),
+        )
     }
 }
 
@@ -88,7 +97,10 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
         Ok(selector) => selector,
         Err(err) => return error_response(&err),
     };
-    let asked_rv = call.param("resourceVersion").and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let asked_rv = call
+        .param("resourceVersion")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
     let send_initial = call.param("sendInitialEvents") == Some("true");
     let mut plan = WatchPlan {
         resource: target.resource,
@@ -111,7 +123,10 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
             initial.push(event_line("ADDED", &present(def, &plan.version, object)));
         }
         if send_initial {
-            initial.push(event_line("BOOKMARK", &bookmark(def, &plan.version, list_rv, true)));
+            initial.push(event_line(
+                "BOOKMARK",
+                &bookmark(def, &plan.version, list_rv, true),
+            ));
         }
         plan.start_rv = list_rv;
         store.watch_from(plan.resource, plan.namespace.as_deref(), list_rv)
@@ -124,7 +139,14 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
             let replay = subscription.replay.iter();
             initial.extend(replay.filter(|e| plan.wants(e)).map(|e| plan.line(e)));
             let seen_rv = subscription.rv;
-            tokio::spawn(stream_events(shared.clone(), plan, initial, subscription.receiver, seen_rv, tx));
+            tokio::spawn(stream_events(
+                shared.clone(),
+                plan,
+                initial,
+                subscription.receiver,
+                seen_rv,
+                tx,
+            ));
         }
         Err(oldest) => {
             let expired = ApiError::watch_expired(asked_rv, oldest);
@@ -154,14 +176,21 @@ async fn stream_events(
             return;
         }
     }
-    let interval = shared.store.bookmark_interval().max(Duration::from_millis(10));
+    let interval = shared
+        .store
+        .bookmark_interval()
+        .max(Duration::from_millis(10));
     let started = Instant::now();
     let deadline = started + plan.timeout;
     let final_bookmark_at = deadline - Duration::from_secs(2).min(plan.timeout / 4);
     let mut next_bookmark = started + interval;
     let mut final_bookmark_sent = false;
     loop {
-        let wake = if final_bookmark_sent { next_bookmark } else { next_bookmark.min(final_bookmark_at) };
+        let wake = if final_bookmark_sent {
+            next_bookmark
+        } else {
+            next_bookmark.min(final_bookmark_at)
+        };
         let line = tokio::select! {
             _ = shared.cancel.cancelled() => return,
             _ = tx.closed() => return,
@@ -211,7 +240,10 @@ mod tests {
         );
         let vs = bookmark(&RESOURCES[VIRTUALSERVICES], "v1beta1", 7, true);
         assert_eq!(vs["apiVersion"], "networking.istio.io/v1beta1");
-        assert_eq!(vs["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+        assert_eq!(
+            vs["metadata"]["annotations"]["k8s.io/initial-events-end"],
+            "true"
+        );
         assert!(vs.get("spec").is_none());
     }
 

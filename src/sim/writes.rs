@@ -8,17 +8,21 @@ use serde_json::{Value, json};
 use super::apply::{apply, record_update};
 use super::defaults::{apply_defaults, status_defaults};
 use super::handlers::present;
+use super::meta::{metadata_mut, now_timestamp, timestamp_after};
 use super::patch::{json_patch, merge_patch};
 use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::server::{Call, Shared};
 use super::status::ApiError;
-use super::store::{SimStore, Write, metadata_mut, now_timestamp};
+use super::store::{SimStore, Write};
 use super::validate::{check_applied_types, validate};
 
 type Outcome = Result<(u16, Value), ApiError>;
 
 fn manager(call: &Call) -> String {
-    call.param("fieldManager").filter(|m| !m.is_empty()).unwrap_or("unknown").to_string()
+    call.param("fieldManager")
+        .filter(|m| !m.is_empty())
+        .unwrap_or("unknown")
+        .to_string()
 }
 
 fn decode_error(err: &serde_json::Error) -> String {
@@ -35,7 +39,16 @@ fn parse_object(body: &[u8]) -> Result<Value, ApiError> {
 
 /// Fields the server owns are kept from the stored object whatever the request says.
 fn keep_identity(def: &ResourceDef, current: &Value, new: &mut Value) {
-    for field in ["name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion"] {
+    for field in [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "generation",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "resourceVersion",
+    ] {
         let meta = metadata_mut(new);
         match current["metadata"].get(field) {
             Some(value) => {
@@ -89,9 +102,17 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     if def.namespaced {
         meta.insert("namespace".into(), json!(namespace));
     }
-    if meta.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if meta
+        .get("name")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         let Some(prefix) = meta.get("generateName").and_then(Value::as_str) else {
-            let causes = [("FieldValueRequired".to_string(), "Required value: name or generateName is required".to_string(), "metadata.name".to_string())];
+            let causes = [(
+                "FieldValueRequired".to_string(),
+                "Required value: name or generateName is required".to_string(),
+                "metadata.name".to_string(),
+            )];
             return Err(ApiError::invalid(def, "", &causes));
         };
         let name = format!("{prefix}{}", random_suffix(5));
@@ -107,7 +128,11 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     }
     finish(shared, call, target.resource, &mut obj)?;
     record_update(None, &mut obj, &manager(call), None, &api_version);
-    let (stored, _) = shared.store.transact(target.resource, &namespace, &name, |_| Ok(Write::Create(obj)))?;
+    let (stored, _) = shared
+        .store
+        .transact(target.resource, &namespace, &name, |_| {
+            Ok(Write::Create(obj))
+        })?;
     Ok((201, present(def, &target.version, &stored)))
 }
 
@@ -118,65 +143,91 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let body = parse_object(&call.body)?;
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
-    let (stored, _) = shared.store.transact(target.resource, &namespace, &name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
-        if body["metadata"]["resourceVersion"] != current["metadata"]["resourceVersion"] {
-            return Err(ApiError::conflict(def, &name));
-        }
-        let mut new = if target.subresource.is_some() {
-            status_only(current, &body)
-        } else {
-            let mut new = body;
-            keep_identity(def, current, &mut new);
-            new
-        };
-        if let Some(fields) = current["metadata"].get("managedFields") {
-            metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
-        }
-        finish(shared, call, target.resource, &mut new)?;
-        record_update(Some(current), &mut new, &manager(call), target.subresource.as_deref(), &api_version);
-        Ok(Write::Replace(new))
-    })?;
+    let (stored, _) = shared
+        .store
+        .transact(target.resource, &namespace, &name, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
+            if body["metadata"]["resourceVersion"] != current["metadata"]["resourceVersion"] {
+                return Err(ApiError::conflict(def, &name));
+            }
+            let mut new = if target.subresource.is_some() {
+                status_only(current, &body)
+            } else {
+                let mut new = body;
+                keep_identity(def, current, &mut new);
+                new
+            };
+            if let Some(fields) = current["metadata"].get("managedFields") {
+                metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
+            }
+            finish(shared, call, target.resource, &mut new)?;
+            record_update(
+                Some(current),
+                &mut new,
+                &manager(call),
+                target.subresource.as_deref(),
+                &api_version,
+            );
+            Ok(Write::Replace(new))
+        })?;
     Ok((200, present(def, &target.version, &stored)))
 }
 
 pub fn patch(shared: &Shared, call: &Call) -> Outcome {
-    let media = call.content_type.split(';').next().unwrap_or_default().trim();
+    let media = call
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
     let def = &RESOURCES[call.target.resource];
     match media {
         "application/apply-patch+yaml" => return apply_patch(shared, call),
-        "application/strategic-merge-patch+json" if def.custom => return Err(ApiError::unsupported_patch()),
-        "application/merge-patch+json" | "application/json-patch+json" | "application/strategic-merge-patch+json" => {}
+        "application/strategic-merge-patch+json" if def.custom => {
+            return Err(ApiError::unsupported_patch());
+        }
+        "application/merge-patch+json"
+        | "application/json-patch+json"
+        | "application/strategic-merge-patch+json" => {}
         _ => return Err(ApiError::unsupported_patch()),
     }
-    let patch_doc: Value =
-        serde_json::from_slice(&call.body).map_err(|e| ApiError::bad_request(&format!("error decoding patch: {}", decode_error(&e))))?;
+    let patch_doc: Value = serde_json::from_slice(&call.body).map_err(|e| {
+        ApiError::bad_request(&format!("error decoding patch: {}", decode_error(&e)))
+    })?;
     let target = &call.target;
     let api_version = def.api_version(&target.version);
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
-    let (stored, _) = shared.store.transact(target.resource, &namespace, &name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
-        let mut patched = current.clone();
-        if media == "application/json-patch+json" {
-            json_patch(&mut patched, &patch_doc)
-                .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
-        } else {
-            merge_patch(&mut patched, &patch_doc);
-        }
-        let mut new = if target.subresource.is_some() {
-            status_only(current, &patched)
-        } else {
-            keep_identity(def, current, &mut patched);
-            patched
-        };
-        if let Some(fields) = current["metadata"].get("managedFields") {
-            metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
-        }
-        finish(shared, call, target.resource, &mut new)?;
-        record_update(Some(current), &mut new, &manager(call), target.subresource.as_deref(), &api_version);
-        Ok(Write::Replace(new))
-    })?;
+    let (stored, _) = shared
+        .store
+        .transact(target.resource, &namespace, &name, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
+            let mut patched = current.clone();
+            if media == "application/json-patch+json" {
+                json_patch(&mut patched, &patch_doc)
+                    .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
+            } else {
+                merge_patch(&mut patched, &patch_doc);
+            }
+            let mut new = if target.subresource.is_some() {
+                status_only(current, &patched)
+            } else {
+                keep_identity(def, current, &mut patched);
+                patched
+            };
+            if let Some(fields) = current["metadata"].get("managedFields") {
+                metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
+            }
+            finish(shared, call, target.resource, &mut new)?;
+            record_update(
+                Some(current),
+                &mut new,
+                &manager(call),
+                target.subresource.as_deref(),
+                &api_version,
+            );
+            Ok(Write::Replace(new))
+        })?;
     Ok((200, present(def, &target.version, &stored)))
 }
 
@@ -184,8 +235,10 @@ fn parse_applied(body: &[u8]) -> Result<Value, ApiError> {
     if let Ok(value) = serde_json::from_slice::<Value>(body) {
         return Ok(value);
     }
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("invalid UTF-8 in apply body"))?;
-    serde_saphyr::from_str::<Value>(text).map_err(|e| ApiError::bad_request(&format!("error decoding YAML: {e}")))
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("invalid UTF-8 in apply body"))?;
+    serde_saphyr::from_str::<Value>(text)
+        .map_err(|e| ApiError::bad_request(&format!("error decoding YAML: {e}")))
 }
 
 fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
@@ -213,26 +266,39 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
         meta.insert("namespace".into(), json!(namespace));
     }
     let mut created = false;
-    let (stored, _) = shared.store.transact(target.resource, &namespace, &name, |current| {
-        let mut result = apply(current, &applied, field_manager, force, &api_version)?;
-        if let Some(map) = result.as_object_mut() {
-            map.insert("apiVersion".into(), json!(def.storage_api_version()));
-            map.insert("kind".into(), json!(def.kind));
-        }
-        match current {
-            Some(current) if target.subresource.is_some() => result = status_only(current, &result),
-            Some(current) => keep_identity(def, current, &mut result),
-            None => {
-                if def.has_status && let Some(map) = result.as_object_mut() {
-                    map.remove("status");
+    let (stored, _) = shared
+        .store
+        .transact(target.resource, &namespace, &name, |current| {
+            let mut result = apply(current, &applied, field_manager, force, &api_version)?;
+            if let Some(map) = result.as_object_mut() {
+                map.insert("apiVersion".into(), json!(def.storage_api_version()));
+                map.insert("kind".into(), json!(def.kind));
+            }
+            match current {
+                Some(current) if target.subresource.is_some() => {
+                    result = status_only(current, &result)
+                }
+                Some(current) => keep_identity(def, current, &mut result),
+                None => {
+                    if def.has_status
+                        && let Some(map) = result.as_object_mut()
+                    {
+                        map.remove("status");
+                    }
                 }
             }
-        }
-        finish(shared, call, target.resource, &mut result)?;
-        created = current.is_none();
-        Ok(if created { Write::Create(result) } else { Write::Replace(result) })
-    })?;
-    Ok((if created { 201 } else { 200 }, present(def, &target.version, &stored)))
+            finish(shared, call, target.resource, &mut result)?;
+            created = current.is_none();
+            Ok(if created {
+                Write::Create(result)
+            } else {
+                Write::Replace(result)
+            })
+        })?;
+    Ok((
+        if created { 201 } else { 200 },
+        present(def, &target.version, &stored),
+    ))
 }
 
 pub fn delete(shared: &Shared, call: &Call) -> Outcome {
@@ -242,14 +308,18 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     if target.resource != PODS {
-        let deleted = shared.store.delete_now(target.resource, &namespace, &name)?;
+        let deleted = shared
+            .store
+            .delete_now(target.resource, &namespace, &name)?;
         return Ok((200, present(def, &target.version, &deleted)));
     }
     let requested_grace = options["gracePeriodSeconds"].as_u64();
     let mut graceful: Option<(u64, String)> = None;
     let (pod, _) = shared.store.transact(PODS, &namespace, &name, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
-        let bound = current["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
+        let bound = current["spec"]["nodeName"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty());
         let grace = requested_grace
             .or_else(|| current["spec"]["terminationGracePeriodSeconds"].as_u64())
             .unwrap_or(30);
@@ -263,7 +333,13 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         let meta = metadata_mut(&mut terminating);
         meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
         meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
-        graceful = Some((grace, current["metadata"]["uid"].as_str().unwrap_or_default().to_string()));
+        graceful = Some((
+            grace,
+            current["metadata"]["uid"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ));
         Ok(Write::Replace(terminating))
     })?;
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
@@ -282,14 +358,22 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     if terminating_already && requested_grace != Some(0) {
         return Ok((200, present(def, &target.version, &pod)));
     }
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
     Ok((200, present(def, &target.version, &deleted)))
 }
 
 /// The kubelet's part of a pod deletion: grace period 0 (MODIFIED), then removal (DELETED).
 /// The uid guards against removing a newer pod that reused the name.
-pub fn finish_pod_deletion(store: &SimStore, namespace: &str, name: &str, uid: &str) -> Result<Value, ApiError> {
+pub fn finish_pod_deletion(
+    store: &SimStore,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+) -> Result<Value, ApiError> {
     let def = &RESOURCES[PODS];
     store.transact(PODS, namespace, name, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
@@ -305,18 +389,16 @@ pub fn finish_pod_deletion(store: &SimStore, namespace: &str, name: &str, uid: &
     store.delete_now(PODS, namespace, name)
 }
 
-fn timestamp_after(seconds: u64) -> String {
-    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(seconds as i64);
-    later.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Lower-case letters and digits without vowels, as Kubernetes name suffixes are.
 pub fn random_suffix(len: usize) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut seed = jiff::Timestamp::now().as_nanosecond() as u64 ^ SUFFIX_SALT.fetch_add(0x9E37_79B9, std::sync::atomic::Ordering::Relaxed);
+    let mut seed = jiff::Timestamp::now().as_nanosecond() as u64
+        ^ SUFFIX_SALT.fetch_add(0x9E37_79B9, std::sync::atomic::Ordering::Relaxed);
     (0..len)
         .map(|_| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ALPHABET[((seed >> 33) % ALPHABET.len() as u64) as usize] as char
         })
         .collect()
