@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::discovery::Discovery;
+use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Client, Error};
 use serde_json::json;
@@ -239,4 +240,68 @@ async fn virtual_service_patches(client: Client) {
         Err(Error::Api(status)) => assert_eq!(status.code, 409),
         other => panic!("expected a conflict, got {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_relist_after_a_restart() {
+    let scenario = Scenario::demo().unwrap();
+    let mut sim = sim::start(SimOptions {
+        port: 0,
+        speed: 50.0,
+        scenario,
+    })
+    .await
+    .unwrap();
+    let client = Client::try_from(sim.kube_config()).unwrap();
+    let pods: Api<Pod> = Api::default_namespaced(client);
+    let mut events = watcher::watcher(pods, watcher::Config::default())
+        .default_backoff()
+        .boxed();
+    let pod = |name: &str| -> Pod {
+        serde_json::from_value(json!({"metadata": {"name": name},
+            "spec": {"containers": [{"name": "app", "image": "docker.io/library/nginx:1.27"}]}}))
+        .unwrap()
+    };
+    let mut inits = 0;
+    let mut wait_for = async |name: &str, phase: &str| {
+        tokio::time::timeout(WAIT, async {
+            while let Some(event) = events.next().await {
+                match event {
+                    Ok(Event::Init) => inits += 1,
+                    Ok(Event::Apply(p) | Event::InitApply(p))
+                        if p.metadata.name.as_deref() == Some(name)
+                            && p.status.as_ref().and_then(|s| s.phase.as_deref())
+                                == Some(phase) =>
+                    {
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .expect("the watcher sees the pod");
+    };
+
+    let fresh_client = |sim: &sim::SimHandle| {
+        Api::<Pod>::default_namespaced(Client::try_from(sim.kube_config()).unwrap())
+    };
+    fresh_client(&sim)
+        .create(&Default::default(), &pod("before"))
+        .await
+        .unwrap();
+    wait_for("before", "Running").await;
+    sim.restart().await.unwrap();
+    fresh_client(&sim)
+        .create(&Default::default(), &pod("after"))
+        .await
+        .unwrap();
+    // Pods created without a node are scheduled and started like any other.
+    wait_for("after", "Running").await;
+    drop(wait_for);
+    assert!(
+        inits >= 2,
+        "the expired watch made the watcher list again ({inits} lists)"
+    );
+    sim.shutdown().await;
 }

@@ -120,6 +120,8 @@ impl Controller {
         for pod in pods.iter().filter(|p| !terminating(p)) {
             if owner_uid(pod).is_some_and(|uid| !rs_uids.contains(uid)) {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
+            } else if pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty) {
+                self.schedule(pod);
             }
         }
         for rs in &replicasets {
@@ -279,6 +281,38 @@ impl Controller {
             spawn_progression(
                 self.store.clone(),
                 &created,
+                injected,
+                self.speed,
+                self.cancel.clone(),
+            );
+        }
+    }
+
+    /// The scheduler's and kubelet's part for a pod created without a node: bind it to the
+    /// node, then run it through its stages.
+    fn schedule(&self, pod: &Value) {
+        let node = self.settings.node_name.clone();
+        let bound = self
+            .store
+            .transact(PODS, namespace_of(pod), name_of(pod), |current| {
+                let Some(current) = current.filter(|c| uid_of(c) == uid_of(pod)) else {
+                    return Ok(Write::Keep);
+                };
+                let mut bound = current.clone();
+                bound["spec"]["nodeName"] = json!(node);
+                record_update(Some(current), &mut bound, "kube-scheduler", None, "v1");
+                Ok(Write::Replace(bound))
+            });
+        if let Ok((bound, true)) = bound {
+            let injected = bound["spec"]["initContainers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(bound["spec"]["containers"].as_array().into_iter().flatten())
+                .any(|c| c["name"] == "istio-proxy");
+            spawn_progression(
+                self.store.clone(),
+                &bound,
                 injected,
                 self.speed,
                 self.cancel.clone(),

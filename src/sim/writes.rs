@@ -9,7 +9,7 @@ use super::apply::{apply, record_update};
 use super::defaults::{apply_defaults, status_defaults};
 use super::handlers::present;
 use super::meta::{metadata_mut, now_timestamp, timestamp_after};
-use super::patch::{json_patch, merge_patch};
+use super::patch::{json_patch, merge_patch, strategic_merge_patch};
 use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::server::{Call, Shared};
 use super::status::ApiError;
@@ -206,6 +206,8 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             if media == "application/json-patch+json" {
                 json_patch(&mut patched, &patch_doc)
                     .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
+            } else if media == "application/strategic-merge-patch+json" {
+                strategic_merge_patch(&mut patched, &patch_doc);
             } else {
                 merge_patch(&mut patched, &patch_doc);
             }
