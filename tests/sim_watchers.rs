@@ -298,7 +298,6 @@ async fn watchers_relist_after_a_restart() {
         .unwrap();
     // Pods created without a node are scheduled and started like any other.
     wait_for("after", "Running").await;
-    drop(wait_for);
     assert!(
         inits >= 2,
         "the expired watch made the watcher list again ({inits} lists)"
