@@ -304,3 +304,38 @@ async fn watchers_relist_after_a_restart() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_lists_page_and_select() {
+    let sim = sim::start(SimOptions {
+        port: 0,
+        speed: 50.0,
+        scenario: Scenario::empty(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(sim.store().insert_pods(250).len(), 250);
+    let pods: Api<Pod> = Api::namespaced(Client::try_from(sim.kube_config()).unwrap(), "default");
+    let mut params = ListParams::default().limit(100);
+    let mut pages = Vec::new();
+    loop {
+        let page = pods.list(&params).await.unwrap();
+        pages.push(page.items.len());
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => params = params.continue_token(&token),
+            None => break,
+        }
+    }
+    assert_eq!(pages, vec![100, 100, 50]);
+    let one = pods
+        .list(&ListParams::default().fields("metadata.name=load-00007"))
+        .await
+        .unwrap();
+    assert_eq!(one.items.len(), 1);
+    let none = pods
+        .list(&ListParams::default().labels("app=load,version!=v1"))
+        .await
+        .unwrap();
+    assert!(none.items.is_empty());
+    sim.shutdown().await;
+}

@@ -14,7 +14,7 @@ use super::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, 
 use super::meta::metadata_mut;
 use super::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
 use super::scenario::ControllerSettings;
-use super::store::{SimStore, Write};
+use super::store::{Event, SimStore, Write};
 use super::writes::random_suffix;
 
 const MANAGER: &str = "kube-controller-manager";
@@ -44,11 +44,7 @@ pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: 
                 received = events.recv() => received,
             };
             match received {
-                Ok(event)
-                    if ![DEPLOYMENTS, REPLICASETS, PODS, NAMESPACES].contains(&event.resource) =>
-                {
-                    continue;
-                }
+                Ok(event) if !concerns_controllers(&event) => continue,
                 Ok(_) | Err(RecvError::Lagged(_)) => {
                     // Coalesce a burst of changes into one pass.
                     while events.try_recv().is_ok() {}
@@ -115,7 +111,7 @@ impl Controller {
             self.sync_deployment(deployment, &replicasets);
         }
         let (replicasets, _) = self.store.list(REPLICASETS, None);
-        let (pods, _) = self.store.list(PODS, None);
+        let (pods, _) = self.store.list_where(PODS, None, needs_controllers);
         let rs_uids: HashSet<&str> = replicasets.iter().map(uid_of).collect();
         for pod in pods.iter().filter(|p| !terminating(p)) {
             if owner_uid(pod).is_some_and(|uid| !rs_uids.contains(uid)) {
@@ -125,7 +121,11 @@ impl Controller {
             }
         }
         for rs in &replicasets {
-            self.sync_replicaset(rs, &pods, instant);
+            self.scale_replicaset(rs, &pods, instant);
+        }
+        let (pods, _) = self.store.list_where(PODS, None, needs_controllers);
+        for rs in &replicasets {
+            self.write_replicaset_status(rs, &pods);
         }
         let (replicasets, _) = self.store.list(REPLICASETS, None);
         for deployment in &deployments {
@@ -204,8 +204,7 @@ impl Controller {
         enabled && !opted_out
     }
 
-    fn sync_replicaset(&self, rs: &Value, pods: &[Value], instant: bool) {
-        let namespace = namespace_of(rs);
+    fn scale_replicaset(&self, rs: &Value, pods: &[Value], instant: bool) {
         let wanted = rs["spec"]["replicas"].as_u64().unwrap_or(1) as usize;
         let mut active: Vec<&Value> = pods
             .iter()
@@ -227,8 +226,10 @@ impl Controller {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
             }
         }
-        let (current_pods, _) = self.store.list(PODS, Some(namespace));
-        let owned: Vec<&Value> = current_pods
+    }
+
+    fn write_replicaset_status(&self, rs: &Value, pods: &[Value]) {
+        let owned: Vec<&Value> = pods
             .iter()
             .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
             .collect();
@@ -395,6 +396,20 @@ impl Controller {
                 Ok(Write::Replace(updated))
             });
     }
+}
+
+fn concerns_controllers(event: &Event) -> bool {
+    match event.resource {
+        DEPLOYMENTS | REPLICASETS => true,
+        PODS => needs_controllers(&event.object),
+        _ => false,
+    }
+}
+
+/// Pods the controllers act on: owned ones (scaling, cascading) and unscheduled ones.
+fn needs_controllers(pod: &Value) -> bool {
+    pod["metadata"].get("ownerReferences").is_some()
+        || pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
 }
 
 fn pod_ready(pod: &Value) -> bool {

@@ -133,6 +133,16 @@ impl SimStore {
     /// Objects of one resource (all namespaces when `namespace` is None), in key order,
     /// and the RV the list was read at.
     pub fn list(&self, resource: usize, namespace: Option<&str>) -> (Vec<Value>, u64) {
+        self.list_where(resource, namespace, |_| true)
+    }
+
+    /// Like `list`, copying only the objects `keep` accepts.
+    pub fn list_where(
+        &self,
+        resource: usize,
+        namespace: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, u64) {
         let inner = self.lock();
         let items = inner
             .objects
@@ -140,7 +150,7 @@ impl SimStore {
                 (resource, String::new(), String::new())
                     ..(resource + 1, String::new(), String::new()),
             )
-            .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+            .filter(|((_, ns, _), obj)| namespace.is_none_or(|wanted| wanted == ns) && keep(obj))
             .map(|(_, obj)| obj.clone())
             .collect();
         (items, inner.rv)

@@ -407,3 +407,26 @@ pub fn random_suffix(len: usize) -> String {
 }
 
 static SUFFIX_SALT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_bodies_may_be_yaml_or_json() {
+        let yaml = b"apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
+        let parsed = parse_applied(yaml).unwrap();
+        assert_eq!(parsed["spec"]["ports"][0]["port"], 80);
+        let json = br#"{"kind": "Service", "spec": {"ports": [{"port": 80}]}}"#;
+        assert_eq!(parse_applied(json).unwrap()["spec"]["ports"][0]["port"], 80);
+        assert!(parse_applied(b"a: [unclosed").is_err());
+    }
+
+    #[test]
+    fn name_suffixes_avoid_vowels() {
+        let suffix = random_suffix(5);
+        assert_eq!(suffix.len(), 5);
+        assert!(suffix.chars().all(|c| !"aeiou".contains(c)));
+        assert_ne!(random_suffix(10), random_suffix(10));
+    }
+}
