@@ -88,7 +88,8 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
         speed,
         controllers_cancel.clone(),
     );
-    let (addr, server_cancel, server) = serve_on(&store, options.port, speed).await?;
+    let (addr, server_cancel, server) =
+        serve_on(&store, options.port, speed, &controllers_cancel).await?;
     Ok(SimHandle {
         addr,
         store,
@@ -103,6 +104,7 @@ async fn serve_on(
     store: &SimStore,
     port: u16,
     speed: f64,
+    lifetime: &CancellationToken,
 ) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
@@ -110,11 +112,12 @@ async fn serve_on(
     let addr = listener
         .local_addr()
         .map_err(|source| SimError::Bind { port, source })?;
-    let cancel = CancellationToken::new();
+    let cancel = lifetime.child_token();
     let shared = Arc::new(Shared {
         store: store.clone(),
         speed,
         cancel: cancel.clone(),
+        lifetime: lifetime.clone(),
     });
     let server = tokio::spawn(server::serve(listener, shared));
     Ok((addr, cancel, server))
@@ -169,7 +172,13 @@ impl SimHandle {
         // The task ends as soon as it sees the cancellation; a join error only means it panicked.
         let _ = (&mut self.server).await;
         self.store.forget_history();
-        let (addr, cancel, server) = serve_on(&self.store, self.addr.port(), self.speed).await?;
+        let (addr, cancel, server) = serve_on(
+            &self.store,
+            self.addr.port(),
+            self.speed,
+            &self.controllers_cancel,
+        )
+        .await?;
         self.addr = addr;
         self.server_cancel = cancel;
         self.server = server;

@@ -348,7 +348,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     if let Some((grace, uid)) = graceful {
         let store = shared.store.clone();
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
-        let cancel = shared.cancel.clone();
+        let cancel = shared.lifetime.clone();
         tokio::spawn(async move {
             tokio::select! {
                 _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
