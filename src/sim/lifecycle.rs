@@ -26,10 +26,10 @@ fn next_pod_ip() -> String {
     format!("10.244.{}.{}", 1 + (n / 250) % 250, n % 250 + 1)
 }
 
-/// The steps a pod's status goes through; `Ready` is the last one.
+/// The steps a pod's status goes through after creation (Pending, no conditions);
+/// `Ready` is the last one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
-    Scheduled,
     Init,
     PodInitializing,
     Starting,
@@ -40,14 +40,13 @@ impl Stage {
     pub fn sequence(injected: bool) -> &'static [Stage] {
         if injected {
             &[
-                Stage::Scheduled,
                 Stage::Init,
                 Stage::PodInitializing,
                 Stage::Starting,
                 Stage::Ready,
             ]
         } else {
-            &[Stage::Scheduled, Stage::PodInitializing, Stage::Ready]
+            &[Stage::PodInitializing, Stage::Ready]
         }
     }
 }
@@ -147,10 +146,6 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
         .cloned()
         .unwrap_or_default();
     let mut status = json!({"phase": "Pending", "qosClass": qos});
-    if stage == Stage::Scheduled {
-        status["conditions"] = json!([condition("PodScheduled", true, &now)]);
-        return status;
-    }
     let pod_ip = previous["podIP"]
         .as_str()
         .map(str::to_string)
@@ -371,8 +366,8 @@ mod tests {
             ));
         }
         assert_eq!(seen.first().unwrap().0, "Pending");
-        assert_eq!(seen[3], ("Running".to_string(), (1, 2)));
-        assert_eq!(seen[4], ("Running".to_string(), (2, 2)));
+        assert_eq!(seen[2], ("Running".to_string(), (1, 2)));
+        assert_eq!(seen[3], ("Running".to_string(), (2, 2)));
         assert_eq!(status["conditions"][2]["status"], "True");
     }
 

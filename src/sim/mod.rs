@@ -2,6 +2,21 @@
 //!
 //! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token; the app
 //! reaches it through an ordinary kube-rs client built from `SimHandle::kube_config`.
+//! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
+//! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
+//! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
+//! conflicts, merge/JSON/strategic patches, and the apiserver's Status bodies.
+//!
+//! Served: core v1 pods, services, serviceaccounts, namespaces; apps/v1 deployments and
+//! replicasets; networking.istio.io v1/v1beta1/v1alpha3 virtualservices, destinationrules
+//! and gateways (one stored object, three versions). Controllers (`controller`,
+//! `lifecycle`) turn Deployments into ReplicaSets and pods, inject sidecars where the
+//! namespace has `istio-injection=enabled`, and move pods through their start-up stages
+//! at a pace scaled by `SimOptions::speed`.
+//!
+//! Not modelled: other resource types, kubectl's Table output, OpenAPI documents,
+//! admission webhooks, namespace deletion cascades, and `$patch` directives other than
+//! `delete` in strategic merge patches.
 
 mod apply;
 mod controller;

@@ -13,7 +13,9 @@ use super::meta::{fake_uid, metadata_mut, next_generation, now_timestamp, same_i
 use super::resources::RESOURCES;
 use super::status::ApiError;
 
-const HISTORY_LIMIT: usize = 20_000;
+/// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
+/// against a real apiserver's watch cache.
+const HISTORY_LIMIT: usize = 8_192;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
