@@ -7,7 +7,8 @@ use super::apply::record_update;
 use super::defaults::apply_defaults;
 use super::lifecycle::{Stage, status_at};
 use super::meta::metadata_mut;
-use super::resources::PODS;
+use super::patch::merge_patch;
+use super::resources::{PODS, RESOURCES, find_kind};
 use super::status::ApiError;
 use super::store::{SimStore, Write};
 
@@ -70,6 +71,44 @@ impl SimStore {
         self.list(super::resources::PODS, None).0
     }
 
+    /// A merge patch from another client, recorded as that manager's Update (so a later
+    /// non-forced apply over the same fields conflicts, as with a real apiserver).
+    pub fn merge_patch_object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+        manager: &str,
+    ) -> Result<Value, ApiError> {
+        let resource = find_kind(api_version, kind)
+            .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
+        let def = &RESOURCES[resource];
+        let (stored, _) = self.transact(resource, namespace, name, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
+            let mut patched = current.clone();
+            merge_patch(&mut patched, patch);
+            for field in [
+                "name",
+                "namespace",
+                "uid",
+                "resourceVersion",
+                "creationTimestamp",
+            ] {
+                if let Some(value) = current["metadata"].get(field) {
+                    metadata_mut(&mut patched).insert(field.into(), value.clone());
+                }
+            }
+            if let Some(fields) = current["metadata"].get("managedFields") {
+                metadata_mut(&mut patched).insert("managedFields".into(), fields.clone());
+            }
+            record_update(Some(current), &mut patched, manager, None, api_version);
+            Ok(Write::Replace(patched))
+        })?;
+        Ok(stored)
+    }
+
     /// Loads `count` Running 1/1 pods named `load-00000`… into `default` at once, for
     /// measuring the app against a large cluster. Returns the names.
     pub fn insert_pods(&self, count: usize) -> Vec<String> {
@@ -122,5 +161,40 @@ mod tests {
                 .is_some()
         );
         assert!(store.list_objects("v1", "Secret", "default").is_empty());
+    }
+
+    #[test]
+    fn edits_from_elsewhere_take_field_ownership() {
+        let store = SimStore::new();
+        let vs = json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "reviews", "namespace": "default"},
+            "spec": {"http": [{"route": [{"destination": {"host": "reviews"}, "weight": 100}]}]}});
+        let created = store.put(vs).unwrap();
+        let patch = json!({"spec": {"http": [{"route": [{"destination": {"host": "reviews"}, "weight": 50}]}]}});
+        let edited = store
+            .merge_patch_object(
+                "networking.istio.io/v1",
+                "VirtualService",
+                "default",
+                "reviews",
+                &patch,
+                "kubectl-edit",
+            )
+            .unwrap();
+        assert_ne!(
+            edited["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]
+        );
+        assert_eq!(edited["spec"]["http"][0]["route"][0]["weight"], 50);
+        let owner = &edited["metadata"]["managedFields"][0];
+        assert_eq!(
+            (owner["manager"].as_str(), owner["operation"].as_str()),
+            (Some("kubectl-edit"), Some("Update"))
+        );
+        assert!(
+            store
+                .merge_patch_object("v1", "Pod", "default", "nope", &patch, "x")
+                .is_err()
+        );
     }
 }
