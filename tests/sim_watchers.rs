@@ -315,7 +315,17 @@ async fn large_lists_page_and_select() {
     .await
     .unwrap();
     assert_eq!(sim.store().insert_pods(250).len(), 250);
-    let pods: Api<Pod> = Api::namespaced(Client::try_from(sim.kube_config()).unwrap(), "default");
+    // This time through the generated kubeconfig, as `istio-lab sim` hands it out.
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(&sim.kubeconfig_yaml()).unwrap();
+    let options = kube::config::KubeConfigOptions {
+        context: Some(sim::CONTEXT_NAME.into()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .unwrap();
+    assert_eq!(config.default_namespace, "default");
+    let pods: Api<Pod> = Api::default_namespaced(Client::try_from(config).unwrap());
     let mut params = ListParams::default().limit(100);
     let mut pages = Vec::new();
     loop {

@@ -200,10 +200,16 @@ impl SimHandle {
         Ok(())
     }
 
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.controllers_cancel.cancel();
-        self.server_cancel.cancel();
-        let _ = self.server.await;
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl Drop for SimHandle {
+    /// A handle dropped without `shutdown` still stops the server and controllers.
+    fn drop(&mut self) {
+        self.controllers_cancel.cancel();
     }
 }
 
