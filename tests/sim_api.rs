@@ -373,6 +373,8 @@ async fn recorded_story_replays() {
     );
 
     t.sim.restart().await.unwrap();
+    // Pooled keep-alive connections died with the old server.
+    t.client = Client::builder(TokioExecutor::new()).build_http();
     let expired = t.send(&request, Duration::from_secs(3)).await;
     assert_eq!(expired.status, 200);
     assert_eq!(expired.lines.len(), 1);
@@ -423,10 +425,10 @@ async fn watch_story(t: &Tester, list_rv: u64) {
     // A watch from the list RV sees the details-v1 story, then bookmarks, then ends.
     t.sim
         .store()
-        .set_bookmark_interval(Duration::from_millis(250));
+        .set_bookmark_interval(Duration::from_millis(400));
     let mut request = fixture("watch/pods")["request"].clone();
     request["query"] = json!(format!(
-        "&watch=true&timeoutSeconds=1&allowWatchBookmarks=true&resourceVersion={list_rv}"
+        "&watch=true&timeoutSeconds=2&allowWatchBookmarks=true&resourceVersion={list_rv}"
     ));
     let watching = t.send(&request, Duration::from_secs(3));
     let acting = async {
