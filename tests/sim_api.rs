@@ -430,7 +430,7 @@ async fn watch_story(t: &Tester, list_rv: u64) {
     request["query"] = json!(format!(
         "&watch=true&timeoutSeconds=2&allowWatchBookmarks=true&resourceVersion={list_rv}"
     ));
-    let watching = t.send(&request, Duration::from_secs(3));
+    let watching = t.send(&request, Duration::from_secs(6));
     let acting = async {
         tokio::time::sleep(Duration::from_millis(20)).await;
         t.replay("setup/03-create-pod-details-v1").await;
