@@ -70,6 +70,7 @@ pub enum SimError {
     Signal(std::io::Error),
 }
 
+#[derive(Debug, Clone)]
 pub struct SimOptions {
     /// 0 lets the OS choose.
     pub port: u16,
@@ -203,6 +204,15 @@ impl SimHandle {
     pub async fn shutdown(mut self) {
         self.controllers_cancel.cancel();
         let _ = (&mut self.server).await;
+    }
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .field("speed", &self.speed)
+            .finish_non_exhaustive()
     }
 }
 

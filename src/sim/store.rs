@@ -81,6 +81,14 @@ pub struct SimStore {
     alloc: Arc<Allocator>,
 }
 
+impl std::fmt::Debug for SimStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimStore")
+            .field("resource_version", &self.current_rv())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for SimStore {
     fn default() -> Self {
         Self::new()
