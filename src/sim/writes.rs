@@ -317,6 +317,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     }
     let requested_grace = options["gracePeriodSeconds"].as_u64();
     let mut graceful: Option<(u64, String)> = None;
+    let mut removed = false;
     let (pod, _) = shared.store.transact(PODS, &namespace, &name, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
         let bound = current["spec"]["nodeName"]
@@ -325,7 +326,12 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         let grace = requested_grace
             .or_else(|| current["spec"]["terminationGracePeriodSeconds"].as_u64())
             .unwrap_or(30);
-        if !bound || grace == 0 {
+        if !bound {
+            // No kubelet holds the pod, so there is nothing to wait for.
+            removed = true;
+            return Ok(Write::Delete);
+        }
+        if grace == 0 {
             return Ok(Write::Keep);
         }
         if current["metadata"].get("deletionTimestamp").is_some() {
@@ -344,6 +350,9 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         ));
         Ok(Write::Replace(terminating))
     })?;
+    if removed {
+        return Ok((200, present(def, &target.version, &pod)));
+    }
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
         let store = shared.store.clone();
