@@ -47,7 +47,7 @@ impl Tester {
         let scenario = Scenario::from_yaml(STORY_START).unwrap();
         let sim = sim::start(SimOptions {
             port: 0,
-            speed: 200.0,
+            speed: 20.0,
             scenario,
         })
         .await

@@ -279,6 +279,12 @@ pub fn spawn_progression(
     });
 }
 
+/// How long a terminating pod stays before removal. Containers that exit promptly end a
+/// pod well before its grace period runs out, so a fraction of it, at most 3 s.
+pub fn termination_delay(grace_seconds: u64, speed: f64) -> Duration {
+    Duration::from_secs_f64((grace_seconds as f64 / 10.0).min(3.0) / speed.max(0.001))
+}
+
 /// Starts a graceful deletion (deletionTimestamp, grace period from the spec) and removes
 /// the pod once the grace period, divided by `speed`, has passed.
 pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &CancellationToken) {
@@ -315,8 +321,7 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
     }
     let store = store.clone();
     let cancel = cancel.clone();
-    // Pods end sooner than their grace period in practice; a fraction keeps the demo lively.
-    let delay = Duration::from_secs_f64((grace as f64 / 10.0).min(3.0) / speed);
+    let delay = termination_delay(grace, speed);
     tokio::spawn(async move {
         tokio::select! {
             _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }

@@ -356,6 +356,8 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
         let store = shared.store.clone();
+        // An API delete keeps the pod for its whole grace period, as the recorded
+        // deletionTimestamp promises; only the controllers' own deletions end sooner.
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
         let cancel = shared.lifetime.clone();
         tokio::spawn(async move {
