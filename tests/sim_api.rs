@@ -322,6 +322,69 @@ async fn recorded_story_replays() {
     assert_eq!(pods.len(), 1);
     assert_eq!(pods[0]["metadata"]["labels"]["app"], "reviews");
     assert_eq!(pods[0]["spec"]["nodeName"], "istio-lab-worker");
+    let made = [
+        (
+            "apply/09-replicaset-created-by-deployment-controller",
+            rs_name.to_string(),
+        ),
+        (
+            "apply/10-pod-created-by-replicaset-controller",
+            pods[0]["metadata"]["name"].as_str().unwrap().to_string(),
+        ),
+        (
+            "apply/11-deployment-after-controller",
+            "reviews-v1".to_string(),
+        ),
+    ];
+    for (name, object) in made {
+        let recorded = fixture(name);
+        let mut request = recorded["request"].clone();
+        let path = request["path"].as_str().unwrap();
+        request["path"] = json!(format!("{}/{object}", &path[..path.rfind('/').unwrap()]));
+        let answer = t.send(&request, Duration::from_secs(1)).await;
+        let expected = &recorded["response"]["body"];
+        assert_eq!(answer.status, 200, "{name}");
+        let keys = |v: &Value| {
+            v["metadata"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(expected), keys(&answer.body), "{name}");
+        let owners = |v: &Value| -> Vec<(Value, Value, Value)> {
+            let entries = v["metadata"]["managedFields"].as_array().unwrap().iter();
+            entries
+                .map(|m| {
+                    (
+                        m["manager"].clone(),
+                        m["operation"].clone(),
+                        m["subresource"].clone(),
+                    )
+                })
+                .collect()
+        };
+        // The recording had no kubelet, so the pod shows no status writer there.
+        let live_owners: Vec<_> = owners(&answer.body)
+            .into_iter()
+            .filter(|o| o.0 != "kubelet")
+            .collect();
+        assert_eq!(owners(expected), live_owners, "{name}");
+        // Without a kubelet the recorded pod never became available; here it did.
+        let comparable = |key: &&String| !name.contains("pod") && *key != "unavailableReplicas";
+        for key in expected["status"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(comparable)
+        {
+            assert!(
+                answer.body["status"].get(key).is_some(),
+                "{name}: status.{key}"
+            );
+        }
+    }
 
     t.replay("setup/01-create-pod-ratings-v1").await;
     t.replay("setup/02-patch-pod-ratings-v1-status-running")

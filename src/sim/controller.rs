@@ -234,8 +234,12 @@ impl Controller {
             .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
             .collect();
         let ready = owned.iter().filter(|p| pod_ready(p)).count();
+        let leaving = pods
+            .iter()
+            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && terminating(p))
+            .count();
         let mut status = json!({"replicas": owned.len(), "fullyLabeledReplicas": owned.len(),
-            "observedGeneration": rs["metadata"]["generation"]});
+            "observedGeneration": rs["metadata"]["generation"], "terminatingReplicas": leaving});
         if ready > 0 {
             status["readyReplicas"] = json!(ready);
             status["availableReplicas"] = json!(ready);
@@ -334,6 +338,7 @@ impl Controller {
         };
         let replicas = count("replicas");
         let ready = count("readyReplicas");
+        let leaving = count("terminatingReplicas");
         let desired = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
         let hash = template_hash(&deployment["spec"]["template"]);
         let updated: u64 = owned
@@ -363,7 +368,8 @@ impl Controller {
             })
         };
         let mut status = json!({"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
-            "updatedReplicas": updated, "conditions": [stamp("Available", available), stamp("Progressing", true)]});
+            "updatedReplicas": updated, "terminatingReplicas": leaving,
+            "conditions": [stamp("Available", available), stamp("Progressing", true)]});
         if ready > 0 {
             status["readyReplicas"] = json!(ready);
             status["availableReplicas"] = json!(ready);
@@ -386,6 +392,17 @@ impl Controller {
                 };
                 let mut updated = current.clone();
                 updated["status"] = status;
+                if resource == DEPLOYMENTS {
+                    // The revision the deployment controller stamps with its first status.
+                    let meta = metadata_mut(&mut updated);
+                    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+                    if annotations
+                        .get("deployment.kubernetes.io/revision")
+                        .is_none()
+                    {
+                        annotations["deployment.kubernetes.io/revision"] = json!("1");
+                    }
+                }
                 record_update(
                     Some(current),
                     &mut updated,
