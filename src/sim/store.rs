@@ -62,6 +62,9 @@ pub enum Write {
 
 type Key = (usize, String, String);
 
+/// An object's last change at or before some RV, and its first change after it.
+type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
+
 struct Inner {
     rv: u64,
     objects: BTreeMap<Key, Value>,
@@ -164,6 +167,60 @@ impl SimStore {
             .map(|(_, obj)| obj.clone())
             .collect();
         (items, inner.rv)
+    }
+
+    /// The objects of one resource as they were at `rv`, rebuilt from the event history
+    /// (for `resourceVersionMatch=Exact` lists). Callers check `rv >= oldest_rv()` first.
+    pub fn list_at(&self, resource: usize, namespace: Option<&str>, rv: u64) -> Vec<Value> {
+        let (current, _) = self.list(resource, namespace);
+        let inner = self.lock();
+        let mut changes: BTreeMap<(String, String), AroundRv<'_>> = BTreeMap::new();
+        let relevant = inner
+            .history
+            .iter()
+            .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace));
+        for event in relevant {
+            let name = event.object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default();
+            let entry = changes
+                .entry((event.namespace.clone(), name.to_string()))
+                .or_default();
+            if event.rv <= rv {
+                entry.0 = Some(event);
+            } else if entry.1.is_none() {
+                entry.1 = Some(event);
+            }
+        }
+        let mut objects: BTreeMap<(String, String), Value> = current
+            .into_iter()
+            .map(|obj| {
+                let ns = obj["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let name = obj["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                ((ns, name), obj)
+            })
+            .collect();
+        for (key, (before, after)) in changes {
+            let state = match (before, after) {
+                (_, None) => continue,
+                (Some(event), _) if event.event_type == EventType::Deleted => None,
+                (Some(event), _) => Some((*event.object).clone()),
+                (None, Some(event)) if event.event_type == EventType::Added => None,
+                // Changed before the history starts: the first known state is the best guess.
+                (None, Some(event)) => Some((*event.object).clone()),
+            };
+            match state {
+                Some(obj) => objects.insert(key, obj),
+                None => objects.remove(&key),
+            };
+        }
+        objects.into_values().collect()
     }
 
     /// Looks at one object and writes the decision atomically. Returns the stored object
@@ -408,6 +465,35 @@ mod tests {
             .unwrap()
             .replay;
         assert!(replay.is_empty());
+    }
+
+    #[test]
+    fn exact_lists_are_rebuilt_from_history() {
+        let store = SimStore::new();
+        let before = store.current_rv();
+        let first = store.put(vs(90)).unwrap();
+        let at_first = store.current_rv();
+        store.put(vs(10)).unwrap();
+        let at_second = store.current_rv();
+        store
+            .delete_now(VIRTUALSERVICES, "default", "reviews")
+            .unwrap();
+        let weight = |items: Vec<Value>| items[0]["spec"]["http"][0]["route"][0]["weight"].clone();
+        assert!(store.list_at(VIRTUALSERVICES, None, before).is_empty());
+        assert_eq!(weight(store.list_at(VIRTUALSERVICES, None, at_first)), 90);
+        assert_eq!(
+            weight(store.list_at(VIRTUALSERVICES, Some("default"), at_second)),
+            10
+        );
+        assert!(
+            store
+                .list_at(VIRTUALSERVICES, None, store.current_rv())
+                .is_empty()
+        );
+        assert_eq!(
+            store.list_at(VIRTUALSERVICES, None, at_first)[0]["metadata"]["uid"],
+            first["metadata"]["uid"]
+        );
     }
 
     #[test]
