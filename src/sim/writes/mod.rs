@@ -1,20 +1,22 @@
 //! The write verbs: create, replace, patch (merge, JSON, apply, strategic) and delete,
 //! including the graceful deletion of pods bound to a node.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-use super::apply::{apply, record_update};
-use super::defaults::{apply_defaults, status_defaults};
-use super::handlers::present;
-use super::meta::{metadata_mut, now_timestamp, timestamp_after};
-use super::patch::{json_patch, merge_patch, strategic_merge_patch};
-use super::resources::{PODS, RESOURCES, ResourceDef};
-use super::server::{Call, Shared};
-use super::status::ApiError;
-use super::store::{SimStore, Write};
-use super::validate::{check_applied_types, validate};
+use crate::sim::apply::{apply, record_update};
+use crate::sim::defaults::{apply_defaults, status_defaults};
+use crate::sim::handlers::present;
+use crate::sim::meta::metadata_mut;
+use crate::sim::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::resources::{RESOURCES, ResourceDef};
+use crate::sim::server::{Call, Shared};
+use crate::sim::status::ApiError;
+use crate::sim::store::Write;
+use crate::sim::validate::{check_applied_types, validate};
+
+mod delete;
+
+pub use delete::{delete, finish_pod_deletion};
 
 type Outcome = Result<(u16, Value), ApiError>;
 
@@ -301,105 +303,6 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
         if created { 201 } else { 200 },
         present(def, &target.version, &stored),
     ))
-}
-
-pub fn delete(shared: &Shared, call: &Call) -> Outcome {
-    let target = &call.target;
-    let def = &RESOURCES[target.resource];
-    let options: Value = serde_json::from_slice(&call.body).unwrap_or_else(|_| json!({}));
-    let namespace = target.namespace.clone().unwrap_or_default();
-    let name = target.name.clone().unwrap_or_default();
-    if target.resource != PODS {
-        let deleted = shared
-            .store
-            .delete_now(target.resource, &namespace, &name)?;
-        return Ok((200, present(def, &target.version, &deleted)));
-    }
-    let requested_grace = options["gracePeriodSeconds"].as_u64();
-    let mut graceful: Option<(u64, String)> = None;
-    let mut removed = false;
-    let (pod, _) = shared.store.transact(PODS, &namespace, &name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
-        let bound = current["spec"]["nodeName"]
-            .as_str()
-            .is_some_and(|n| !n.is_empty());
-        let grace = requested_grace
-            .or_else(|| current["spec"]["terminationGracePeriodSeconds"].as_u64())
-            .unwrap_or(30);
-        if !bound {
-            // No kubelet holds the pod, so there is nothing to wait for.
-            removed = true;
-            return Ok(Write::Delete);
-        }
-        if grace == 0 {
-            return Ok(Write::Keep);
-        }
-        if current["metadata"].get("deletionTimestamp").is_some() {
-            return Ok(Write::Keep);
-        }
-        let mut terminating = current.clone();
-        let meta = metadata_mut(&mut terminating);
-        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
-        graceful = Some((
-            grace,
-            current["metadata"]["uid"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        ));
-        Ok(Write::Replace(terminating))
-    })?;
-    if removed {
-        return Ok((200, present(def, &target.version, &pod)));
-    }
-    let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
-    if let Some((grace, uid)) = graceful {
-        let store = shared.store.clone();
-        // An API delete keeps the pod for its whole grace period, as the recorded
-        // deletionTimestamp promises; only the controllers' own deletions end sooner.
-        let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
-        let cancel = shared.lifetime.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
-                _ = cancel.cancelled() => {}
-            }
-        });
-        return Ok((200, present(def, &target.version, &pod)));
-    }
-    if terminating_already && requested_grace != Some(0) {
-        return Ok((200, present(def, &target.version, &pod)));
-    }
-    let uid = pod["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
-    Ok((200, present(def, &target.version, &deleted)))
-}
-
-/// The kubelet's part of a pod deletion: grace period 0 (MODIFIED), then removal (DELETED).
-/// The uid guards against removing a newer pod that reused the name.
-pub fn finish_pod_deletion(
-    store: &SimStore,
-    namespace: &str,
-    name: &str,
-    uid: &str,
-) -> Result<Value, ApiError> {
-    let def = &RESOURCES[PODS];
-    store.transact(PODS, namespace, name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
-        if current["metadata"]["uid"] != uid {
-            return Err(ApiError::not_found(def, name));
-        }
-        let mut finished = current.clone();
-        let meta = metadata_mut(&mut finished);
-        meta.insert("deletionTimestamp".into(), json!(now_timestamp()));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(0));
-        Ok(Write::Replace(finished))
-    })?;
-    store.delete_now(PODS, namespace, name)
 }
 
 /// Lower-case letters and digits without vowels, as Kubernetes name suffixes are.

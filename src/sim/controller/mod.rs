@@ -8,14 +8,16 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use super::apply::record_update;
-use super::defaults::apply_defaults;
-use super::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
-use super::meta::metadata_mut;
-use super::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
-use super::scenario::ControllerSettings;
-use super::store::{Event, SimStore, Write};
-use super::writes::random_suffix;
+use crate::sim::apply::record_update;
+use crate::sim::defaults::apply_defaults;
+use crate::sim::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
+use crate::sim::meta::metadata_mut;
+use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
+use crate::sim::scenario::ControllerSettings;
+use crate::sim::store::{Event, SimStore, Write};
+use crate::sim::writes::random_suffix;
+
+mod status;
 
 const MANAGER: &str = "kube-controller-manager";
 
@@ -228,25 +230,6 @@ impl Controller {
         }
     }
 
-    fn write_replicaset_status(&self, rs: &Value, pods: &[Value]) {
-        let owned: Vec<&Value> = pods
-            .iter()
-            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
-            .collect();
-        let ready = owned.iter().filter(|p| pod_ready(p)).count();
-        let leaving = pods
-            .iter()
-            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && terminating(p))
-            .count();
-        let mut status = json!({"replicas": owned.len(), "fullyLabeledReplicas": owned.len(),
-            "observedGeneration": rs["metadata"]["generation"], "terminatingReplicas": leaving});
-        if ready > 0 {
-            status["readyReplicas"] = json!(ready);
-            status["availableReplicas"] = json!(ready);
-        }
-        self.write_status(REPLICASETS, rs, status);
-    }
-
     fn create_pod(&self, rs: &Value, instant: bool) {
         let namespace = namespace_of(rs);
         let template = &rs["spec"]["template"];
@@ -323,95 +306,6 @@ impl Controller {
                 self.cancel.clone(),
             );
         }
-    }
-
-    fn write_deployment_status(&self, deployment: &Value, replicasets: &[Value]) {
-        let owned: Vec<&Value> = replicasets
-            .iter()
-            .filter(|rs| owner_uid(rs) == Some(uid_of(deployment)))
-            .collect();
-        let count = |field: &str| {
-            owned
-                .iter()
-                .map(|rs| rs["status"][field].as_u64().unwrap_or(0))
-                .sum::<u64>()
-        };
-        let replicas = count("replicas");
-        let ready = count("readyReplicas");
-        let leaving = count("terminatingReplicas");
-        let desired = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
-        let hash = template_hash(&deployment["spec"]["template"]);
-        let updated: u64 = owned
-            .iter()
-            .filter(|rs| name_of(rs).ends_with(&hash))
-            .map(|rs| rs["status"]["replicas"].as_u64().unwrap_or(0))
-            .sum();
-        let available = ready >= desired;
-        let previous = &deployment["status"]["conditions"];
-        let stamp = |kind: &str, ok: bool| {
-            let status = if ok { "True" } else { "False" };
-            let earlier = previous.as_array().and_then(|c| {
-                c.iter()
-                    .find(|c| c["type"] == kind && c["status"] == status)
-                    .cloned()
-            });
-            earlier.unwrap_or_else(|| {
-                let now = super::meta::now_timestamp();
-                let (reason, message) = if kind == "Available" {
-                    if ok { ("MinimumReplicasAvailable", "Deployment has minimum availability.") }
-                    else { ("MinimumReplicasUnavailable", "Deployment does not have minimum availability.") }
-                } else {
-                    ("NewReplicaSetAvailable", "ReplicaSet has successfully progressed.")
-                };
-                json!({"type": kind, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
-                       "reason": reason, "message": message})
-            })
-        };
-        let mut status = json!({"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
-            "updatedReplicas": updated, "terminatingReplicas": leaving,
-            "conditions": [stamp("Available", available), stamp("Progressing", true)]});
-        if ready > 0 {
-            status["readyReplicas"] = json!(ready);
-            status["availableReplicas"] = json!(ready);
-        }
-        if replicas > ready {
-            status["unavailableReplicas"] = json!(replicas - ready);
-        }
-        self.write_status(DEPLOYMENTS, deployment, status);
-    }
-
-    fn write_status(&self, resource: usize, obj: &Value, status: Value) {
-        if obj["status"] == status {
-            return;
-        }
-        let _ = self
-            .store
-            .transact(resource, namespace_of(obj), name_of(obj), |current| {
-                let Some(current) = current.filter(|c| uid_of(c) == uid_of(obj)) else {
-                    return Ok(Write::Keep);
-                };
-                let mut updated = current.clone();
-                updated["status"] = status;
-                if resource == DEPLOYMENTS {
-                    // The revision the deployment controller stamps with its first status.
-                    let meta = metadata_mut(&mut updated);
-                    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-                    if annotations
-                        .get("deployment.kubernetes.io/revision")
-                        .is_none()
-                    {
-                        annotations["deployment.kubernetes.io/revision"] = json!("1");
-                    }
-                }
-                record_update(
-                    Some(current),
-                    &mut updated,
-                    MANAGER,
-                    Some("status"),
-                    "apps/v1",
-                );
-                Ok(Write::Replace(updated))
-            });
     }
 }
 
