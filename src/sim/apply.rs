@@ -4,8 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::fieldset::{FieldPath, PathSet, build, fields_of, leaves, render, value_at};
+use super::meta::{metadata_mut, now_timestamp};
 use super::status::ApiError;
-use super::store::{metadata_mut, now_timestamp};
 
 struct Entry {
     manager: String,

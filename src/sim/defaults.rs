@@ -76,8 +76,25 @@ pub fn apply_defaults(resource: usize, obj: &mut Value, alloc: &Allocator) {
     }
 }
 
-/// Defaults a status write adds: LoadBalancer ingress entries get `ipMode: VIP`.
+/// Defaults a status write adds: LoadBalancer ingress entries get `ipMode: VIP`, container
+/// statuses an empty `lastState`.
 pub fn status_defaults(resource: usize, obj: &mut Value) {
+    if resource == PODS {
+        for list in ["containerStatuses", "initContainerStatuses"] {
+            let statuses = obj
+                .get_mut("status")
+                .and_then(|s| s.get_mut(list))
+                .and_then(Value::as_array_mut);
+            for status in statuses
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                set_default(status, "lastState", json!({}));
+            }
+        }
+        return;
+    }
     if resource != SERVICES {
         return;
     }

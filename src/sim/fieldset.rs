@@ -29,7 +29,7 @@ fn atomic_map(field: &str) -> bool {
 }
 
 /// The key fields of lists the schema merges by key; every other list is atomic.
-fn list_keys(field: &str, items: &[Value]) -> Option<&'static [&'static str]> {
+pub fn list_keys(field: &str, items: &[Value]) -> Option<&'static [&'static str]> {
     match field {
         "containers"
         | "initContainers"
@@ -49,7 +49,7 @@ fn list_keys(field: &str, items: &[Value]) -> Option<&'static [&'static str]> {
     }
 }
 
-fn key_value(item: &Value, key: &str) -> Value {
+pub fn key_value(item: &Value, key: &str) -> Value {
     match item.get(key) {
         Some(value) => value.clone(),
         None if key == "protocol" => Value::String("TCP".into()),

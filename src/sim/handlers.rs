@@ -103,15 +103,17 @@ fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
         .param("resourceVersion")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
-    if call.param("resourceVersionMatch") == Some("Exact")
-        && asked_rv > 0
-        && asked_rv < shared.store.oldest_rv()
-    {
+    let exact = call.param("resourceVersionMatch") == Some("Exact") && asked_rv > 0;
+    if exact && asked_rv < shared.store.oldest_rv() {
         return Err(ApiError::list_expired());
     }
-    let (objects, mut rv) = shared
-        .store
-        .list(target.resource, target.namespace.as_deref());
+    let namespace = target.namespace.as_deref();
+    let (objects, mut rv) = if exact {
+        let objects = shared.store.list_at(target.resource, namespace, asked_rv);
+        (objects, asked_rv)
+    } else {
+        shared.store.list(target.resource, namespace)
+    };
     let mut after: Option<(String, String)> = None;
     if let Some(token) = call.param("continue").filter(|t| !t.is_empty()) {
         let (token_rv, ns, name) = parse_continue(token).ok_or_else(|| {

@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::apply::record_update;
+use super::meta::{metadata_mut, now_timestamp, timestamp_after};
 use super::resources::PODS;
 use super::scenario::{ControllerSettings, SidecarMode};
 use super::status::ApiError;
-use super::store::{SimStore, Write, metadata_mut, now_timestamp};
+use super::store::{SimStore, Write};
 use super::writes::finish_pod_deletion;
 
 const HOST_IP: &str = "172.18.0.2";
@@ -25,10 +26,10 @@ fn next_pod_ip() -> String {
     format!("10.244.{}.{}", 1 + (n / 250) % 250, n % 250 + 1)
 }
 
-/// The steps a pod's status goes through; `Ready` is the last one.
+/// The steps a pod's status goes through after creation (Pending, no conditions);
+/// `Ready` is the last one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
-    Scheduled,
     Init,
     PodInitializing,
     Starting,
@@ -39,14 +40,13 @@ impl Stage {
     pub fn sequence(injected: bool) -> &'static [Stage] {
         if injected {
             &[
-                Stage::Scheduled,
                 Stage::Init,
                 Stage::PodInitializing,
                 Stage::Starting,
                 Stage::Ready,
             ]
         } else {
-            &[Stage::Scheduled, Stage::PodInitializing, Stage::Ready]
+            &[Stage::PodInitializing, Stage::Ready]
         }
     }
 }
@@ -146,10 +146,6 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
         .cloned()
         .unwrap_or_default();
     let mut status = json!({"phase": "Pending", "qosClass": qos});
-    if stage == Stage::Scheduled {
-        status["conditions"] = json!([condition("PodScheduled", true, &now)]);
-        return status;
-    }
     let pod_ip = previous["podIP"]
         .as_str()
         .map(str::to_string)
@@ -283,6 +279,12 @@ pub fn spawn_progression(
     });
 }
 
+/// How long a terminating pod stays before removal. Containers that exit promptly end a
+/// pod well before its grace period runs out, so a fraction of it, at most 3 s.
+pub fn termination_delay(grace_seconds: u64, speed: f64) -> Duration {
+    Duration::from_secs_f64((grace_seconds as f64 / 10.0).min(3.0) / speed.max(0.001))
+}
+
 /// Starts a graceful deletion (deletionTimestamp, grace period from the spec) and removes
 /// the pod once the grace period, divided by `speed`, has passed.
 pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &CancellationToken) {
@@ -309,12 +311,8 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
             return Ok(Write::Keep);
         }
         let mut terminating = current.clone();
-        let deadline = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace as i64);
         let meta = metadata_mut(&mut terminating);
-        meta.insert(
-            "deletionTimestamp".into(),
-            json!(deadline.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        );
+        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
         meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
         Ok(Write::Replace(terminating))
     });
@@ -323,8 +321,7 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
     }
     let store = store.clone();
     let cancel = cancel.clone();
-    // Pods end sooner than their grace period in practice; a fraction keeps the demo lively.
-    let delay = Duration::from_secs_f64((grace as f64 / 10.0).min(3.0) / speed);
+    let delay = termination_delay(grace, speed);
     tokio::spawn(async move {
         tokio::select! {
             _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
@@ -374,8 +371,8 @@ mod tests {
             ));
         }
         assert_eq!(seen.first().unwrap().0, "Pending");
-        assert_eq!(seen[3], ("Running".to_string(), (1, 2)));
-        assert_eq!(seen[4], ("Running".to_string(), (2, 2)));
+        assert_eq!(seen[2], ("Running".to_string(), (1, 2)));
+        assert_eq!(seen[3], ("Running".to_string(), (2, 2)));
         assert_eq!(status["conditions"][2]["status"], "True");
     }
 

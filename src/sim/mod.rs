@@ -2,14 +2,32 @@
 //!
 //! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token; the app
 //! reaches it through an ordinary kube-rs client built from `SimHandle::kube_config`.
+//! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
+//! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
+//! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
+//! conflicts, merge/JSON/strategic patches, and the apiserver's Status bodies.
+//!
+//! Served: core v1 pods, services, serviceaccounts, namespaces; apps/v1 deployments and
+//! replicasets; networking.istio.io v1/v1beta1/v1alpha3 virtualservices, destinationrules
+//! and gateways (one stored object, three versions). Controllers (`controller`,
+//! `lifecycle`) turn Deployments into ReplicaSets and pods, inject sidecars where the
+//! namespace has `istio-injection=enabled`, and move pods through their start-up stages
+//! at a pace scaled by `SimOptions::speed`.
+//!
+//! Not modelled: other resource types, kubectl's Table output, OpenAPI documents,
+//! admission webhooks, namespace deletion cascades, and `$patch` directives other than
+//! `delete` in strategic merge patches.
 
 mod apply;
 mod controller;
 mod defaults;
+mod direct;
 mod fieldset;
 mod handlers;
 mod lifecycle;
+mod meta;
 mod patch;
+pub mod productpage;
 mod resources;
 mod scenario;
 mod select;
@@ -53,6 +71,7 @@ pub enum SimError {
     Signal(std::io::Error),
 }
 
+#[derive(Debug, Clone)]
 pub struct SimOptions {
     /// 0 lets the OS choose.
     pub port: u16,
@@ -86,7 +105,8 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
         speed,
         controllers_cancel.clone(),
     );
-    let (addr, server_cancel, server) = serve_on(&store, options.port, speed).await?;
+    let (addr, server_cancel, server) =
+        serve_on(&store, options.port, speed, &controllers_cancel).await?;
     Ok(SimHandle {
         addr,
         store,
@@ -101,6 +121,7 @@ async fn serve_on(
     store: &SimStore,
     port: u16,
     speed: f64,
+    lifetime: &CancellationToken,
 ) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
@@ -108,11 +129,12 @@ async fn serve_on(
     let addr = listener
         .local_addr()
         .map_err(|source| SimError::Bind { port, source })?;
-    let cancel = CancellationToken::new();
+    let cancel = lifetime.child_token();
     let shared = Arc::new(Shared {
         store: store.clone(),
         speed,
         cancel: cancel.clone(),
+        lifetime: lifetime.clone(),
     });
     let server = tokio::spawn(server::serve(listener, shared));
     Ok((addr, cancel, server))
@@ -167,17 +189,38 @@ impl SimHandle {
         // The task ends as soon as it sees the cancellation; a join error only means it panicked.
         let _ = (&mut self.server).await;
         self.store.forget_history();
-        let (addr, cancel, server) = serve_on(&self.store, self.addr.port(), self.speed).await?;
+        let (addr, cancel, server) = serve_on(
+            &self.store,
+            self.addr.port(),
+            self.speed,
+            &self.controllers_cancel,
+        )
+        .await?;
         self.addr = addr;
         self.server_cancel = cancel;
         self.server = server;
         Ok(())
     }
 
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.controllers_cancel.cancel();
-        self.server_cancel.cancel();
-        let _ = self.server.await;
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .field("speed", &self.speed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for SimHandle {
+    /// A handle dropped without `shutdown` still stops the server and controllers.
+    fn drop(&mut self) {
+        self.controllers_cancel.cancel();
     }
 }
 
@@ -201,4 +244,3 @@ pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Res
     handle.shutdown().await;
     signal.map_err(SimError::Signal)
 }
-pub mod productpage;

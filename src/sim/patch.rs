@@ -1,6 +1,9 @@
-//! JSON merge patch (RFC 7386) and JSON patch (RFC 6902) on plain JSON values.
+//! JSON merge patch (RFC 7386), JSON patch (RFC 6902) and a strategic merge patch for
+//! built-in kinds, on plain JSON values.
 
 use serde_json::Value;
+
+use super::fieldset::{key_value, list_keys};
 
 /// Applies an RFC 7386 merge patch: objects merge key by key, `null` removes, anything
 /// else (arrays included) replaces.
@@ -18,6 +21,56 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
                 target_map.remove(key);
             } else {
                 merge_patch(target_map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+/// A strategic merge patch: like a merge patch, except that lists the schema merges by
+/// key (containers by name, ports by port and protocol, ...) merge element by element, and
+/// an element carrying `"$patch": "delete"` is removed. Other directives are not supported.
+pub fn strategic_merge_patch(target: &mut Value, patch: &Value) {
+    strategic_field("", target, patch);
+}
+
+fn strategic_field(field: &str, target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(target_map), Value::Object(patch_map)) => {
+            for (key, value) in patch_map {
+                if value.is_null() {
+                    target_map.remove(key);
+                } else if let Some(existing) = target_map.get_mut(key) {
+                    strategic_field(key, existing, value);
+                } else {
+                    let mut fresh = Value::Null;
+                    strategic_field(key, &mut fresh, value);
+                    target_map.insert(key.clone(), fresh);
+                }
+            }
+        }
+        (Value::Array(target_items), Value::Array(patch_items))
+            if list_keys(field, patch_items).is_some() =>
+        {
+            let keys = list_keys(field, patch_items).unwrap_or_default();
+            let same =
+                |a: &Value, b: &Value| keys.iter().all(|k| key_value(a, k) == key_value(b, k));
+            for item in patch_items {
+                let position = target_items.iter().position(|t| same(t, item));
+                let deleting = item.get("$patch").and_then(Value::as_str) == Some("delete");
+                match (position, deleting) {
+                    (Some(index), true) => {
+                        target_items.remove(index);
+                    }
+                    (Some(index), false) => strategic_field("", &mut target_items[index], item),
+                    (None, true) => {}
+                    (None, false) => target_items.push(item.clone()),
+                }
+            }
+        }
+        (target, patch) => {
+            *target = patch.clone();
+            if let Value::Object(map) = target {
+                map.retain(|_, v| !v.is_null());
             }
         }
     }
@@ -135,6 +188,19 @@ mod tests {
         let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}, "list": [1, 2]});
         merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}, "list": [3]}));
         assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "list": [3]}));
+    }
+
+    #[test]
+    fn strategic_merge_patch_merges_containers_by_name() {
+        let mut pod = json!({"spec": {"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}],
+                                      "args": ["x"]}});
+        let patch = json!({"spec": {"containers": [{"name": "b", "image": "b:2"}, {"name": "a", "$patch": "delete"},
+                                                   {"name": "c", "image": "c:1"}], "args": ["y"]}});
+        strategic_merge_patch(&mut pod, &patch);
+        assert_eq!(
+            pod,
+            json!({"spec": {"containers": [{"name": "b", "image": "b:2"}, {"name": "c", "image": "c:1"}], "args": ["y"]}})
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::SimError;
-use super::apply::apply;
+use super::apply::{apply, record_update};
 use super::defaults::{apply_defaults, status_defaults};
 use super::resources::{RESOURCES, find_kind};
 use super::store::{SimStore, Write};
@@ -115,7 +115,8 @@ impl Scenario {
         &self.objects
     }
 
-    /// Writes the objects: spec through an apply by the installer, `status` as given.
+    /// Writes the objects: spec through an apply by the installer (or, with a `writtenBy`
+    /// key beside `metadata`, as an Update by that manager), `status` as given.
     pub fn load(&self, store: &SimStore) -> Result<(), SimError> {
         for object in &self.objects {
             let api_version = object["apiVersion"].as_str().unwrap_or_default();
@@ -138,11 +139,23 @@ impl Scenario {
             };
             let mut applied = object.clone();
             let status = applied.as_object_mut().and_then(|map| map.remove("status"));
+            let writer = applied
+                .as_object_mut()
+                .and_then(|map| map.remove("writtenBy"));
             if def.namespaced {
                 applied["metadata"]["namespace"] = json!(namespace);
             }
-            let mut stored = apply(None, &applied, INSTALLER, true, api_version)
-                .map_err(|e| SimError::Scenario(e.body["message"].to_string()))?;
+            let mut stored = match writer.as_ref().and_then(Value::as_str) {
+                // Objects a cluster component makes itself, recorded as that component's Update.
+                Some(manager) => {
+                    let mut created = applied.clone();
+                    apply_defaults(resource, &mut created, store.allocator());
+                    record_update(None, &mut created, manager, None, api_version);
+                    created
+                }
+                None => apply(None, &applied, INSTALLER, true, api_version)
+                    .map_err(|e| SimError::Scenario(e.body["message"].to_string()))?,
+            };
             apply_defaults(resource, &mut stored, store.allocator());
             if let Some(status) = status {
                 stored["status"] = status;

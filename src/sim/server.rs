@@ -34,7 +34,10 @@ pub const VIEWER_USER: &str = "demo-viewer";
 pub struct Shared {
     pub store: SimStore,
     pub speed: f64,
+    /// Ends with this server (a restart ends it too).
     pub cancel: CancellationToken,
+    /// Ends with the whole demo cluster; timers that outlive a restart follow this one.
+    pub lifetime: CancellationToken,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

@@ -1,19 +1,22 @@
 //! The write verbs: create, replace, patch (merge, JSON, apply, strategic) and delete,
 //! including the graceful deletion of pods bound to a node.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
-use super::apply::{apply, record_update};
-use super::defaults::{apply_defaults, status_defaults};
-use super::handlers::present;
-use super::patch::{json_patch, merge_patch};
-use super::resources::{PODS, RESOURCES, ResourceDef};
-use super::server::{Call, Shared};
-use super::status::ApiError;
-use super::store::{SimStore, Write, metadata_mut, now_timestamp};
-use super::validate::{check_applied_types, validate};
+use crate::sim::apply::{apply, record_update};
+use crate::sim::defaults::{apply_defaults, status_defaults};
+use crate::sim::handlers::present;
+use crate::sim::meta::metadata_mut;
+use crate::sim::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::resources::{RESOURCES, ResourceDef};
+use crate::sim::server::{Call, Shared};
+use crate::sim::status::ApiError;
+use crate::sim::store::Write;
+use crate::sim::validate::{check_applied_types, validate};
+
+mod delete;
+
+pub use delete::{delete, finish_pod_deletion};
 
 type Outcome = Result<(u16, Value), ApiError>;
 
@@ -205,6 +208,8 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             if media == "application/json-patch+json" {
                 json_patch(&mut patched, &patch_doc)
                     .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
+            } else if media == "application/strategic-merge-patch+json" {
+                strategic_merge_patch(&mut patched, &patch_doc);
             } else {
                 merge_patch(&mut patched, &patch_doc);
             }
@@ -300,100 +305,6 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
     ))
 }
 
-pub fn delete(shared: &Shared, call: &Call) -> Outcome {
-    let target = &call.target;
-    let def = &RESOURCES[target.resource];
-    let options: Value = serde_json::from_slice(&call.body).unwrap_or_else(|_| json!({}));
-    let namespace = target.namespace.clone().unwrap_or_default();
-    let name = target.name.clone().unwrap_or_default();
-    if target.resource != PODS {
-        let deleted = shared
-            .store
-            .delete_now(target.resource, &namespace, &name)?;
-        return Ok((200, present(def, &target.version, &deleted)));
-    }
-    let requested_grace = options["gracePeriodSeconds"].as_u64();
-    let mut graceful: Option<(u64, String)> = None;
-    let (pod, _) = shared.store.transact(PODS, &namespace, &name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, &name))?;
-        let bound = current["spec"]["nodeName"]
-            .as_str()
-            .is_some_and(|n| !n.is_empty());
-        let grace = requested_grace
-            .or_else(|| current["spec"]["terminationGracePeriodSeconds"].as_u64())
-            .unwrap_or(30);
-        if !bound || grace == 0 {
-            return Ok(Write::Keep);
-        }
-        if current["metadata"].get("deletionTimestamp").is_some() {
-            return Ok(Write::Keep);
-        }
-        let mut terminating = current.clone();
-        let meta = metadata_mut(&mut terminating);
-        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
-        graceful = Some((
-            grace,
-            current["metadata"]["uid"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        ));
-        Ok(Write::Replace(terminating))
-    })?;
-    let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
-    if let Some((grace, uid)) = graceful {
-        let store = shared.store.clone();
-        let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
-        let cancel = shared.cancel.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
-                _ = cancel.cancelled() => {}
-            }
-        });
-        return Ok((200, present(def, &target.version, &pod)));
-    }
-    if terminating_already && requested_grace != Some(0) {
-        return Ok((200, present(def, &target.version, &pod)));
-    }
-    let uid = pod["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
-    Ok((200, present(def, &target.version, &deleted)))
-}
-
-/// The kubelet's part of a pod deletion: grace period 0 (MODIFIED), then removal (DELETED).
-/// The uid guards against removing a newer pod that reused the name.
-pub fn finish_pod_deletion(
-    store: &SimStore,
-    namespace: &str,
-    name: &str,
-    uid: &str,
-) -> Result<Value, ApiError> {
-    let def = &RESOURCES[PODS];
-    store.transact(PODS, namespace, name, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
-        if current["metadata"]["uid"] != uid {
-            return Err(ApiError::not_found(def, name));
-        }
-        let mut finished = current.clone();
-        let meta = metadata_mut(&mut finished);
-        meta.entry("deletionTimestamp")
-            .or_insert_with(|| json!(now_timestamp()));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(0));
-        Ok(Write::Replace(finished))
-    })?;
-    store.delete_now(PODS, namespace, name)
-}
-
-fn timestamp_after(seconds: u64) -> String {
-    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(seconds as i64);
-    later.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Lower-case letters and digits without vowels, as Kubernetes name suffixes are.
 pub fn random_suffix(len: usize) -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -410,3 +321,26 @@ pub fn random_suffix(len: usize) -> String {
 }
 
 static SUFFIX_SALT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_bodies_may_be_yaml_or_json() {
+        let yaml = b"apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n";
+        let parsed = parse_applied(yaml).unwrap();
+        assert_eq!(parsed["spec"]["ports"][0]["port"], 80);
+        let json = br#"{"kind": "Service", "spec": {"ports": [{"port": 80}]}}"#;
+        assert_eq!(parse_applied(json).unwrap()["spec"]["ports"][0]["port"], 80);
+        assert!(parse_applied(b"a: [unclosed").is_err());
+    }
+
+    #[test]
+    fn name_suffixes_avoid_vowels() {
+        let suffix = random_suffix(5);
+        assert_eq!(suffix.len(), 5);
+        assert!(suffix.chars().all(|c| !"aeiou".contains(c)));
+        assert_ne!(random_suffix(10), random_suffix(10));
+    }
+}

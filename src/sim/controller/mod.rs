@@ -8,13 +8,16 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
-use super::apply::record_update;
-use super::defaults::apply_defaults;
-use super::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
-use super::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
-use super::scenario::ControllerSettings;
-use super::store::{SimStore, Write, metadata_mut};
-use super::writes::random_suffix;
+use crate::sim::apply::record_update;
+use crate::sim::defaults::apply_defaults;
+use crate::sim::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
+use crate::sim::meta::metadata_mut;
+use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
+use crate::sim::scenario::ControllerSettings;
+use crate::sim::store::{Event, SimStore, Write};
+use crate::sim::writes::random_suffix;
+
+mod status;
 
 const MANAGER: &str = "kube-controller-manager";
 
@@ -43,11 +46,7 @@ pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: 
                 received = events.recv() => received,
             };
             match received {
-                Ok(event)
-                    if ![DEPLOYMENTS, REPLICASETS, PODS, NAMESPACES].contains(&event.resource) =>
-                {
-                    continue;
-                }
+                Ok(event) if !concerns_controllers(&event) => continue,
                 Ok(_) | Err(RecvError::Lagged(_)) => {
                     // Coalesce a burst of changes into one pass.
                     while events.try_recv().is_ok() {}
@@ -114,15 +113,21 @@ impl Controller {
             self.sync_deployment(deployment, &replicasets);
         }
         let (replicasets, _) = self.store.list(REPLICASETS, None);
-        let (pods, _) = self.store.list(PODS, None);
+        let (pods, _) = self.store.list_where(PODS, None, needs_controllers);
         let rs_uids: HashSet<&str> = replicasets.iter().map(uid_of).collect();
         for pod in pods.iter().filter(|p| !terminating(p)) {
             if owner_uid(pod).is_some_and(|uid| !rs_uids.contains(uid)) {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
+            } else if pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty) {
+                self.schedule(pod);
             }
         }
         for rs in &replicasets {
-            self.sync_replicaset(rs, &pods, instant);
+            self.scale_replicaset(rs, &pods, instant);
+        }
+        let (pods, _) = self.store.list_where(PODS, None, needs_controllers);
+        for rs in &replicasets {
+            self.write_replicaset_status(rs, &pods);
         }
         let (replicasets, _) = self.store.list(REPLICASETS, None);
         for deployment in &deployments {
@@ -201,8 +206,7 @@ impl Controller {
         enabled && !opted_out
     }
 
-    fn sync_replicaset(&self, rs: &Value, pods: &[Value], instant: bool) {
-        let namespace = namespace_of(rs);
+    fn scale_replicaset(&self, rs: &Value, pods: &[Value], instant: bool) {
         let wanted = rs["spec"]["replicas"].as_u64().unwrap_or(1) as usize;
         let mut active: Vec<&Value> = pods
             .iter()
@@ -224,19 +228,6 @@ impl Controller {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
             }
         }
-        let (current_pods, _) = self.store.list(PODS, Some(namespace));
-        let owned: Vec<&Value> = current_pods
-            .iter()
-            .filter(|p| owner_uid(p) == Some(uid_of(rs)) && !terminating(p))
-            .collect();
-        let ready = owned.iter().filter(|p| pod_ready(p)).count();
-        let mut status = json!({"replicas": owned.len(), "fullyLabeledReplicas": owned.len(),
-            "observedGeneration": rs["metadata"]["generation"]});
-        if ready > 0 {
-            status["readyReplicas"] = json!(ready);
-            status["availableReplicas"] = json!(ready);
-        }
-        self.write_status(REPLICASETS, rs, status);
     }
 
     fn create_pod(&self, rs: &Value, instant: bool) {
@@ -285,81 +276,51 @@ impl Controller {
         }
     }
 
-    fn write_deployment_status(&self, deployment: &Value, replicasets: &[Value]) {
-        let owned: Vec<&Value> = replicasets
-            .iter()
-            .filter(|rs| owner_uid(rs) == Some(uid_of(deployment)))
-            .collect();
-        let count = |field: &str| {
-            owned
-                .iter()
-                .map(|rs| rs["status"][field].as_u64().unwrap_or(0))
-                .sum::<u64>()
-        };
-        let replicas = count("replicas");
-        let ready = count("readyReplicas");
-        let desired = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
-        let hash = template_hash(&deployment["spec"]["template"]);
-        let updated: u64 = owned
-            .iter()
-            .filter(|rs| name_of(rs).ends_with(&hash))
-            .map(|rs| rs["status"]["replicas"].as_u64().unwrap_or(0))
-            .sum();
-        let available = ready >= desired;
-        let previous = &deployment["status"]["conditions"];
-        let stamp = |kind: &str, ok: bool| {
-            let status = if ok { "True" } else { "False" };
-            let earlier = previous.as_array().and_then(|c| {
-                c.iter()
-                    .find(|c| c["type"] == kind && c["status"] == status)
-                    .cloned()
-            });
-            earlier.unwrap_or_else(|| {
-                let now = super::store::now_timestamp();
-                let (reason, message) = if kind == "Available" {
-                    if ok { ("MinimumReplicasAvailable", "Deployment has minimum availability.") }
-                    else { ("MinimumReplicasUnavailable", "Deployment does not have minimum availability.") }
-                } else {
-                    ("NewReplicaSetAvailable", "ReplicaSet has successfully progressed.")
-                };
-                json!({"type": kind, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
-                       "reason": reason, "message": message})
-            })
-        };
-        let mut status = json!({"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
-            "updatedReplicas": updated, "conditions": [stamp("Available", available), stamp("Progressing", true)]});
-        if ready > 0 {
-            status["readyReplicas"] = json!(ready);
-            status["availableReplicas"] = json!(ready);
-        }
-        if replicas > ready {
-            status["unavailableReplicas"] = json!(replicas - ready);
-        }
-        self.write_status(DEPLOYMENTS, deployment, status);
-    }
-
-    fn write_status(&self, resource: usize, obj: &Value, status: Value) {
-        if obj["status"] == status {
-            return;
-        }
-        let _ = self
+    /// The scheduler's and kubelet's part for a pod created without a node: bind it to the
+    /// node, then run it through its stages.
+    fn schedule(&self, pod: &Value) {
+        let node = self.settings.node_name.clone();
+        let bound = self
             .store
-            .transact(resource, namespace_of(obj), name_of(obj), |current| {
-                let Some(current) = current.filter(|c| uid_of(c) == uid_of(obj)) else {
+            .transact(PODS, namespace_of(pod), name_of(pod), |current| {
+                let Some(current) = current.filter(|c| uid_of(c) == uid_of(pod)) else {
                     return Ok(Write::Keep);
                 };
-                let mut updated = current.clone();
-                updated["status"] = status;
-                record_update(
-                    Some(current),
-                    &mut updated,
-                    MANAGER,
-                    Some("status"),
-                    "apps/v1",
-                );
-                Ok(Write::Replace(updated))
+                let mut bound = current.clone();
+                bound["spec"]["nodeName"] = json!(node);
+                record_update(Some(current), &mut bound, "kube-scheduler", None, "v1");
+                Ok(Write::Replace(bound))
             });
+        if let Ok((bound, true)) = bound {
+            let injected = bound["spec"]["initContainers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(bound["spec"]["containers"].as_array().into_iter().flatten())
+                .any(|c| c["name"] == "istio-proxy");
+            spawn_progression(
+                self.store.clone(),
+                &bound,
+                injected,
+                self.speed,
+                self.cancel.clone(),
+            );
+        }
     }
+}
+
+fn concerns_controllers(event: &Event) -> bool {
+    match event.resource {
+        DEPLOYMENTS | REPLICASETS => true,
+        PODS => needs_controllers(&event.object),
+        _ => false,
+    }
+}
+
+/// Pods the controllers act on: owned ones (scaling, cascading) and unscheduled ones.
+fn needs_controllers(pod: &Value) -> bool {
+    pod["metadata"].get("ownerReferences").is_some()
+        || pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
 }
 
 fn pod_ready(pod: &Value) -> bool {

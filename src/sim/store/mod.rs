@@ -8,11 +8,18 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use super::defaults::Allocator;
-use super::resources::{RESOURCES, ResourceDef};
-use super::status::ApiError;
+use crate::sim::defaults::Allocator;
+use crate::sim::meta::{
+    fake_uid, metadata_mut, next_generation, now_timestamp, same_ignoring_times,
+};
+use crate::sim::resources::RESOURCES;
+use crate::sim::status::ApiError;
 
-const HISTORY_LIMIT: usize = 20_000;
+mod history;
+
+/// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
+/// against a real apiserver's watch cache.
+const HISTORY_LIMIT: usize = 8_192;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -59,6 +66,9 @@ pub enum Write {
 
 type Key = (usize, String, String);
 
+/// An object's last change at or before some RV, and its first change after it.
+type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
+
 struct Inner {
     rv: u64,
     objects: BTreeMap<Key, Value>,
@@ -78,16 +88,18 @@ pub struct SimStore {
     alloc: Arc<Allocator>,
 }
 
+impl std::fmt::Debug for SimStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimStore")
+            .field("resource_version", &self.current_rv())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for SimStore {
     fn default() -> Self {
         Self::new()
     }
-}
-
-pub fn now_timestamp() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
 
 fn key_of(resource: usize, namespace: &str, name: &str) -> Key {
@@ -138,6 +150,16 @@ impl SimStore {
     /// Objects of one resource (all namespaces when `namespace` is None), in key order,
     /// and the RV the list was read at.
     pub fn list(&self, resource: usize, namespace: Option<&str>) -> (Vec<Value>, u64) {
+        self.list_where(resource, namespace, |_| true)
+    }
+
+    /// Like `list`, copying only the objects `keep` accepts.
+    pub fn list_where(
+        &self,
+        resource: usize,
+        namespace: Option<&str>,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, u64) {
         let inner = self.lock();
         let items = inner
             .objects
@@ -145,7 +167,7 @@ impl SimStore {
                 (resource, String::new(), String::new())
                     ..(resource + 1, String::new(), String::new()),
             )
-            .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+            .filter(|((_, ns, _), obj)| namespace.is_none_or(|wanted| wanted == ns) && keep(obj))
             .map(|(_, obj)| obj.clone())
             .collect();
         (items, inner.rv)
@@ -251,48 +273,9 @@ impl SimStore {
         let _ = self.events.send(event);
     }
 
-    /// Replays changes after `from_rv` for a resource and subscribes to later ones, under
-    /// one lock so nothing falls between the two. Err carries the oldest RV still kept.
-    pub fn watch_from(
-        &self,
-        resource: usize,
-        namespace: Option<&str>,
-        from_rv: u64,
-    ) -> Result<Subscription, u64> {
-        let inner = self.lock();
-        if from_rv < inner.oldest_rv {
-            return Err(inner.oldest_rv);
-        }
-        let start = inner.history.partition_point(|e| e.rv <= from_rv);
-        let replay = inner
-            .history
-            .range(start..)
-            .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace))
-            .cloned()
-            .collect();
-        Ok(Subscription {
-            replay,
-            receiver: self.events.subscribe(),
-            rv: inner.rv,
-        })
-    }
-
     /// A receiver of every change from now on (controllers use it).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.events.subscribe()
-    }
-
-    /// Forgets the event history, as an apiserver restart does: watches from any RV before
-    /// now get the 410 ERROR event. The counter moves on, since a restarting apiserver writes.
-    pub fn forget_history(&self) {
-        let mut inner = self.lock();
-        inner.rv += 1;
-        inner.history.clear();
-        inner.oldest_rv = inner.rv;
-    }
-
-    pub fn oldest_rv(&self) -> u64 {
-        self.lock().oldest_rv
     }
 
     /// Makes RBAC refuse `verb` on `resource` (plural, e.g. "pods") in namespace `ns`
@@ -322,39 +305,6 @@ impl SimStore {
         self.lock().bookmark_interval = interval;
     }
 
-    /// Stores an object as given (kind/apiVersion pick the resource), as a write from
-    /// elsewhere would: creates it or replaces it, with a new RV and a watch event.
-    pub fn put(&self, object: Value) -> Result<Value, ApiError> {
-        let resource = super::resources::find_kind(
-            object["apiVersion"].as_str().unwrap_or_default(),
-            object["kind"].as_str().unwrap_or_default(),
-        )
-        .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
-        let namespace = object["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let name = object["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let (stored, _) = self.transact(resource, &namespace, &name, |current| {
-            Ok(match current {
-                Some(old) => {
-                    let mut new = object;
-                    for field in ["uid", "creationTimestamp", "generation"] {
-                        if let Some(value) = old["metadata"].get(field) {
-                            metadata_mut(&mut new).insert(field.into(), value.clone());
-                        }
-                    }
-                    Write::Replace(new)
-                }
-                None => Write::Create(object),
-            })
-        })?;
-        Ok(stored)
-    }
-
     pub fn delete_now(
         &self,
         resource: usize,
@@ -366,71 +316,9 @@ impl SimStore {
     }
 }
 
-pub fn metadata_mut(obj: &mut Value) -> &mut serde_json::Map<String, Value> {
-    if !obj.is_object() {
-        *obj = json!({});
-    }
-    if !obj["metadata"].is_object() {
-        obj["metadata"] = json!({});
-    }
-    match obj.get_mut("metadata") {
-        Some(Value::Object(map)) => map,
-        _ => unreachable!("metadata was made an object above"),
-    }
-}
-
-fn fake_uid(counter: u64, rv: u64) -> String {
-    let mixed = counter.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ rv.rotate_left(17);
-    let hex = format!("{mixed:016x}{:016x}", mixed.rotate_left(29) ^ 0x5bd1_e995);
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
-fn strip_times(obj: &Value) -> Value {
-    let mut copy = obj.clone();
-    if let Some(Value::Array(entries)) = copy["metadata"].get_mut("managedFields") {
-        for entry in entries {
-            if let Some(map) = entry.as_object_mut() {
-                map.remove("time");
-            }
-        }
-    }
-    copy
-}
-
-fn same_ignoring_times(old: &Value, new: &Value) -> bool {
-    let mut new_without_rv = strip_times(new);
-    let mut old_without_rv = strip_times(old);
-    metadata_mut(&mut new_without_rv).remove("resourceVersion");
-    metadata_mut(&mut old_without_rv).remove("resourceVersion");
-    new_without_rv == old_without_rv
-}
-
-/// Generation moves on spec changes, and for pods also when deletion starts.
-fn next_generation(def: &ResourceDef, old: &Value, new: &Value) -> Option<u64> {
-    if !def.has_generation {
-        return None;
-    }
-    let current = old["metadata"]["generation"].as_u64().unwrap_or(1);
-    let deletion_started = old["metadata"].get("deletionTimestamp").is_none()
-        && new["metadata"].get("deletionTimestamp").is_some();
-    if old.get("spec") != new.get("spec") || deletion_started {
-        Some(current + 1)
-    } else {
-        Some(current)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::resources::{PODS, VIRTUALSERVICES};
 
     fn vs(weight: u64) -> Value {
         json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
@@ -462,44 +350,5 @@ mod tests {
         assert!(rv2 > rv1);
         assert_eq!(changed["metadata"]["generation"], 2);
         assert_eq!(changed["metadata"]["uid"], created["metadata"]["uid"]);
-    }
-
-    #[test]
-    fn deleted_event_has_a_new_rv_and_history_replays_after_an_rv() {
-        let store = SimStore::new();
-        let start = store.current_rv();
-        let created = store.put(vs(90)).unwrap();
-        let deleted = store
-            .delete_now(VIRTUALSERVICES, "default", "reviews")
-            .unwrap();
-        assert_ne!(
-            deleted["metadata"]["resourceVersion"],
-            created["metadata"]["resourceVersion"]
-        );
-        let replay = store
-            .watch_from(VIRTUALSERVICES, Some("default"), start)
-            .unwrap()
-            .replay;
-        let types: Vec<_> = replay.iter().map(|e| e.event_type).collect();
-        assert_eq!(types, vec![EventType::Added, EventType::Deleted]);
-        let replay = store
-            .watch_from(PODS, Some("default"), start)
-            .unwrap()
-            .replay;
-        assert!(replay.is_empty());
-    }
-
-    #[test]
-    fn forgetting_history_expires_old_rvs() {
-        let store = SimStore::new();
-        store.put(vs(90)).unwrap();
-        let before = store.current_rv();
-        store.forget_history();
-        assert_eq!(
-            store.watch_from(VIRTUALSERVICES, None, before).err(),
-            Some(before + 1)
-        );
-        assert!(store.watch_from(VIRTUALSERVICES, None, before - 1).is_err());
-        assert!(store.watch_from(VIRTUALSERVICES, None, before + 1).is_ok());
     }
 }

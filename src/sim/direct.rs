@@ -1,0 +1,200 @@
+//! Direct access to the store for the app, tests and benchmarks: objects by kind,
+//! writes "from elsewhere", and bulk-loaded pods.
+
+use serde_json::{Value, json};
+
+use super::apply::record_update;
+use super::defaults::apply_defaults;
+use super::lifecycle::{Stage, status_at};
+use super::meta::metadata_mut;
+use super::patch::merge_patch;
+use super::resources::{PODS, RESOURCES, find_kind};
+use super::status::ApiError;
+use super::store::{SimStore, Write};
+
+impl SimStore {
+    /// Stores an object as given (kind/apiVersion pick the resource), as a write from
+    /// elsewhere would: creates it or replaces it, with a new RV and a watch event.
+    pub fn put(&self, object: Value) -> Result<Value, ApiError> {
+        let resource = super::resources::find_kind(
+            object["apiVersion"].as_str().unwrap_or_default(),
+            object["kind"].as_str().unwrap_or_default(),
+        )
+        .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
+        let namespace = object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = object["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let (stored, _) = self.transact(resource, &namespace, &name, |current| {
+            Ok(match current {
+                Some(old) => {
+                    let mut new = object;
+                    for field in ["uid", "creationTimestamp", "generation"] {
+                        if let Some(value) = old["metadata"].get(field) {
+                            metadata_mut(&mut new).insert(field.into(), value.clone());
+                        }
+                    }
+                    Write::Replace(new)
+                }
+                None => Write::Create(object),
+            })
+        })?;
+        Ok(stored)
+    }
+
+    /// One object by apiVersion/kind (namespace "" for cluster-scoped kinds).
+    pub fn get_object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Value> {
+        let resource = super::resources::find_kind(api_version, kind)?;
+        self.get(resource, namespace, name)
+    }
+
+    /// All objects of a kind in a namespace ("" for every namespace), in name order.
+    pub fn list_objects(&self, api_version: &str, kind: &str, namespace: &str) -> Vec<Value> {
+        let Some(resource) = super::resources::find_kind(api_version, kind) else {
+            return Vec::new();
+        };
+        let scope = (!namespace.is_empty()).then_some(namespace);
+        self.list(resource, scope).0
+    }
+
+    pub fn get_all_pods(&self) -> Vec<Value> {
+        self.list(super::resources::PODS, None).0
+    }
+
+    /// A merge patch from another client, recorded as that manager's Update (so a later
+    /// non-forced apply over the same fields conflicts, as with a real apiserver).
+    pub fn merge_patch_object(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        patch: &Value,
+        manager: &str,
+    ) -> Result<Value, ApiError> {
+        let resource = find_kind(api_version, kind)
+            .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
+        let def = &RESOURCES[resource];
+        let (stored, _) = self.transact(resource, namespace, name, |current| {
+            let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
+            let mut patched = current.clone();
+            merge_patch(&mut patched, patch);
+            for field in [
+                "name",
+                "namespace",
+                "uid",
+                "resourceVersion",
+                "creationTimestamp",
+            ] {
+                if let Some(value) = current["metadata"].get(field) {
+                    metadata_mut(&mut patched).insert(field.into(), value.clone());
+                }
+            }
+            if let Some(fields) = current["metadata"].get("managedFields") {
+                metadata_mut(&mut patched).insert("managedFields".into(), fields.clone());
+            }
+            record_update(Some(current), &mut patched, manager, None, api_version);
+            Ok(Write::Replace(patched))
+        })?;
+        Ok(stored)
+    }
+
+    /// Loads `count` Running 1/1 pods named `load-00000`… into `default` at once, for
+    /// measuring the app against a large cluster. Returns the names.
+    pub fn insert_pods(&self, count: usize) -> Vec<String> {
+        let mut template = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"namespace": "default", "labels": {"app": "load", "version": "v1"}},
+            "spec": {"nodeName": "istio-lab-worker",
+                "containers": [{"name": "app", "image": "docker.io/istio/examples-bookinfo-ratings-v1:1.20.3",
+                    "ports": [{"containerPort": 9080}]}]},
+        });
+        apply_defaults(PODS, &mut template, self.allocator());
+        let status = status_at(&template, Stage::Ready, &template["status"]);
+        template["status"] = status;
+        record_update(None, &mut template, "istio-lab-load", None, "v1");
+        let mut names = Vec::with_capacity(count);
+        for index in 0..count {
+            let name = format!("load-{index:05}");
+            let mut pod = template.clone();
+            metadata_mut(&mut pod).insert("name".into(), json!(name));
+            if self
+                .transact(PODS, "default", &name, |_| Ok(Write::Create(pod)))
+                .is_ok()
+            {
+                names.push(name);
+            }
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_pods_are_listed_running() {
+        let store = SimStore::new();
+        let names = store.insert_pods(25);
+        assert_eq!(names.len(), 25);
+        let pods = store.get_all_pods();
+        assert_eq!(pods.len(), 25);
+        assert!(pods.iter().all(|p| p["status"]["phase"] == "Running"));
+        assert_eq!(
+            store.list_objects("v1", "Pod", "default")[3]["metadata"]["name"],
+            "load-00003"
+        );
+        assert!(
+            store
+                .get_object("v1", "Pod", "default", "load-00024")
+                .is_some()
+        );
+        assert!(store.list_objects("v1", "Secret", "default").is_empty());
+    }
+
+    #[test]
+    fn edits_from_elsewhere_take_field_ownership() {
+        let store = SimStore::new();
+        let vs = json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+            "metadata": {"name": "reviews", "namespace": "default"},
+            "spec": {"http": [{"route": [{"destination": {"host": "reviews"}, "weight": 100}]}]}});
+        let created = store.put(vs).unwrap();
+        let patch = json!({"spec": {"http": [{"route": [{"destination": {"host": "reviews"}, "weight": 50}]}]}});
+        let edited = store
+            .merge_patch_object(
+                "networking.istio.io/v1",
+                "VirtualService",
+                "default",
+                "reviews",
+                &patch,
+                "kubectl-edit",
+            )
+            .unwrap();
+        assert_ne!(
+            edited["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]
+        );
+        assert_eq!(edited["spec"]["http"][0]["route"][0]["weight"], 50);
+        let owner = &edited["metadata"]["managedFields"][0];
+        assert_eq!(
+            (owner["manager"].as_str(), owner["operation"].as_str()),
+            (Some("kubectl-edit"), Some("Update"))
+        );
+        assert!(
+            store
+                .merge_patch_object("v1", "Pod", "default", "nope", &patch, "x")
+                .is_err()
+        );
+    }
+}

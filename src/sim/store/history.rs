@@ -1,0 +1,184 @@
+//! The event history side of the store: replay for watches, lists at an older
+//! resourceVersion, and forgetting everything on a restart.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{AroundRv, EventType, SimStore, Subscription};
+
+impl SimStore {
+    /// Replays changes after `from_rv` for a resource and subscribes to later ones, under
+    /// one lock so nothing falls between the two. Err carries the oldest RV still kept.
+    pub fn watch_from(
+        &self,
+        resource: usize,
+        namespace: Option<&str>,
+        from_rv: u64,
+    ) -> Result<Subscription, u64> {
+        let inner = self.lock();
+        if from_rv < inner.oldest_rv {
+            return Err(inner.oldest_rv);
+        }
+        let start = inner.history.partition_point(|e| e.rv <= from_rv);
+        let replay = inner
+            .history
+            .range(start..)
+            .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace))
+            .cloned()
+            .collect();
+        Ok(Subscription {
+            replay,
+            receiver: self.events.subscribe(),
+            rv: inner.rv,
+        })
+    }
+
+    /// The objects of one resource as they were at `rv`, rebuilt from the event history
+    /// (for `resourceVersionMatch=Exact` lists). Callers check `rv >= oldest_rv()` first.
+    pub fn list_at(&self, resource: usize, namespace: Option<&str>, rv: u64) -> Vec<Value> {
+        let (current, _) = self.list(resource, namespace);
+        let inner = self.lock();
+        let mut changes: BTreeMap<(String, String), AroundRv<'_>> = BTreeMap::new();
+        let relevant = inner
+            .history
+            .iter()
+            .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace));
+        for event in relevant {
+            let name = event.object["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default();
+            let entry = changes
+                .entry((event.namespace.clone(), name.to_string()))
+                .or_default();
+            if event.rv <= rv {
+                entry.0 = Some(event);
+            } else if entry.1.is_none() {
+                entry.1 = Some(event);
+            }
+        }
+        let mut objects: BTreeMap<(String, String), Value> = current
+            .into_iter()
+            .map(|obj| {
+                let ns = obj["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let name = obj["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                ((ns, name), obj)
+            })
+            .collect();
+        for (key, (before, after)) in changes {
+            let state = match (before, after) {
+                (_, None) => continue,
+                (Some(event), _) if event.event_type == EventType::Deleted => None,
+                (Some(event), _) => Some((*event.object).clone()),
+                (None, Some(event)) if event.event_type == EventType::Added => None,
+                // Changed before the history starts: the first known state is the best guess.
+                (None, Some(event)) => Some((*event.object).clone()),
+            };
+            match state {
+                Some(obj) => objects.insert(key, obj),
+                None => objects.remove(&key),
+            };
+        }
+        objects.into_values().collect()
+    }
+
+    /// Forgets the event history, as an apiserver restart does: watches from any RV before
+    /// now get the 410 ERROR event. The counter moves on, since a restarting apiserver writes.
+    pub fn forget_history(&self) {
+        let mut inner = self.lock();
+        inner.rv += 1;
+        inner.history.clear();
+        inner.oldest_rv = inner.rv;
+    }
+
+    pub fn oldest_rv(&self) -> u64 {
+        self.lock().oldest_rv
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::{PODS, VIRTUALSERVICES};
+    use serde_json::json;
+
+    fn vs(weight: u64) -> Value {
+        json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+               "metadata": {"name": "reviews", "namespace": "default"},
+               "spec": {"http": [{"route": [{"weight": weight}]}]}})
+    }
+
+    #[test]
+    fn deleted_event_has_a_new_rv_and_history_replays_after_an_rv() {
+        let store = SimStore::new();
+        let start = store.current_rv();
+        let created = store.put(vs(90)).unwrap();
+        let deleted = store
+            .delete_now(VIRTUALSERVICES, "default", "reviews")
+            .unwrap();
+        assert_ne!(
+            deleted["metadata"]["resourceVersion"],
+            created["metadata"]["resourceVersion"]
+        );
+        let replay = store
+            .watch_from(VIRTUALSERVICES, Some("default"), start)
+            .unwrap()
+            .replay;
+        let types: Vec<_> = replay.iter().map(|e| e.event_type).collect();
+        assert_eq!(types, vec![EventType::Added, EventType::Deleted]);
+        let replay = store
+            .watch_from(PODS, Some("default"), start)
+            .unwrap()
+            .replay;
+        assert!(replay.is_empty());
+    }
+
+    #[test]
+    fn exact_lists_are_rebuilt_from_history() {
+        let store = SimStore::new();
+        let before = store.current_rv();
+        let first = store.put(vs(90)).unwrap();
+        let at_first = store.current_rv();
+        store.put(vs(10)).unwrap();
+        let at_second = store.current_rv();
+        store
+            .delete_now(VIRTUALSERVICES, "default", "reviews")
+            .unwrap();
+        let weight = |items: Vec<Value>| items[0]["spec"]["http"][0]["route"][0]["weight"].clone();
+        assert!(store.list_at(VIRTUALSERVICES, None, before).is_empty());
+        assert_eq!(weight(store.list_at(VIRTUALSERVICES, None, at_first)), 90);
+        assert_eq!(
+            weight(store.list_at(VIRTUALSERVICES, Some("default"), at_second)),
+            10
+        );
+        assert!(
+            store
+                .list_at(VIRTUALSERVICES, None, store.current_rv())
+                .is_empty()
+        );
+        assert_eq!(
+            store.list_at(VIRTUALSERVICES, None, at_first)[0]["metadata"]["uid"],
+            first["metadata"]["uid"]
+        );
+    }
+
+    #[test]
+    fn forgetting_history_expires_old_rvs() {
+        let store = SimStore::new();
+        store.put(vs(90)).unwrap();
+        let before = store.current_rv();
+        store.forget_history();
+        assert_eq!(
+            store.watch_from(VIRTUALSERVICES, None, before).err(),
+            Some(before + 1)
+        );
+        assert!(store.watch_from(VIRTUALSERVICES, None, before - 1).is_err());
+        assert!(store.watch_from(VIRTUALSERVICES, None, before + 1).is_ok());
+    }
+}
