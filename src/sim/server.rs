@@ -145,7 +145,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             return json_response(200, &doc, content_type);
         }
     }
-    if let Some(response) = handlers::proxy(&path) {
+    if let Some(response) = handlers::proxy(&shared.store, &path) {
         return response;
     }
     let Some(target) = parse_target(&path) else {
