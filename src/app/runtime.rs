@@ -69,7 +69,7 @@ pub async fn run(
 }
 
 /// Waits for one message, then applies every message already queued, so a burst costs one draw.
-async fn next_batch(model: &mut Model, rx: &mut UnboundedReceiver<Msg>) -> Vec<Effect> {
+pub async fn next_batch(model: &mut Model, rx: &mut UnboundedReceiver<Msg>) -> Vec<Effect> {
     let mut effects = Vec::new();
     let Some(first) = rx.recv().await else {
         model.quit = true;
@@ -137,8 +137,9 @@ async fn forward_signals(tx: UnboundedSender<Msg>) {
     }
 }
 
-/// Performs effects; every result comes back as a `Msg`.
-struct EffectRunner {
+/// Performs effects; every result comes back as a `Msg`. Public so tests and benchmarks can
+/// drive update and effects against a cluster without a terminal.
+pub struct EffectRunner {
     tx: UnboundedSender<Msg>,
     context: Context,
     inside_tmux: bool,
@@ -148,7 +149,7 @@ struct EffectRunner {
 }
 
 impl EffectRunner {
-    fn new(tx: UnboundedSender<Msg>, context: Context) -> EffectRunner {
+    pub fn new(tx: UnboundedSender<Msg>, context: Context) -> EffectRunner {
         let cluster = ClusterEffects::new(tx.clone(), context.client.clone(), context.try_gateway);
         EffectRunner {
             tx,
@@ -160,7 +161,7 @@ impl EffectRunner {
         }
     }
 
-    fn run_all(&mut self, effects: Vec<Effect>) {
+    pub fn run_all(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             self.run(effect);
         }

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use super::resources::{self, RESOURCES, ResourceDef};
 use super::select::Selector;
 use super::server::{Body, Call, Shared, Target, error_response, full, json_response};
-use super::store::SimStore;
 use super::status::ApiError;
+use super::store::SimStore;
 use super::{productpage, watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
@@ -218,7 +218,11 @@ fn productpage_response(store: &SimStore, namespace: &str) -> Response<Body> {
         pods: pods.iter().collect(),
     };
     let page = productpage::serve(&mesh, next_roll());
-    let content_type = if page.status == 200 { "text/html; charset=utf-8" } else { "application/json" };
+    let content_type = if page.status == 200 {
+        "text/html; charset=utf-8"
+    } else {
+        "application/json"
+    };
     Response::builder()
         .status(page.status)
         .header("Content-Type", content_type)
@@ -255,11 +259,20 @@ mod tests {
     #[test]
     fn only_service_proxy_paths_are_proxied() {
         assert_eq!(
-            proxy(&SimStore::new(), "/api/v1/namespaces/default/services/details:9080/proxy/")
-                .unwrap()
-                .status(),
+            proxy(
+                &SimStore::new(),
+                "/api/v1/namespaces/default/services/details:9080/proxy/"
+            )
+            .unwrap()
+            .status(),
             503
         );
-        assert!(proxy(&SimStore::new(), "/api/v1/namespaces/default/services/productpage").is_none());
+        assert!(
+            proxy(
+                &SimStore::new(),
+                "/api/v1/namespaces/default/services/productpage"
+            )
+            .is_none()
+        );
     }
 }

@@ -72,7 +72,11 @@ fn pick_reviews<'a>(mesh: &Mesh<'a>, roll: u32) -> Result<Option<&'a Value>, ()>
     let labels = subset_labels(mesh, subset).ok_or(())?;
     let behind: Vec<&Value> = pods
         .into_iter()
-        .filter(|pod| labels.iter().all(|(k, v)| label(pod, k) == Some(v.as_str())))
+        .filter(|pod| {
+            labels
+                .iter()
+                .all(|(k, v)| label(pod, k) == Some(v.as_str()))
+        })
         .collect();
     Ok(pick(&behind, roll))
 }
@@ -90,8 +94,14 @@ fn reviews_route(mesh: &Mesh) -> Option<Vec<(String, u64)>> {
         route
             .iter()
             .map(|d| {
-                let subset = d.pointer("/destination/subset").and_then(Value::as_str).unwrap_or_default();
-                let weight = d.get("weight").and_then(Value::as_u64).unwrap_or(if single { 100 } else { 0 });
+                let subset = d
+                    .pointer("/destination/subset")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let weight = d
+                    .get("weight")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(if single { 100 } else { 0 });
                 (subset.to_string(), weight)
             })
             .collect(),
@@ -101,7 +111,11 @@ fn reviews_route(mesh: &Mesh) -> Option<Vec<(String, u64)>> {
 fn subset_labels(mesh: &Mesh, subset: &str) -> Option<Vec<(String, String)>> {
     mesh.destination_rules
         .iter()
-        .filter(|dr| dr.pointer("/spec/host").and_then(Value::as_str).is_some_and(is_reviews))
+        .filter(|dr| {
+            dr.pointer("/spec/host")
+                .and_then(Value::as_str)
+                .is_some_and(is_reviews)
+        })
         .filter_map(|dr| dr.pointer("/spec/subsets").and_then(Value::as_array))
         .flatten()
         .find(|s| s.get("name").and_then(Value::as_str) == Some(subset))
@@ -153,7 +167,9 @@ fn label<'a>(pod: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn name(pod: &Value) -> &str {
-    pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+    pod.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn no_endpoints(service: &str) -> String {
@@ -171,8 +187,16 @@ const REVIEWS_UNAVAILABLE: &str = "<p class=\"text-2xl text-red-500\">Error fetc
 /// Two reviews, as Bookinfo shows them: stars only from v2 (black) and v3 (red).
 fn reviews_section(version: &str, pod: &str) -> String {
     let reviews = [
-        ("Reviewer1", 5, "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!"),
-        ("Reviewer2", 4, "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare."),
+        (
+            "Reviewer1",
+            5,
+            "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
+        ),
+        (
+            "Reviewer2",
+            4,
+            "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.",
+        ),
     ];
     let colour = match version {
         "v2" => Some("black"),
@@ -183,7 +207,10 @@ fn reviews_section(version: &str, pod: &str) -> String {
     for (reviewer, stars, text) in reviews {
         html.push_str("<section class=\"px-6 py-12 sm:py-8 lg:px-8\">\n");
         if let Some(colour) = colour {
-            html.push_str(&format!("<div class=\"flex gap-x-1 text-{colour}-500\">{}</div>\n", STAR.repeat(stars)));
+            html.push_str(&format!(
+                "<div class=\"flex gap-x-1 text-{colour}-500\">{}</div>\n",
+                STAR.repeat(stars)
+            ));
         }
         html.push_str(&format!(
             "<blockquote><p>\"{text}\"</p></blockquote>\n<div class=\"font-semibold text-gray-900\">{reviewer}</div>\n\
@@ -213,13 +240,18 @@ mod tests {
     }
 
     fn vs(weights: &[(&str, u64)]) -> Value {
-        let route: Vec<Value> =
-            weights.iter().map(|(s, w)| json!({"destination": {"host": "reviews", "subset": s}, "weight": w})).collect();
+        let route: Vec<Value> = weights
+            .iter()
+            .map(|(s, w)| json!({"destination": {"host": "reviews", "subset": s}, "weight": w}))
+            .collect();
         json!({"spec": {"hosts": ["reviews"], "http": [{"route": route}]}})
     }
 
     fn dr(subsets: &[&str]) -> Value {
-        let subsets: Vec<Value> = subsets.iter().map(|s| json!({"name": s, "labels": {"version": s}})).collect();
+        let subsets: Vec<Value> = subsets
+            .iter()
+            .map(|s| json!({"name": s, "labels": {"version": s}}))
+            .collect();
         json!({"spec": {"host": "reviews", "subsets": subsets}})
     }
 
@@ -251,15 +283,25 @@ mod tests {
         assert_eq!(counts.get("Version(\"v1\")"), Some(&80));
         assert_eq!(counts.get("Version(\"v2\")"), Some(&20));
         let route = vs(&[("v3", 100)]);
-        let mesh = Mesh { virtual_services: vec![&route], ..mesh };
+        let mesh = Mesh {
+            virtual_services: vec![&route],
+            ..mesh
+        };
         assert_eq!(served(&serve(&mesh, 5)), Served::Version("v3".into()));
     }
 
     #[test]
     fn a_subset_without_destination_rule_fails_like_istio() {
-        let pods = [pod("productpage-v1-a", "productpage", "v1"), pod("reviews-v1-a", "reviews", "v1")];
+        let pods = [
+            pod("productpage-v1-a", "productpage", "v1"),
+            pod("reviews-v1-a", "reviews", "v1"),
+        ];
         let route = vs(&[("v1", 100)]);
-        let mesh = Mesh { virtual_services: vec![&route], destination_rules: vec![], pods: pods.iter().collect() };
+        let mesh = Mesh {
+            virtual_services: vec![&route],
+            destination_rules: vec![],
+            pods: pods.iter().collect(),
+        };
         let page = serve(&mesh, 1);
         assert!(matches!(served(&page), Served::Error(_)), "{page:?}");
     }
@@ -279,7 +321,10 @@ mod tests {
             pod("reviews-v1-a", "reviews", "v1"),
             pod("reviews-v3-a", "reviews", "v3"),
         ];
-        let mesh = Mesh { pods: pods.iter().collect(), ..Mesh::default() };
+        let mesh = Mesh {
+            pods: pods.iter().collect(),
+            ..Mesh::default()
+        };
         assert_eq!(served(&serve(&mesh, 0)), Served::Version("v1".into()));
         assert_eq!(served(&serve(&mesh, 1)), Served::Version("v3".into()));
     }
