@@ -304,3 +304,26 @@ fn other_kinds_skip_the_weight_rules() {
     let renamed = replace_once(&yaml, "kind: DestinationRule", "kind: Gateway");
     assert!(validate(&renamed, &rule, "301", &[], &[]).is_err());
 }
+
+#[test]
+fn the_guides_manifest_with_comments_validates_against_the_watched_object() {
+    let path = format!(
+        "{}/assets/bookinfo/virtual-service-reviews-80-20.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let validated = run(&text).unwrap();
+    assert_eq!(
+        validated.object["spec"]["http"][0]["route"][0]["weight"],
+        80
+    );
+    assert_eq!(validated.object["metadata"]["namespace"], "default");
+    assert_eq!(validated.warnings, []);
+    // Line numbers count the comment lines at the top of the file.
+    let broken = replace_once(&text, "weight: 20", "weight: 200");
+    let problems = run(&broken).unwrap_err();
+    assert_eq!(
+        problems[0].line,
+        Some(position_of(&broken, "weight: 200").0)
+    );
+}
