@@ -1,7 +1,7 @@
 //! The YAML editor's state and keys: the buffer, unsaved changes, save results, the 409 reload
 //! with the learner's edit kept aside. No I/O: the caller validates, sends and reloads.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, DataCursor, TextArea};
 use serde_json::Value;
@@ -231,6 +231,16 @@ pub fn on_key(state: &mut EditorState, key: KeyEvent) -> EditorOutcome {
             state.textarea.input(key);
             EditorOutcome::Nothing
         }
+    }
+}
+
+/// The mouse wheel scrolls the buffer; clicks are left to the caller.
+pub fn on_mouse(state: &mut EditorState, event: MouseEvent) {
+    if matches!(
+        event.kind,
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+    ) {
+        state.textarea.input(event);
     }
 }
 

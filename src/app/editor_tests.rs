@@ -259,3 +259,27 @@ fn paste_inserts_lines() {
     assert_eq!(state.textarea.lines()[1], "# b");
     assert!(state.textarea.lines()[2].starts_with("apiVersion"));
 }
+
+#[test]
+fn the_mouse_wheel_scrolls_without_editing() {
+    let mut state = opened();
+    let text = state.text();
+    let wheel = |kind| crossterm::event::MouseEvent {
+        kind,
+        column: 0,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    };
+    on_mouse(
+        &mut state,
+        wheel(crossterm::event::MouseEventKind::ScrollDown),
+    );
+    on_mouse(
+        &mut state,
+        wheel(crossterm::event::MouseEventKind::Down(
+            crossterm::event::MouseButton::Left,
+        )),
+    );
+    assert_eq!(state.text(), text);
+    assert_eq!(state.textarea.scroll_offset().0, 1);
+}
