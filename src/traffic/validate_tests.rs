@@ -327,3 +327,18 @@ fn the_guides_manifest_with_comments_validates_against_the_watched_object() {
         Some(position_of(&broken, "weight: 200").0)
     );
 }
+
+#[test]
+fn strings_that_look_like_other_types_survive_the_round_trip() {
+    let mut original = virtual_service();
+    original["metadata"]["labels"] = json!({
+        "flag": "true", "number": "1", "float": "1.0", "nothing": "null", "tilde": "~",
+        "colon": "가나: 다", "lines": "one\ntwo\n", "empty": "", "octal": "0o17", "hash": "# no"
+    });
+    let yaml = editable_yaml(&original);
+    let validated = run(&yaml).unwrap();
+    assert_eq!(
+        validated.object["metadata"]["labels"], original["metadata"]["labels"],
+        "{yaml}"
+    );
+}
