@@ -20,3 +20,4 @@ pub use patch::{
 };
 pub use probe::{ErrorKind, Served, classify, classify_response};
 pub use slider::{Sliders, Subset};
+pub mod validate;

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the model. One widget per file, the theme in one place.
 
 pub mod cluster_pane;
+pub mod editor;
 pub mod header;
 pub mod help;
 pub mod layout;

@@ -1,0 +1,288 @@
+//! Checking an Istio resource edited as YAML before it is sent with PUT: syntax, identity,
+//! weights and the pre-send checks, each problem pointing at a line and column.
+//!
+//! The text is parsed once into a tree that remembers where every node starts, so a problem
+//! found in the JSON value (a weight of 101, a renamed object) can name the place in the
+//! buffer the learner has to fix.
+
+use serde_json::Value;
+use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
+
+use super::checks::{Finding, PodInfo, check};
+use super::host::same_service;
+use tree::{Located, Node, Step};
+
+/// Something that blocks saving, with its place in the buffer when known (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message_ko: String,
+}
+
+/// An edit that may be sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    /// The edited object with `metadata.resourceVersion` set, ready to PUT.
+    pub object: Value,
+    /// Pre-send findings. They never block saving: the lab lets the learner apply a broken
+    /// route on purpose to watch what it does.
+    pub warnings: Vec<Finding>,
+}
+
+/// Fields the server sets. Leaving them out of the editor keeps the document about what the
+/// learner can change; a PUT without them keeps the server's values.
+const SERVER_SET_METADATA: [&str; 6] = [
+    "managedFields",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "selfLink",
+];
+
+/// The YAML shown in the editor: the object without `status` and server-set metadata.
+pub fn editable_yaml(object: &Value) -> String {
+    let mut clean = object.clone();
+    if let Some(fields) = clean.as_object_mut() {
+        fields.remove("status");
+    }
+    if let Some(metadata) = clean.get_mut("metadata").and_then(Value::as_object_mut) {
+        for key in SERVER_SET_METADATA {
+            metadata.remove(key);
+        }
+    }
+    // JSON is YAML too, so the learner still gets an editable document if serialising fails.
+    serde_saphyr::to_string(&clean)
+        .or_else(|_| serde_json::to_string_pretty(&clean))
+        .unwrap_or_default()
+}
+
+/// Checks the edited `text` against `original` (the watched object, with metadata).
+pub fn validate(
+    text: &str,
+    original: &Value,
+    resource_version: &str,
+    destination_rules: &[Value],
+    pods: &[PodInfo],
+) -> Result<Validated, Vec<Problem>> {
+    let tree = parse(text).map_err(|problem| vec![problem])?;
+    let mut object = tree.node.to_value();
+    if !object.is_object() {
+        return Err(vec![tree.problem(
+            "문서의 최상위는 apiVersion, kind, metadata, spec을 가진 매핑이어야 합니다.".into(),
+        )]);
+    }
+    let mut problems = identity_problems(&tree, &object, original);
+    let is_virtual_service = original.get("kind").and_then(Value::as_str) == Some("VirtualService");
+    if is_virtual_service {
+        problems.extend(weight_problems(&tree, &object));
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| (p.line, p.column));
+        return Err(problems);
+    }
+    let namespace = original
+        .pointer("/metadata/namespace")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        if !namespace.is_null() {
+            metadata.entry("namespace").or_insert(namespace);
+        }
+        metadata.insert("resourceVersion".into(), Value::from(resource_version));
+    }
+    let warnings = if is_virtual_service {
+        route_findings(&object, destination_rules, pods)
+    } else {
+        Vec::new()
+    };
+    Ok(Validated { object, warnings })
+}
+
+fn parse(text: &str) -> Result<Located, Problem> {
+    let parsed: Result<Spanned<Node>, _> = serde_saphyr::from_str(text);
+    match parsed {
+        Ok(spanned) => Ok(Located::from(spanned)),
+        Err(error) => {
+            let location = error.location().filter(|l| l.line() > 0);
+            let detail: String = UserMessageFormatter
+                .format_message(error.without_snippet())
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            Err(Problem {
+                line: location.map(|l| l.line() as usize),
+                column: location.map(|l| l.column() as usize),
+                message_ko: format!("YAML 문법 오류: {detail}"),
+            })
+        }
+    }
+}
+
+fn identity_problems(tree: &Located, object: &Value, original: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let fields: [(&[&str], &str); 4] = [
+        (
+            &["apiVersion"],
+            "다른 버전이나 종류로 바꾸려면 새 리소스를 만들어야 합니다.",
+        ),
+        (
+            &["kind"],
+            "다른 버전이나 종류로 바꾸려면 새 리소스를 만들어야 합니다.",
+        ),
+        (&["metadata", "name"], "이름을 바꾸면 다른 리소스가 됩니다."),
+        (
+            &["metadata", "namespace"],
+            "다른 네임스페이스로 옮길 수 없습니다.",
+        ),
+    ];
+    for (path, why) in fields {
+        let pointer: String = path.iter().map(|key| format!("/{key}")).collect();
+        let dotted = path.join(".");
+        let Some(expected) = original.pointer(&pointer) else {
+            continue;
+        };
+        let message = match object.pointer(&pointer) {
+            Some(actual) if actual == expected => continue,
+            // The namespace may be left out: the object stays in the one it was opened from.
+            None if dotted == "metadata.namespace" => continue,
+            None => format!(
+                "{dotted}이(가) 없습니다. 원래 값 {}을(를) 그대로 두세요.",
+                shown(expected)
+            ),
+            Some(_) => format!(
+                "{dotted}은(는) 바꿀 수 없습니다 (원래 값: {}). {why}",
+                shown(expected)
+            ),
+        };
+        problems.push(
+            tree.locate(path.iter().copied().map(Step::Key))
+                .problem(message),
+        );
+    }
+    problems
+}
+
+/// Route lists of a VirtualService that carry weighted destinations.
+const ROUTE_SECTIONS: [&str; 3] = ["http", "tcp", "tls"];
+
+fn weight_problems(tree: &Located, object: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for section in ROUTE_SECTIONS {
+        let routes = object.pointer(&format!("/spec/{section}"));
+        for (i, route) in routes
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let destinations = route.get("route").and_then(Value::as_array);
+            for (j, entry) in destinations.into_iter().flatten().enumerate() {
+                let Some(weight) = entry.get("weight") else {
+                    continue;
+                };
+                if weight.as_u64().is_some_and(|w| w <= 100) {
+                    continue;
+                }
+                let quoted_number = weight
+                    .as_str()
+                    .and_then(|s| s.trim().parse::<u8>().ok())
+                    .is_some_and(|w| w <= 100);
+                let hint = if quoted_number {
+                    " 따옴표를 빼고 숫자로 쓰세요."
+                } else {
+                    ""
+                };
+                let path = [
+                    Step::Key("spec"),
+                    Step::Key(section),
+                    Step::Index(i),
+                    Step::Key("route"),
+                    Step::Index(j),
+                    Step::Key("weight"),
+                ];
+                problems.push(tree.locate(path).problem(format!(
+                    "spec.{section}[{i}].route[{j}].weight는 0–100 정수여야 합니다 (지금 값: {}).{hint}",
+                    weight
+                )));
+            }
+        }
+    }
+    problems
+}
+
+/// Runs the slider's pre-send checks on every weighted route of the edited VirtualService.
+fn route_findings(object: &Value, destination_rules: &[Value], pods: &[PodInfo]) -> Vec<Finding> {
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let mut findings: Vec<Finding> = Vec::new();
+    for section in ROUTE_SECTIONS {
+        let routes = object.pointer(&format!("/spec/{section}"));
+        for route in routes.and_then(Value::as_array).into_iter().flatten() {
+            let Some(destinations) = route.get("route").and_then(Value::as_array) else {
+                continue;
+            };
+            let implicit = if destinations.len() == 1 { 100 } else { 0 };
+            let targets: Vec<(&str, Option<&str>, u8)> = destinations
+                .iter()
+                .filter_map(|entry| {
+                    let host = entry.pointer("/destination/host")?.as_str()?;
+                    let subset = entry.pointer("/destination/subset").and_then(Value::as_str);
+                    let weight = match entry.get("weight").and_then(Value::as_u64) {
+                        Some(w) => u8::try_from(w).ok()?,
+                        None => implicit,
+                    };
+                    Some((host, subset, weight))
+                })
+                .collect();
+            let Some((first_host, _, _)) = targets.first() else {
+                continue;
+            };
+            // The sum checks only make sense when the subsets are the whole route.
+            let whole_route = targets.len() == destinations.len()
+                && targets.iter().all(|(host, subset, _)| {
+                    subset.is_some() && same_service(host, first_host, namespace)
+                });
+            let mut hosts: Vec<&str> = Vec::new();
+            for (host, _, _) in &targets {
+                if !hosts.iter().any(|h| same_service(h, host, namespace)) {
+                    hosts.push(host);
+                }
+            }
+            for host in hosts {
+                let weights: Vec<(String, u8)> = targets
+                    .iter()
+                    .filter(|(h, _, _)| same_service(h, host, namespace))
+                    .filter_map(|(_, subset, w)| Some(((*subset)?.to_string(), *w)))
+                    .collect();
+                if weights.is_empty() {
+                    continue;
+                }
+                for finding in check(&weights, destination_rules, pods, host) {
+                    let keep = whole_route || finding.code.is_some();
+                    if keep && !findings.contains(&finding) {
+                        findings.push(finding);
+                    }
+                }
+            }
+        }
+    }
+    findings
+}
+
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[path = "validate_tree.rs"]
+mod tree;
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;
