@@ -335,3 +335,99 @@ async fn the_probes_split_converges_toward_the_weights() {
     );
     lab.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_edit() {
+    use istio_lab::app::editor::EditorState;
+    let mut lab = Lab::start().await;
+    lab.key(KeyCode::Char('e'));
+    let edited = |state: &EditorState, from: &str, to: &str| {
+        let text = state.text().replace(from, to);
+        ratatui_textarea::TextArea::new(text.lines().map(str::to_string).collect())
+    };
+    {
+        let state = lab.model.editor.as_mut().expect("editor open");
+        assert!(!state.text().contains("managedFields"));
+        let area = edited(state, "weight: 80", "weight: 60");
+        state.textarea = area;
+        let area = edited(state, "weight: 20", "weight: 40");
+        state.textarea = area;
+    }
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    lab.runner.run_all(effects);
+    lab.until("the edit is saved", |m| {
+        m.editor
+            .as_ref()
+            .is_some_and(|e| !e.saving && !e.is_modified())
+    })
+    .await;
+    assert_eq!(
+        weights(&lab.virtual_service().await.unwrap()),
+        pairs(&[("v1", 60), ("v2", 40)])
+    );
+
+    // Someone else changes it; saving the now stale buffer gets 409 and the edit survives.
+    {
+        let state = lab.model.editor.as_mut().unwrap();
+        let area = edited(state, "weight: 60", "weight: 70");
+        state.textarea = area;
+        let area = edited(state, "weight: 40", "weight: 30");
+        state.textarea = area;
+    }
+    let body = json!({"spec": {"http": [{"route": [{"destination": {"host": "reviews", "subset": "v1"}, "weight": 100}]}]}});
+    lab.sim
+        .store()
+        .merge_patch_object(
+            "networking.istio.io/v1",
+            "VirtualService",
+            "default",
+            "reviews",
+            &body,
+            "kubectl-edit",
+        )
+        .unwrap();
+    lab.until("the other edit is watched", |m| {
+        m.traffic.configured().first().map(|w| w.1) == Some(100)
+    })
+    .await;
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    lab.runner.run_all(effects);
+    lab.until("the stale save is refused", |m| {
+        m.editor.as_ref().is_some_and(|e| e.conflict)
+    })
+    .await;
+    let state = lab.model.editor.as_ref().unwrap();
+    assert!(state.text().contains("weight: 70"), "the edit is kept");
+    assert_eq!(
+        weights(&lab.virtual_service().await.unwrap()),
+        pairs(&[("v1", 100)])
+    );
+    let effects = update(&mut lab.model, Msg::Key(ctrl('r')));
+    lab.runner.run_all(effects);
+    let state = lab.model.editor.as_ref().unwrap();
+    assert!(
+        state.text().contains("weight: 100"),
+        "reloaded from the cluster"
+    );
+    assert!(
+        state
+            .stash
+            .as_deref()
+            .is_some_and(|s| s.contains("weight: 70")),
+        "the edit is kept aside"
+    );
+
+    // An invalid buffer is never sent and never lost.
+    {
+        let state = lab.model.editor.as_mut().unwrap();
+        let area = edited(state, "weight: 100", "weight: 101");
+        state.textarea = area;
+    }
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    assert!(effects.is_empty(), "{effects:?}");
+    let state = lab.model.editor.as_ref().unwrap();
+    assert!(!state.problems.is_empty());
+    assert!(state.text().contains("weight: 101"));
+    lab.sim.shutdown().await;
+}

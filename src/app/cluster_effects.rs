@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use super::msg::Msg;
 use crate::cluster::apply::{Writer, apply_manifest};
 use crate::cluster::probe::{choose_route, fetch};
-use crate::cluster::{WatchHandle, spawn_watchers};
+use crate::cluster::{MeshKind, WatchHandle, spawn_watchers};
 
 pub struct ClusterEffects {
     tx: UnboundedSender<Msg>,
@@ -73,6 +73,26 @@ impl ClusterEffects {
                 .merge_patch_virtual_service(&client, &namespace, &name, &body)
                 .await;
             let _ = tx.send(Msg::WeightsSent(result));
+        });
+    }
+
+    pub fn replace_object(
+        &self,
+        kind: MeshKind,
+        namespace: String,
+        name: String,
+        object: serde_json::Value,
+    ) {
+        let Some(client) = self.client.clone() else {
+            let _ = self.tx.send(Msg::EditorSaved(Err(no_cluster())));
+            return;
+        };
+        let (tx, writer) = (self.tx.clone(), self.writer.clone());
+        tokio::spawn(async move {
+            let result = writer
+                .replace(&client, kind, &namespace, &name, object)
+                .await;
+            let _ = tx.send(Msg::EditorSaved(result));
         });
     }
 

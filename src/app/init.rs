@@ -58,6 +58,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         target: start.target,
         cluster: ClusterView::new(start.now),
         traffic: TrafficView::default(),
+        editor: None,
         clock: std::time::Instant::now(),
         color: start.color,
         quit: false,

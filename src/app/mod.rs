@@ -4,6 +4,7 @@ pub mod cluster_effects;
 pub mod cluster_keys;
 pub mod cluster_view;
 pub mod editor;
+pub mod editor_keys;
 pub mod init;
 pub mod lesson_nav;
 pub mod model;

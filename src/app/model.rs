@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use std::time::Instant;
 
 use super::cluster_view::ClusterView;
+use super::editor::EditorState;
 use super::traffic_view::TrafficView;
 use crate::lesson::{Lesson, Rendered};
 use crate::ui::layout::AppLayout;
@@ -149,6 +150,8 @@ pub struct Model {
     pub target: Target,
     pub cluster: ClusterView,
     pub traffic: TrafficView,
+    /// The YAML editor, when open; it takes every key.
+    pub editor: Option<EditorState>,
     /// The runtime's clock when the current batch of messages arrived; update reads time only here.
     pub clock: Instant,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.

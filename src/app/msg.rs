@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::progress::Progress;
 use super::traffic_view::SendError;
-use crate::cluster::ClusterEvent;
+use crate::cluster::{ClusterEvent, MeshKind};
 
 // Messages live only while they pass through the channel once; boxing the cluster event would
 // add an allocation per watch event on the hottest path for no lasting memory gain.
@@ -39,6 +39,10 @@ pub enum Msg {
     WeightsSent(Result<(String, u64), SendError>),
     /// Applying a manifest (a lesson command, or the guide's reviews resources) finished.
     ManifestApplied(Result<(), SendError>),
+    /// The editor's replace finished: the new resourceVersion, or why not (409: changed meanwhile).
+    EditorSaved(Result<String, SendError>),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     /// One productpage request of the probe: HTTP status and body, or why it failed.
     ProbeResponse {
         generation: u64,
@@ -62,6 +66,13 @@ pub enum Effect {
         namespace: String,
         name: String,
         body: serde_json::Value,
+    },
+    /// Replace (PUT) of an edited object; its metadata.resourceVersion makes a stale edit a 409.
+    ReplaceObject {
+        kind: MeshKind,
+        namespace: String,
+        name: String,
+        object: serde_json::Value,
     },
     /// Server-side apply of a manifest (fieldManager istio-lab).
     ApplyManifest {

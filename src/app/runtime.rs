@@ -90,6 +90,7 @@ async fn forward_terminal_events(tx: UnboundedSender<Msg>) {
             Ok(Event::Key(key)) => Msg::Key(key),
             Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
             Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+            Ok(Event::Paste(text)) => Msg::Paste(text),
             Ok(_) => continue,
             Err(e) => {
                 tracing::warn!("terminal event error: {e}");
@@ -198,6 +199,14 @@ impl EffectRunner {
             }
             Effect::ApplyManifest { namespace, yaml } => {
                 self.cluster.apply_manifest(namespace, yaml)
+            }
+            Effect::ReplaceObject {
+                kind,
+                namespace,
+                name,
+                object,
+            } => {
+                self.cluster.replace_object(kind, namespace, name, object);
             }
             Effect::Probe {
                 namespace,

@@ -2,10 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::editor_keys;
 use super::model::{Model, ToastLevel};
 use super::msg::{Effect, TimerMsg};
 use super::traffic_view::{MAX_PROBE_RATE, SendError, SendState, VIRTUAL_SERVICE, virtual_service};
 use super::update::toast;
+use crate::cluster::MeshKind;
 use crate::traffic::probe::version_in_pod_name;
 use crate::traffic::{Served, classify_response, merge_patch};
 
@@ -71,6 +73,18 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
                 model.traffic.probe.rate.saturating_sub(1).max(1),
                 effects,
             );
+            false
+        }
+        KeyCode::Char('e') => {
+            editor_keys::open(model, MeshKind::VirtualService, effects);
+            false
+        }
+        KeyCode::Char('d') => {
+            editor_keys::open(model, MeshKind::DestinationRule, effects);
+            false
+        }
+        KeyCode::Char('g') => {
+            editor_keys::open(model, MeshKind::Gateway, effects);
             false
         }
         KeyCode::Char('a') => {

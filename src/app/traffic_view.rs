@@ -98,7 +98,7 @@ pub fn virtual_service(cluster: &ClusterView) -> Option<Value> {
     serde_json::to_value(object).ok()
 }
 
-fn destination_rules(cluster: &ClusterView) -> Vec<Value> {
+pub fn destination_rules(cluster: &ClusterView) -> Vec<Value> {
     cluster
         .mesh
         .get(&MeshKind::DestinationRule)
@@ -144,7 +144,7 @@ fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) ->
     names
 }
 
-fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
+pub fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
     cluster
         .pods
         .get(lab_namespace)

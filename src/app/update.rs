@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
 use super::traffic_view::HOST;
-use super::{cluster_keys, lesson_nav, traffic_keys};
+use super::{cluster_keys, editor_keys, lesson_nav, traffic_keys};
 use crate::cluster::{Change, ClusterEvent, ConnectionState, PodRow};
 use crate::ui::layout::{self, Arrangement};
 use crate::ui::traffic_layout;
@@ -41,6 +41,13 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Cluster { generation, event } => on_cluster(model, generation, event, &mut effects),
         Msg::SendWeightsDue => traffic_keys::on_send_due(model, &mut effects),
         Msg::WeightsSent(result) => traffic_keys::on_sent(model, result, &mut effects),
+        Msg::EditorSaved(result) => editor_keys::on_saved(model, result),
+        Msg::Paste(text) => {
+            if let Some(state) = model.editor.as_mut() {
+                super::editor::on_paste(state, &text);
+                model.dirty = true;
+            }
+        }
         Msg::ManifestApplied(result) => traffic_keys::on_created(model, result, &mut effects),
         Msg::ProbeResponse {
             generation,
@@ -134,6 +141,10 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         model.quit = true;
         return;
     }
+    if model.editor.is_some() {
+        editor_keys::on_key(model, key, effects);
+        return;
+    }
     if model.layout.arrangement() == Arrangement::TooSmall {
         if key.code == KeyCode::Char('q') {
             model.quit = true;
@@ -210,6 +221,11 @@ fn focus(model: &mut Model, pane: Pane) -> bool {
 const WHEEL_LINES: usize = 3;
 
 fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+    if let Some(state) = model.editor.as_mut() {
+        super::editor::on_mouse(state, mouse);
+        model.dirty = true;
+        return;
+    }
     if model.overlay.is_some() || model.layout.arrangement() == Arrangement::TooSmall {
         return;
     }

@@ -83,6 +83,32 @@ impl Writer {
     }
 }
 
+impl Writer {
+    /// Replace (PUT) of an edited object. Its `metadata.resourceVersion` is the one the edit
+    /// started from, so a change made meanwhile is refused with 409 instead of overwritten.
+    pub async fn replace(
+        &self,
+        client: &Client,
+        kind: MeshKind,
+        namespace: &str,
+        name: &str,
+        object: Value,
+    ) -> Result<String, WriteError> {
+        let resource = resource(client, kind).await?;
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
+        let object: DynamicObject = serde_json::from_value(object).map_err(|e| WriteError {
+            code: None,
+            message: e.to_string(),
+        })?;
+        let params = kube::api::PostParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..Default::default()
+        };
+        let saved = api.replace(name, &params, &object).await?;
+        Ok(saved.resource_version().unwrap_or_default())
+    }
+}
+
 /// Server-side apply (fieldManager istio-lab, force) of every document of a YAML manifest, in order.
 pub async fn apply_manifest(
     client: &Client,

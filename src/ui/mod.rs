@@ -46,4 +46,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         Some(Overlay::Toc(toc)) => toc::draw(frame, frame.area(), toc, model.lesson.index, theme),
         None => {}
     }
+    if let Some(state) = &model.editor {
+        editor::draw(frame, frame.area(), state, theme);
+    }
 }
