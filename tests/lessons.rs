@@ -249,3 +249,53 @@ fn a_missing_guide_file_is_a_clear_error() {
             .contains("/nonexistent/guide.md")
     );
 }
+
+#[test]
+fn sim_subcommand_serves_the_demo_cluster_and_writes_a_kubeconfig() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_istio-lab"))
+        .args(["sim", "--port", "0", "--kubeconfig-out"])
+        .arg(&kubeconfig)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sim starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        if let Ok(text) = std::fs::read_to_string(&kubeconfig)
+            && text.contains("current-context")
+        {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no kubeconfig written"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let server = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .expect("server line")
+        .to_string();
+    let token = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .expect("token line")
+        .to_string();
+    let address = server.trim_start_matches("http://").to_string();
+    let response = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+        write!(stream, "GET /api/v1/namespaces/istio-system/services/istio-ingressgateway HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("LoadBalancer"), "{response}");
+    assert!(text.contains("istio-lab-demo"));
+}
