@@ -9,7 +9,11 @@ use tokio::task::JoinHandle;
 
 use super::msg::Msg;
 use crate::cluster::apply::{Writer, apply_manifest};
-use crate::cluster::probe::{choose_route, fetch};
+use crate::cluster::probe::{choose_route, fetch, gateway_url};
+use kube::runtime::reflector::ObjectRef;
+
+const ISTIO_SYSTEM: &str = "istio-system";
+const INGRESS_GATEWAY: &str = "istio-ingressgateway";
 use crate::cluster::{MeshKind, WatchHandle, spawn_watchers};
 
 pub struct ClusterEffects {
@@ -116,9 +120,17 @@ impl ClusterEffects {
         let Some(client) = self.client.clone().filter(|_| rate > 0) else {
             return;
         };
-        let (tx, try_gateway) = (self.tx.clone(), self.try_gateway);
+        // GATEWAY_URL from the watched ingress gateway Service: no extra request.
+        let gateway = self
+            .watchers
+            .as_ref()
+            .filter(|_| self.try_gateway)
+            .and_then(|w| w.services(ISTIO_SYSTEM))
+            .and_then(|store| store.get(&ObjectRef::new(INGRESS_GATEWAY).within(ISTIO_SYSTEM)))
+            .and_then(|service| gateway_url(&service));
+        let tx = self.tx.clone();
         self.probe = Some(tokio::spawn(async move {
-            let route = choose_route(&client, try_gateway).await;
+            let route = choose_route(gateway).await;
             let via = route.describe();
             let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

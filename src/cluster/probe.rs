@@ -6,7 +6,6 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Empty};
 use k8s_openapi::api::core::v1::Service;
 use kube::Client;
-use kube::api::Api;
 
 const GATEWAY_TIMEOUT: Duration = Duration::from_secs(2);
 const PROXY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,16 +28,17 @@ impl Route {
 }
 
 /// INGRESS_HOST:INGRESS_PORT as the guide computes them: the load balancer's IP (or hostname)
-/// and the `http2` port of `istio-system/istio-ingressgateway`.
-pub async fn gateway_url(client: &Client) -> Option<String> {
-    let services: Api<Service> = Api::namespaced(client.clone(), "istio-system");
-    let service = services.get_opt("istio-ingressgateway").await.ok()??;
-    let ingress = service.status?.load_balancer?.ingress?.into_iter().next()?;
-    let host = ingress.ip.or(ingress.hostname)?;
+/// and the `http2` port of `istio-system/istio-ingressgateway` (read from the watch cache).
+pub fn gateway_url(service: &Service) -> Option<String> {
+    let status = service.status.as_ref()?.load_balancer.as_ref()?;
+    let ingress = status.ingress.as_ref()?.first()?;
+    let host = ingress.ip.as_ref().or(ingress.hostname.as_ref())?;
     let port = service
-        .spec?
-        .ports?
-        .into_iter()
+        .spec
+        .as_ref()?
+        .ports
+        .as_ref()?
+        .iter()
         .find(|p| p.name.as_deref() == Some("http2"))?
         .port;
     Some(format!("{host}:{port}"))
@@ -85,10 +85,9 @@ pub async fn via_api_proxy(client: &Client, namespace: &str) -> Result<(u16, Str
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
-/// Picks the route once: the gateway when allowed and it answers, else the API proxy.
-pub async fn choose_route(client: &Client, try_gateway: bool) -> Route {
-    if try_gateway
-        && let Some(gateway) = gateway_url(client).await
+/// Picks the route once: the gateway when known and it answers, else the API proxy.
+pub async fn choose_route(gateway: Option<String>) -> Route {
+    if let Some(gateway) = gateway
         && via_gateway(&gateway).await.is_ok()
     {
         return Route::Gateway(gateway);
@@ -104,5 +103,43 @@ pub async fn fetch(
     match route {
         Route::Gateway(gateway) => via_gateway(gateway).await,
         Route::ApiProxy => via_api_proxy(client, namespace).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_url_is_the_load_balancer_address_and_the_http2_port() {
+        let service: Service = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "istio-ingressgateway", "namespace": "istio-system"},
+            "spec": {"type": "LoadBalancer", "ports": [
+                {"name": "status-port", "port": 15021}, {"name": "http2", "port": 80}, {"name": "https", "port": 443}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "130.211.10.121"}]}}
+        }))
+        .unwrap();
+        assert_eq!(gateway_url(&service).as_deref(), Some("130.211.10.121:80"));
+        let mut pending = service.clone();
+        pending.status = None;
+        assert_eq!(
+            gateway_url(&pending),
+            None,
+            "EXTERNAL-IP <pending>: no GATEWAY_URL"
+        );
+        let mut named: Service = service;
+        if let Some(ingress) = named
+            .status
+            .as_mut()
+            .and_then(|s| s.load_balancer.as_mut())
+            .and_then(|l| l.ingress.as_mut())
+        {
+            ingress[0].ip = None;
+            ingress[0].hostname = Some("a1b2.elb.amazonaws.com".into());
+        }
+        assert_eq!(
+            gateway_url(&named).as_deref(),
+            Some("a1b2.elb.amazonaws.com:80")
+        );
     }
 }

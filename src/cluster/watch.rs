@@ -1,12 +1,14 @@
 //! The kube-rs watchers: pods and services in the lab namespace and `istio-system`, Istio
 //! kinds in the lab namespace, each restarted with backoff and reported through one channel.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, DynamicObject};
+use kube::runtime::reflector::{self, Store, store::Writer};
 use kube::runtime::watcher;
 use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
@@ -34,12 +36,19 @@ const ISTIO_RECHECK: Duration = Duration::from_secs(10);
 pub struct WatchHandle {
     namespace: String,
     tasks: JoinSet<()>,
+    /// Reflector caches of the watched Services, per namespace: reads need no request.
+    services: BTreeMap<String, Store<Service>>,
 }
 
 impl WatchHandle {
     /// The lab namespace these watchers follow.
     pub fn namespace(&self) -> &str {
         &self.namespace
+    }
+
+    /// The watch cache of Services in `namespace` (the lab namespace or `istio-system`).
+    pub fn services(&self, namespace: &str) -> Option<&Store<Service>> {
+        self.services.get(namespace)
     }
 
     /// Stops every watcher now.
@@ -70,10 +79,12 @@ pub fn spawn_watchers(
 ) -> WatchHandle {
     let (status_tx, status_rx) = mpsc::unbounded_channel();
     let mut tasks = JoinSet::new();
+    let mut service_stores = BTreeMap::new();
     tasks.spawn(publish_status(status_rx, tx.clone()));
     for namespace in watched_namespaces(lab_namespace) {
         let pods = Target {
             api: Api::<Pod>::namespaced(client.clone(), &namespace),
+            cache: reflector::store().1,
             key: WatchKey::new("pods", &namespace),
             convert: |pod: &Pod| PodRow::from(pod),
             wrap: {
@@ -85,8 +96,11 @@ pub fn spawn_watchers(
             },
         };
         tasks.spawn(run_watch(pods, tx.clone(), status_tx.clone()));
+        let (service_store, service_cache) = reflector::store();
+        service_stores.insert(namespace.clone(), service_store);
         let services = Target {
             api: Api::<Service>::namespaced(client.clone(), &namespace),
+            cache: service_cache,
             key: WatchKey::new("services", &namespace),
             convert: |service: &Service| ServiceRow::from(service),
             wrap: {
@@ -103,12 +117,20 @@ pub fn spawn_watchers(
     WatchHandle {
         namespace: lab_namespace.to_string(),
         tasks,
+        services: service_stores,
     }
 }
 
 /// One watched resource: how to reach it and how its changes become events.
-struct Target<K, T> {
+struct Target<K, T>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
     api: Api<K>,
+    /// The reflector's writer: every watch event is applied to its store, so the store always
+    /// holds the objects the tables show.
+    cache: Writer<K>,
     key: WatchKey,
     convert: fn(&K) -> T,
     wrap: Box<dyn Fn(Change<T>) -> ClusterEvent + Send + Sync>,
@@ -121,8 +143,10 @@ async fn run_watch<K, T>(
     status: UnboundedSender<StatusUpdate>,
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Send + Sync,
     T: Send + 'static,
 {
+    let mut target = target;
     let context = RequestContext {
         resource: &target.key.resource,
         namespace: &target.key.namespace,
@@ -143,6 +167,7 @@ async fn run_watch<K, T>(
         let failure = loop {
             match stream.next().await {
                 Some(Ok(event)) => {
+                    target.cache.apply_watcher_event(&event);
                     let listed = matches!(event, watcher::Event::InitDone);
                     let streaming =
                         matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_));
@@ -257,6 +282,7 @@ async fn watch_mesh(
     for (kind, resource) in found {
         let target = Target {
             api: Api::<DynamicObject>::namespaced_with(client.clone(), &namespace, &resource),
+            cache: Writer::new(resource.clone()),
             key: WatchKey::new(kind.plural(), &namespace),
             convert: DynamicObject::clone,
             wrap: Box::new(move |change| ClusterEvent::Mesh { kind, change }),
