@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
 
-use super::layout::HELP_HINT_WIDTH;
+use super::layout::{COMPACT_HEADER_WIDTH, help_hint, tab_label};
 use super::text::{truncate, width};
 use super::theme::Theme;
 use crate::app::Model;
@@ -11,6 +11,7 @@ use crate::app::model::Pane;
 
 pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
     let area = model.layout.header;
+    let compact = area.width < COMPACT_HEADER_WIDTH;
     let mut spans = vec![
         Span::styled(" istio-lab ", theme.app_name()),
         Span::raw(" "),
@@ -22,10 +23,12 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
     } else if !target.context.is_empty() {
         spans.push(Span::styled(format!("{} ", target.context), theme.muted()));
     }
-    spans.push(Span::styled(
-        format!("ns:{} ", target.namespace),
-        theme.muted(),
-    ));
+    if !compact {
+        spans.push(Span::styled(
+            format!("ns:{} ", target.namespace),
+            theme.muted(),
+        ));
+    }
     if let Some(lesson) = model.current_lesson() {
         spans.push(Span::styled(
             format!("{}/{} ", model.lesson.index + 1, model.lessons.len()),
@@ -40,11 +43,12 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
     let tabs_start = usize::from(model.layout.tabs[0].x.saturating_sub(area.x));
     spans.push(Span::raw(" ".repeat(tabs_start.saturating_sub(used))));
     for pane in Pane::ALL {
-        let label = format!(" F{} {} ", pane.function_key(), pane.title());
-        spans.push(Span::styled(label, theme.tab(model.focus == pane)));
+        spans.push(Span::styled(
+            tab_label(pane, compact),
+            theme.tab(model.focus == pane),
+        ));
         spans.push(Span::raw(" "));
     }
-    let hint = truncate(" ? 도움말", usize::from(HELP_HINT_WIDTH));
-    spans.push(Span::styled(hint, theme.muted()));
+    spans.push(Span::styled(help_hint(compact), theme.muted()));
     frame.render_widget(Line::from(spans), area);
 }

@@ -76,10 +76,27 @@ pub fn contains(rect: Rect, column: u16, row: u16) -> bool {
         && row < rect.y.saturating_add(rect.height)
 }
 
-/// Width of a header tab such as " F2 클러스터 " plus the gap after it.
-pub fn tab_width(pane: Pane) -> u16 {
-    let label_width = unicode_width::UnicodeWidthStr::width(pane.title()) as u16;
-    label_width + 6
+/// Below this width the header drops the F-key prefixes and the namespace to leave room for
+/// the lesson title.
+pub const COMPACT_HEADER_WIDTH: u16 = 110;
+
+/// A header tab's label: " F2 클러스터 ", or " 클러스터 " on a compact header.
+pub fn tab_label(pane: Pane, compact: bool) -> String {
+    if compact {
+        format!(" {} ", pane.title())
+    } else {
+        format!(" F{} {} ", pane.function_key(), pane.title())
+    }
+}
+
+/// Width of a header tab plus the gap after it.
+pub fn tab_width(pane: Pane, compact: bool) -> u16 {
+    unicode_width::UnicodeWidthStr::width(tab_label(pane, compact).as_str()) as u16 + 1
+}
+
+/// The help hint at the right end of the header.
+pub fn help_hint(compact: bool) -> &'static str {
+    if compact { " ?" } else { " ? 도움말" }
 }
 
 pub fn compute(area: Rect, focus: Pane) -> AppLayout {
@@ -95,12 +112,13 @@ pub fn compute(area: Rect, focus: Pane) -> AppLayout {
     layout.status = Rect::new(area.x, area.bottom() - 1, area.width, 1);
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 2);
 
-    // Tabs are right-aligned in the header, before the help hint "? 도움말 ".
-    let mut x = area
-        .right()
-        .saturating_sub(tabs_total_width() + HELP_HINT_WIDTH);
+    // Tabs are right-aligned in the header, before the help hint.
+    let compact = area.width < COMPACT_HEADER_WIDTH;
+    let hint_width = unicode_width::UnicodeWidthStr::width(help_hint(compact)) as u16;
+    let tabs_width: u16 = Pane::ALL.into_iter().map(|p| tab_width(p, compact)).sum();
+    let mut x = area.right().saturating_sub(tabs_width + hint_width);
     for (slot, pane) in layout.tabs.iter_mut().zip(Pane::ALL) {
-        let width = tab_width(pane);
+        let width = tab_width(pane, compact);
         *slot = Rect::new(x, area.y, width, 1);
         x += width;
     }
@@ -149,12 +167,6 @@ pub fn compute(area: Rect, focus: Pane) -> AppLayout {
         Arrangement::TooSmall => {}
     }
     layout
-}
-
-pub const HELP_HINT_WIDTH: u16 = 9;
-
-fn tabs_total_width() -> u16 {
-    Pane::ALL.into_iter().map(tab_width).sum()
 }
 
 /// The text area inside a pane's border and one column of padding on each side.
