@@ -367,3 +367,33 @@ fn probe_results_are_classified_by_the_pods_version_label() {
     key(&mut m, KeyCode::Char('p'));
     assert!(!m.traffic.probe.on);
 }
+
+#[test]
+fn lesson_steps_tick_green_as_the_cluster_reaches_them() {
+    let mut m = lab();
+    m.focus = Pane::Lesson;
+    let index = common::lesson_index(&m, "traffic-shifting");
+    while m.lesson.index < index {
+        key(&mut m, KeyCode::Right);
+    }
+    update(&mut m, Msg::Tick(jiff::Timestamp::UNIX_EPOCH));
+    assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(false)]);
+    let vs = virtual_service(&[("v1", 0), ("v2", 100)], "kubectl-client-side-apply");
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Applied(vs),
+        },
+    );
+    m.dirty = false;
+    update(&mut m, Msg::Tick(jiff::Timestamp::UNIX_EPOCH));
+    assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(true)]);
+    assert!(m.dirty, "a change of a step redraws");
+    // The download lesson's steps have no checks: nothing to tick.
+    let download = common::lesson_index(&m, "download");
+    while m.lesson.index > download {
+        key(&mut m, KeyCode::Left);
+    }
+    assert!(m.lesson.steps_done.iter().all(Option::is_none));
+}

@@ -46,6 +46,8 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
             rendered: Rendered::default(),
             width: 0,
             height: 0,
+            text_height: 0,
+            steps_done: Vec::new(),
             selected_code: None,
             search: None,
         },
@@ -64,6 +66,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         quit: false,
         dirty: true,
     };
+    super::lesson_nav::refresh_steps(&mut model);
     relayout(&mut model, Rect::new(0, 0, start.width, start.height));
     // The scroll is restored after the first render, so it can be clamped to the real length.
     model.lesson.scroll = scroll.min(model.lesson.max_scroll());

@@ -51,6 +51,9 @@ pub fn goto_lesson(model: &mut Model, index: usize, effects: &mut Vec<Effect>) {
     model.lesson.index = index;
     model.lesson.scroll = 0;
     model.lesson.selected_code = None;
+    refresh_steps(model);
+    let (width, text_height) = (model.lesson.width, model.lesson.text_height);
+    set_viewport(model, width, text_height);
     rerender(model);
     if let Some(search) = model.lesson.search.take() {
         start_search(model, search.query);
@@ -59,9 +62,11 @@ pub fn goto_lesson(model: &mut Model, index: usize, effects: &mut Vec<Effect>) {
 }
 
 /// Called on resize and focus changes: re-renders when the text width changed.
-pub fn set_viewport(model: &mut Model, width: u16, height: u16) {
+pub fn set_viewport(model: &mut Model, width: u16, text_height: u16) {
+    let steps = model.current_lesson().map_or(0, |l| l.steps.len());
     let view = &mut model.lesson;
-    view.height = height;
+    view.text_height = text_height;
+    view.height = text_height.saturating_sub(checklist_rows(steps, text_height));
     if width == view.width && !view.rendered.lines.is_empty() {
         view.scroll = view.scroll.min(view.max_scroll());
         return;
@@ -80,6 +85,27 @@ pub fn set_viewport(model: &mut Model, width: u16, height: u16) {
             s.current = current.min(s.matches.len().saturating_sub(1));
         }
     }
+}
+
+/// Rows the step checklist takes at the top of the pane: one per step and a rule when there is
+/// room, a one-line summary on short panes, nothing for a lesson without steps.
+pub fn checklist_rows(steps: usize, text_height: u16) -> u16 {
+    match steps {
+        0 => 0,
+        n if text_height >= 16 => u16::try_from(n).unwrap_or(u16::MAX).min(text_height / 3) + 1,
+        _ => 1,
+    }
+}
+
+/// Re-evaluates the current lesson's step checks; returns whether any changed.
+pub fn refresh_steps(model: &mut Model) -> bool {
+    let states = match model.lessons.get(model.lesson.index) {
+        Some(lesson) => super::steps::states(lesson, &model.cluster, &model.target.namespace),
+        None => Vec::new(),
+    };
+    let changed = states != model.lesson.steps_done;
+    model.lesson.steps_done = states;
+    changed
 }
 
 fn rerender(model: &mut Model) {

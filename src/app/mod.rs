@@ -13,6 +13,7 @@ pub mod osc52;
 pub mod progress;
 pub mod run_command;
 pub mod runtime;
+pub mod steps;
 pub mod terminal;
 pub mod traffic_keys;
 pub mod traffic_view;

@@ -115,6 +115,10 @@ pub struct LessonView {
     /// Text width the lesson was rendered for, and the pane's visible line count.
     pub width: u16,
     pub height: u16,
+    /// Rows of the pane's text area, of which the step checklist takes the top ones.
+    pub text_height: u16,
+    /// Per step of the current lesson: done, not yet, or no check.
+    pub steps_done: Vec<Option<bool>>,
     pub selected_code: Option<usize>,
     pub search: Option<Search>,
 }

@@ -58,6 +58,10 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             model.cluster.now = now;
+            // Step checks read whole tables, so they run once a second rather than per event.
+            if lesson_nav::refresh_steps(model) {
+                model.dirty = true;
+            }
             // Ages and countdowns only matter where the cluster pane is on screen.
             if model.layout.cluster.is_some() {
                 model.dirty = true;

@@ -25,8 +25,10 @@ pub struct Step {
     pub title: String,
     #[serde(default)]
     pub commands: Vec<String>,
-    // Planned keys go here as optional fields, e.g. `apply` (a manifest path to apply) and
-    // `check` (a live cluster condition that ticks the step green).
+    /// A live cluster condition that ticks the step green when it holds.
+    #[serde(default)]
+    pub check: Option<super::check::Check>,
+    // Further optional keys (e.g. `apply`, a manifest path) go here.
 }
 
 /// A problem in a lesson file, located at a line of that file (0: the file as a whole).
@@ -216,6 +218,26 @@ mod tests {
     }
 
     #[test]
+    fn a_step_check_parses_and_a_misspelt_condition_names_its_line() {
+        let with_check = VALID.replace(
+            "---\n본문",
+            "    check:\n      pods-ready: {namespace: istio-system, selector: app=istiod}\n---\n본문",
+        );
+        let lesson = parse_lesson("02-install.md", &with_check).unwrap();
+        assert_eq!(
+            lesson.steps[0].check,
+            Some(super::super::check::Check::PodsReady {
+                namespace: Some("istio-system".into()),
+                selector: Some("app=istiod".into()),
+                min: None
+            })
+        );
+        let typo = with_check.replace("pods-ready", "pods-redy");
+        let error = parse_lesson("02-install.md", &typo).unwrap_err();
+        assert_eq!(error.line, 9, "{error}");
+    }
+
+    #[test]
     fn parses_a_valid_lesson() {
         let lesson = parse_lesson("02-install.md", VALID).unwrap();
         assert_eq!(lesson.number, 2);
@@ -226,6 +248,7 @@ mod tests {
             vec![Step {
                 title: "demo 프로필로 설치".into(),
                 commands: vec!["istioctl install --set profile=demo -y".into()],
+                check: None,
             }]
         );
         assert_eq!(lesson.body, "본문\n");

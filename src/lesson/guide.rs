@@ -174,7 +174,11 @@ fn steps_of(body: &str) -> Vec<Step> {
                 if syntax_of(lang) == Syntax::Shell && !commands.is_empty() {
                     let title = step_title(&last_text)
                         .unwrap_or_else(|| commands.first().cloned().unwrap_or_default());
-                    steps.push(Step { title, commands });
+                    steps.push(Step {
+                        title,
+                        commands,
+                        check: None,
+                    });
                 }
             }
             Event::Text(text) | Event::Code(text) => match code.as_mut() {

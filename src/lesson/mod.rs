@@ -9,6 +9,7 @@
 //! [`render`] turns Markdown into [`StyledLine`]s of [`SpanKind`]-tagged text that never
 //! exceed the requested width; the UI maps kinds to colours in its theme.
 
+pub mod check;
 mod codeblock;
 mod format;
 mod guide;
