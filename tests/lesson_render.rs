@@ -14,7 +14,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Characters the renderer adds itself: frames, bars, markers, the image label.
 const DECORATION: &str = "┌┐└┘├┤┬┴┼─│═▌▍•◦▪↪…·—[]()그림";
 
-const REAL_GUIDE: &str = "/work/shared/reference/istio-guide-ko.md";
+/// The customer's guide, beside the checkout when it is there (CI may not have it).
+const REAL_GUIDE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/reference/istio-guide-ko.md"
+);
 
 fn manifest_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
