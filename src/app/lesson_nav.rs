@@ -330,18 +330,26 @@ fn select_code(model: &mut Model, forward: bool, effects: &mut Vec<Effect>) {
     }
 }
 
-fn copy_code(model: &mut Model, effects: &mut Vec<Effect>) {
-    let Some(block) = model
+/// The highlighted code block, or a hint to highlight one first.
+fn selected_block(model: &mut Model, effects: &mut Vec<Effect>) -> Option<lesson::CodeBlock> {
+    let block = model
         .lesson
         .selected_code
         .and_then(|i| model.lesson.rendered.code_blocks.get(i))
-    else {
+        .cloned();
+    if block.is_none() {
         toast(
             model,
             effects,
             ToastLevel::Info,
             "먼저 c 키로 코드 블록을 고르세요".into(),
         );
+    }
+    block
+}
+
+fn copy_code(model: &mut Model, effects: &mut Vec<Effect>) {
+    let Some(block) = selected_block(model, effects) else {
         return;
     };
     let text = if block.commands.is_empty() {
@@ -361,17 +369,7 @@ fn copy_code(model: &mut Model, effects: &mut Vec<Effect>) {
 
 /// Runs the highlighted block's commands that the lab can perform through the API.
 fn run_code(model: &mut Model, effects: &mut Vec<Effect>) {
-    let Some(block) = model
-        .lesson
-        .selected_code
-        .and_then(|i| model.lesson.rendered.code_blocks.get(i))
-    else {
-        toast(
-            model,
-            effects,
-            ToastLevel::Info,
-            "먼저 c 키로 코드 블록을 고르세요".into(),
-        );
+    let Some(block) = selected_block(model, effects) else {
         return;
     };
     if model.cluster.generation == 0 {

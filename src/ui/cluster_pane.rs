@@ -70,41 +70,75 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let services = Rect::new(inner.x, top + pods_height, inner.width, rest - pods_height);
     let namespaces = shown_namespaces(&model.target.namespace);
 
-    let pod_total = count(&view.pods, &namespaces, view);
-    section_title(
+    let pods_table = Section {
+        title: "파드",
+        key: 'p',
+        headers: &POD_HEADERS,
+        selected: view.table == Table::Pods,
+    };
+    draw_section(
         frame,
         pods,
-        &format!("파드 ({pod_total})  p"),
-        view.table == Table::Pods,
-        theme,
-    );
-    let body = visible(
+        &pods_table,
         &view.pods,
         &namespaces,
         view,
         view.pod_scroll,
-        pods.height.saturating_sub(2),
         |p| pod_row(p, view, theme),
-    );
-    table::draw(frame, body_area(pods), &POD_HEADERS, &body, theme);
-
-    let service_total = count(&view.services, &namespaces, view);
-    section_title(
-        frame,
-        services,
-        &format!("서비스 ({service_total})  s"),
-        view.table == Table::Services,
         theme,
     );
-    let body = visible(
+    let services_table = Section {
+        title: "서비스",
+        key: 's',
+        headers: &SERVICE_HEADERS,
+        selected: view.table == Table::Services,
+    };
+    draw_section(
+        frame,
+        services,
+        &services_table,
         &view.services,
         &namespaces,
         view,
         view.service_scroll,
-        services.height.saturating_sub(2),
         |s| service_row(s, view, theme),
+        theme,
     );
-    table::draw(frame, body_area(services), &SERVICE_HEADERS, &body, theme);
+}
+
+/// What tells the two tables apart.
+struct Section<'a> {
+    title: &'a str,
+    key: char,
+    headers: &'a [&'a str],
+    selected: bool,
+}
+
+/// A table's title line ("파드 (6)  p") and its visible rows.
+#[allow(clippy::too_many_arguments)]
+fn draw_section<T>(
+    frame: &mut Frame,
+    area: Rect,
+    section: &Section,
+    rows: &Rows<T>,
+    namespaces: &[&str],
+    view: &ClusterView,
+    scroll: usize,
+    format: impl Fn(&T) -> TableRow,
+    theme: Theme,
+) {
+    let total = count(rows, namespaces, view);
+    let title = format!("{} ({total})  {}", section.title, section.key);
+    section_title(frame, area, &title, section.selected, theme);
+    let body = visible(
+        rows,
+        namespaces,
+        view,
+        scroll,
+        area.height.saturating_sub(2),
+        format,
+    );
+    table::draw(frame, body_area(area), section.headers, &body, theme);
 }
 
 fn body_area(section: Rect) -> Rect {
