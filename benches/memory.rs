@@ -89,6 +89,8 @@ async fn measure(shape: Shape) {
     let pod_bytes = serde_json::to_vec(&template).map_or(0, |v| v.len());
     let started = rss_kib().unwrap_or(0);
 
+    let clock = std::time::Instant::now();
+    eprintln!("{}: writing {PODS} pods into the demo cluster", shape.key());
     let store = sim.store();
     for index in 0..PODS {
         store
@@ -97,6 +99,11 @@ async fn measure(shape: Shape) {
     }
     tokio::time::sleep(SETTLE).await;
     let with_pods = rss_kib().unwrap_or(0);
+    eprintln!(
+        "{}: pods written after {:.1?}; watching until the model holds them",
+        shape.key(),
+        clock.elapsed()
+    );
 
     let mut model = common::model();
     let mut watching = common::watch(&sim, model.cluster.generation);

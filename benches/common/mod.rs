@@ -163,7 +163,11 @@ pub async fn apply_until(
         }
     };
     if tokio::time::timeout(limit, waiting).await.is_err() {
-        panic!("timed out after {limit:?} waiting for {what}");
+        panic!(
+            "timed out after {limit:?} waiting for {what} (connection {:?}, {} pods in {NAMESPACE})",
+            model.cluster.connection,
+            default_pods(model)
+        );
     }
 }
 
