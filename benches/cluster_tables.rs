@@ -143,11 +143,6 @@ fn draw_table(c: &mut Criterion) {
             spent
         })
     });
-    // A name filter on the command line may have skipped the loop above.
-    let reset = pods_event(&model, Change::Reset(rows));
-    update(&mut model, reset);
-    assert_eq!(common::default_pods(&model), TABLE_PODS);
-
     let mut terminal =
         Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal never fails");
     let frame_of = |terminal: &mut Terminal<TestBackend>, model: &Model| {
@@ -156,6 +151,16 @@ fn draw_table(c: &mut Criterion) {
             .map(|_| ())
             .expect("drawing into a test backend never fails")
     };
+    // The same screen without pods: what the lesson pane and the frame cost on their own.
+    let empty = common::model();
+    group.bench_function(format!("draw_{WIDTH}x{HEIGHT}_no_pods_baseline"), |b| {
+        b.iter(|| frame_of(&mut terminal, &empty))
+    });
+
+    // A name filter on the command line may have skipped the loop above.
+    let reset = pods_event(&model, Change::Reset(rows));
+    update(&mut model, reset);
+    assert_eq!(common::default_pods(&model), TABLE_PODS);
     frame_of(&mut terminal, &model);
     let screen = format!("{:?}", terminal.backend().buffer());
     assert!(

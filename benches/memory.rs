@@ -126,7 +126,7 @@ async fn measure(shape: Shape) {
     println!(
         "memory, {shape} pods ({kb:.1} KB JSON each): VmRSS {rss:.1} MiB with {rows} pod rows \
          [target < {TARGET_MIB} MiB: {verdict}] (demo cluster running: {start:.1} MiB, \
-         + {PODS} pods in the sim: {sim:.1} MiB, + watchers and model: {app:.1} MiB; \
+         + {PODS} pods in the sim: {sim:.1} MiB, + listing, watching and the model: {app:.1} MiB; \
          peak VmHWM {peak:.1} MiB)",
         shape = shape.key(),
         kb = pod_bytes as f64 / 1000.0,
