@@ -1,0 +1,189 @@
+//! Shared bench helpers: the model on a 200×60 screen, a realistic injected Bookinfo pod,
+//! and the demo cluster wired to the model the way the runtime wires it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use istio_lab::app::init::{Start, new_model};
+use istio_lab::app::model::{Pane, Target};
+use istio_lab::app::{Model, Msg, update};
+use istio_lab::cluster::{WatchHandle, spawn_watchers};
+use istio_lab::sim::SimHandle;
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+pub const WIDTH: u16 = 200;
+pub const HEIGHT: u16 = 60;
+pub const NAMESPACE: &str = "default";
+
+/// An injected `reviews-v1` pod as a real cluster returns it (native sidecar, Istio 1.28).
+pub const BOOKINFO_POD_JSON: &str = include_str!("../fixtures/reviews-v1-pod.json");
+
+/// The model as the app starts it against a cluster, resized to 200×60 with the cluster pane
+/// focused, so the pods table is on screen beside the lesson.
+pub fn model() -> Model {
+    let lessons = istio_lab::lesson::builtin("ko").expect("built-in lessons parse");
+    let (mut model, _) = new_model(Start {
+        lessons,
+        lesson_source: "builtin:ko".into(),
+        progress: None,
+        target: Target {
+            demo: true,
+            context: istio_lab::sim::CONTEXT_NAME.into(),
+            namespace: NAMESPACE.into(),
+        },
+        color: true,
+        now: Timestamp::now(),
+        watch: true,
+        width: WIDTH,
+        height: HEIGHT,
+        warning: None,
+    });
+    update(
+        &mut model,
+        Msg::Resize {
+            width: WIDTH,
+            height: HEIGHT,
+        },
+    );
+    update(
+        &mut model,
+        Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)),
+    );
+    assert_eq!(model.focus, Pane::Cluster);
+    assert!(
+        model.layout.cluster.is_some(),
+        "the cluster pane must be on screen at {WIDTH}x{HEIGHT}"
+    );
+    model
+}
+
+pub fn bookinfo_pod_value() -> Value {
+    serde_json::from_str(BOOKINFO_POD_JSON).expect("the pod fixture is valid JSON")
+}
+
+pub fn bookinfo_pod() -> Pod {
+    serde_json::from_str(BOOKINFO_POD_JSON).expect("the pod fixture is a Pod")
+}
+
+/// Name of the `index`-th generated pod, shaped like a ReplicaSet's pod names.
+pub fn pod_name(index: usize) -> String {
+    format!("reviews-v1-7f99cc4496-{index:05}")
+}
+
+/// The fixture as a standalone object the demo cluster accepts as new: renamed, without the
+/// server-set fields, and without an owner (the sim's controller would delete an orphan).
+pub fn standalone_pod(template: &Value, name: &str) -> Value {
+    let mut pod = template.clone();
+    if let Some(meta) = pod["metadata"].as_object_mut() {
+        for field in [
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "ownerReferences",
+            "generateName",
+        ] {
+            meta.remove(field);
+        }
+        meta.insert("name".into(), Value::String(name.into()));
+    }
+    pod
+}
+
+pub fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+pub fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// The app's side of a watched cluster: the watchers and the message channel the runtime
+/// would read, with events tagged by the model's watcher generation.
+pub struct Watching {
+    pub handle: WatchHandle,
+    pub rx: UnboundedReceiver<Msg>,
+}
+
+/// Starts the watchers against the demo cluster exactly as the runtime's `WatchNamespace`
+/// effect does: one channel of cluster events forwarded into the app's message channel.
+pub fn watch(sim: &SimHandle, generation: u64) -> Watching {
+    let client = istio_lab::cluster::client_from_config(sim.kube_config())
+        .expect("a client for the demo cluster");
+    let (cluster_tx, mut cluster_rx) = unbounded_channel();
+    let handle = spawn_watchers(client, NAMESPACE, cluster_tx);
+    let (tx, rx) = unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(event) = cluster_rx.recv().await {
+            if tx.send(Msg::Cluster { generation, event }).is_err() {
+                break;
+            }
+        }
+    });
+    Watching { handle, rx }
+}
+
+/// Waits for one message, then applies every message already queued, as the runtime's loop
+/// does before it draws.
+pub async fn next_batch(model: &mut Model, rx: &mut UnboundedReceiver<Msg>) -> bool {
+    let Some(first) = rx.recv().await else {
+        return false;
+    };
+    update(model, first);
+    while let Ok(msg) = rx.try_recv() {
+        update(model, msg);
+    }
+    true
+}
+
+/// Applies batches until `done` holds; panics after `limit` so a broken setup cannot hang.
+pub async fn apply_until(
+    model: &mut Model,
+    rx: &mut UnboundedReceiver<Msg>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&Model) -> bool,
+) {
+    let waiting = async {
+        while !done(model) {
+            if !next_batch(model, rx).await {
+                panic!("the watcher channel closed while waiting for {what}");
+            }
+        }
+    };
+    if tokio::time::timeout(limit, waiting).await.is_err() {
+        panic!(
+            "timed out after {limit:?} waiting for {what} (connection {:?}, {} pods in {NAMESPACE})",
+            model.cluster.connection,
+            default_pods(model)
+        );
+    }
+}
+
+/// The watchers have listed everything: the connection line says so.
+pub fn connected(model: &Model) -> bool {
+    use istio_lab::cluster::ConnectionState;
+    matches!(
+        model.cluster.connection,
+        ConnectionState::Connected { .. } | ConnectionState::IstioNotInstalled
+    )
+}
+
+pub fn default_pods(model: &Model) -> usize {
+    model
+        .cluster
+        .pods
+        .get(NAMESPACE)
+        .map_or(0, |rows| rows.len())
+}
