@@ -84,7 +84,8 @@ pub fn spawn_watchers(
     for namespace in watched_namespaces(lab_namespace) {
         let pods = Target {
             api: Api::<Pod>::namespaced(client.clone(), &namespace),
-            cache: reflector::store().1,
+            // Pods are the bulk of a cluster; their rows are all the app needs, so no cache.
+            cache: None,
             key: WatchKey::new("pods", &namespace),
             convert: |pod: &Pod| PodRow::from(pod),
             wrap: {
@@ -100,7 +101,7 @@ pub fn spawn_watchers(
         service_stores.insert(namespace.clone(), service_store);
         let services = Target {
             api: Api::<Service>::namespaced(client.clone(), &namespace),
-            cache: service_cache,
+            cache: Some(service_cache),
             key: WatchKey::new("services", &namespace),
             convert: |service: &Service| ServiceRow::from(service),
             wrap: {
@@ -128,9 +129,9 @@ where
     K::DynamicType: Eq + std::hash::Hash + Clone,
 {
     api: Api<K>,
-    /// The reflector's writer: every watch event is applied to its store, so the store always
-    /// holds the objects the tables show.
-    cache: Writer<K>,
+    /// The reflector's writer, where something reads the objects: every watch event is
+    /// applied to its store, so the store always holds the objects the tables show.
+    cache: Option<Writer<K>>,
     key: WatchKey,
     convert: fn(&K) -> T,
     wrap: Box<dyn Fn(Change<T>) -> ClusterEvent + Send + Sync>,
@@ -167,7 +168,9 @@ async fn run_watch<K, T>(
         let failure = loop {
             match stream.next().await {
                 Some(Ok(event)) => {
-                    target.cache.apply_watcher_event(&event);
+                    if let Some(cache) = target.cache.as_mut() {
+                        cache.apply_watcher_event(&event);
+                    }
                     let listed = matches!(event, watcher::Event::InitDone);
                     let streaming =
                         matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_));
@@ -282,7 +285,7 @@ async fn watch_mesh(
     for (kind, resource) in found {
         let target = Target {
             api: Api::<DynamicObject>::namespaced_with(client.clone(), &namespace, &resource),
-            cache: Writer::new(resource.clone()),
+            cache: Some(Writer::new(resource.clone())),
             key: WatchKey::new(kind.plural(), &namespace),
             convert: DynamicObject::clone,
             wrap: Box::new(move |change| ClusterEvent::Mesh { kind, change }),

@@ -11,7 +11,7 @@ use super::resources::{self, RESOURCES, ResourceDef};
 use super::select::Selector;
 use super::server::{Body, Call, Shared, Target, error_response, full, json_response};
 use super::status::ApiError;
-use super::store::SimStore;
+use super::store::{ListEntry, SimStore, Stored};
 use super::{productpage, watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
@@ -42,7 +42,12 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     }
     let result = match verb {
         "get" => get(&shared, &call.target),
-        "list" => list(&shared, &call),
+        "list" => {
+            return match list(&shared, &call) {
+                Ok(response) => response,
+                Err(err) => error_response(&err),
+            };
+        }
         "watch" => return watch::serve(shared, &call),
         "create" => writes::create(&shared, &call),
         "update" => writes::replace(&shared, &call),
@@ -96,7 +101,9 @@ fn parse_continue(token: &str) -> Option<(u64, String, String)> {
     ))
 }
 
-fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
+/// A list page. Items are parsed and written out one at a time, so a page of thousands of
+/// pods never exists as parsed values all at once.
+fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let selector = selector_of(call)?;
@@ -109,11 +116,25 @@ fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
         return Err(ApiError::list_expired());
     }
     let namespace = target.namespace.as_deref();
-    let (objects, mut rv) = if exact {
+    let (entries, mut rv) = if exact {
         let objects = shared.store.list_at(target.resource, namespace, asked_rv);
-        (objects, asked_rv)
+        let entries = objects
+            .iter()
+            .map(|obj| ListEntry {
+                namespace: obj["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                name: obj["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                object: Arc::new(Stored::new(obj)),
+            })
+            .collect();
+        (entries, asked_rv)
     } else {
-        shared.store.list(target.resource, namespace)
+        shared.store.list_entries(target.resource, namespace)
     };
     let mut after: Option<(String, String)> = None;
     if let Some(token) = call.param("continue").filter(|t| !t.is_empty()) {
@@ -127,48 +148,54 @@ fn list(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
         .param("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
-    let mut matching = objects
+    // Objects are parsed one at a time, only for the page being returned.
+    let mut matching = entries
         .into_iter()
-        .filter(|obj| selector.matches(obj))
-        .filter(|obj| {
+        .filter(|entry| {
             after.as_ref().is_none_or(|(ns, name)| {
-                let key = (
-                    obj["metadata"]["namespace"].as_str().unwrap_or_default(),
-                    obj["metadata"]["name"].as_str().unwrap_or_default(),
-                );
-                key > (ns.as_str(), name.as_str())
+                (entry.namespace.as_str(), entry.name.as_str()) > (ns.as_str(), name.as_str())
             })
+        })
+        .filter_map(|entry| {
+            if selector.is_everything() {
+                return Some(entry);
+            }
+            selector.matches(&entry.object.value()).then_some(entry)
         });
-    let mut items: Vec<Value> = Vec::new();
+    let mut items: Vec<String> = Vec::new();
     let mut remaining = 0usize;
-    for obj in matching.by_ref() {
+    let mut last_key = (String::new(), String::new());
+    for entry in matching.by_ref() {
         if limit.is_some_and(|l| items.len() >= l) {
             remaining = 1;
             break;
         }
-        items.push(list_item(def, &target.version, obj));
+        last_key = (entry.namespace.clone(), entry.name.clone());
+        let item = list_item(def, &target.version, entry.object.value());
+        items.push(serde_json::to_string(&item).unwrap_or_default());
     }
     remaining += matching.count();
     let mut metadata = json!({"resourceVersion": rv.to_string()});
     if remaining > 0 {
-        let last = items.last().cloned().unwrap_or_default();
-        let token = continue_token(
-            rv,
-            last["metadata"]["namespace"].as_str().unwrap_or_default(),
-            last["metadata"]["name"].as_str().unwrap_or_default(),
-        );
+        let token = continue_token(rv, &last_key.0, &last_key.1);
         metadata["continue"] = json!(token);
         metadata["remainingItemCount"] = json!(remaining);
     } else if def.custom {
         metadata["continue"] = json!("");
     }
-    let body = json!({
-        "kind": format!("{}List", def.kind),
-        "apiVersion": def.api_version(&target.version),
-        "metadata": metadata,
-        "items": items,
-    });
-    Ok((200, body))
+    let body = format!(
+        "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[{}]}}",
+        json!(format!("{}List", def.kind)),
+        json!(def.api_version(&target.version)),
+        metadata,
+        items.join(",")
+    );
+    Ok(Response::builder()
+        .status(200)
+        .header("Content-Type", "application/json")
+        .header("Cache-Control", "no-cache, private")
+        .body(full(body))
+        .unwrap_or_else(|_| Response::new(full(""))))
 }
 
 /// Built-in list items carry no kind/apiVersion; custom resource items do.

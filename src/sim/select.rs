@@ -94,6 +94,11 @@ impl Selector {
         Ok(Selector { labels, fields })
     }
 
+    /// No requirement at all: every object matches, so callers can skip parsing.
+    pub fn is_everything(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
+
     pub fn matches(&self, obj: &Value) -> bool {
         let labels = &obj["metadata"]["labels"];
         let label = |key: &str| labels.get(key).and_then(Value::as_str).map(str::to_string);

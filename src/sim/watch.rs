@@ -72,21 +72,26 @@ struct WatchPlan {
 }
 
 impl WatchPlan {
-    fn wants(&self, event: &Event) -> bool {
-        event.resource == self.resource
+    /// The event's line for this watch, or `None` when the watch does not want it.
+    /// The cheap checks come first; the object is parsed once, only for wanted kinds.
+    fn line(&self, event: &Event) -> Option<Bytes> {
+        let mine = event.resource == self.resource
             && self
                 .namespace
                 .as_ref()
-                .is_none_or(|ns| *ns == event.namespace)
-            && self.selector.matches(&event.object)
-    }
-
-    fn line(&self, event: &Event) -> Bytes {
+                .is_none_or(|ns| *ns == event.namespace);
+        if !mine {
+            return None;
+        }
+        let object = event.object.value();
+        if !self.selector.matches(&object) {
+            return None;
+        }
         let def = &RESOURCES[self.resource];
-        event_line(
+        Some(event_line(
             event.event_type.as_str(),
-            &present(def, &self.version, &event.object),
-        )
+            &present(def, &self.version, &object),
+        ))
     }
 }
 
@@ -137,7 +142,7 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     match subscription {
         Ok(subscription) => {
             let replay = subscription.replay.iter();
-            initial.extend(replay.filter(|e| plan.wants(e)).map(|e| plan.line(e)));
+            initial.extend(replay.filter_map(|e| plan.line(e)));
             let seen_rv = subscription.rv;
             tokio::spawn(stream_events(
                 shared.clone(),
@@ -210,10 +215,10 @@ async fn stream_events(
             received = receiver.recv() => match received {
                 Ok(event) => {
                     seen_rv = seen_rv.max(event.rv);
-                    if !plan.wants(&event) {
+                    let Some(line) = plan.line(&event) else {
                         continue;
-                    }
-                    plan.line(&event)
+                    };
+                    line
                 }
                 // A lagging or closed feed ends the watch; clients resume from their last RV.
                 Err(_) => return,

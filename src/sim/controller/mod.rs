@@ -312,7 +312,7 @@ impl Controller {
 fn concerns_controllers(event: &Event) -> bool {
     match event.resource {
         DEPLOYMENTS | REPLICASETS => true,
-        PODS => needs_controllers(&event.object),
+        PODS => needs_controllers(&event.object.value()),
         _ => false,
     }
 }

@@ -45,9 +45,7 @@ impl SimStore {
             .iter()
             .filter(|e| e.resource == resource && namespace.is_none_or(|ns| ns == e.namespace));
         for event in relevant {
-            let name = event.object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default();
+            let name = event.name.as_str();
             let entry = changes
                 .entry((event.namespace.clone(), name.to_string()))
                 .or_default();
@@ -75,10 +73,10 @@ impl SimStore {
             let state = match (before, after) {
                 (_, None) => continue,
                 (Some(event), _) if event.event_type == EventType::Deleted => None,
-                (Some(event), _) => Some((*event.object).clone()),
+                (Some(event), _) => Some(event.object.value()),
                 (None, Some(event)) if event.event_type == EventType::Added => None,
                 // Changed before the history starts: the first known state is the best guess.
-                (None, Some(event)) => Some((*event.object).clone()),
+                (None, Some(event)) => Some(event.object.value()),
             };
             match state {
                 Some(obj) => objects.insert(key, obj),

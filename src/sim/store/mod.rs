@@ -38,14 +38,42 @@ impl EventType {
     }
 }
 
+/// A stored object as compact JSON text. A parsed `Value` of a pod takes about ten times the
+/// memory of its text, and the demo cluster may hold thousands; objects are parsed when read.
+#[derive(Debug)]
+pub struct Stored(Box<str>);
+
+impl Stored {
+    pub fn new(value: &Value) -> Stored {
+        Stored(
+            serde_json::to_string(value)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
+    }
+
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+}
+
+/// One object of a list, parsed only when needed.
+pub struct ListEntry {
+    pub namespace: String,
+    pub name: String,
+    pub object: Arc<Stored>,
+}
+
 /// One change, as watches stream it.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub rv: u64,
     pub resource: usize,
     pub namespace: String,
+    pub name: String,
     pub event_type: EventType,
-    pub object: Arc<Value>,
+    /// Shared with the store's current object while it is current, so history costs nothing extra.
+    pub object: Arc<Stored>,
 }
 
 /// A watch's start: the changes to replay, the feed of later ones, and the RV at which
@@ -71,7 +99,7 @@ type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
 
 struct Inner {
     rv: u64,
-    objects: BTreeMap<Key, Value>,
+    objects: BTreeMap<Key, Arc<Stored>>,
     history: VecDeque<Arc<Event>>,
     /// Watches must start at or after this RV; older ones get the 410 ERROR event.
     oldest_rv: u64,
@@ -141,10 +169,32 @@ impl SimStore {
     }
 
     pub fn get(&self, resource: usize, namespace: &str, name: &str) -> Option<Value> {
-        self.lock()
+        let stored = self
+            .lock()
             .objects
             .get(&key_of(resource, namespace, name))
-            .cloned()
+            .cloned();
+        stored.map(|s| s.value())
+    }
+
+    /// The stored objects of one resource, unparsed, with their namespace and name, in key
+    /// order, and the RV of the moment: a list page parses only the objects it returns.
+    pub fn list_entries(&self, resource: usize, namespace: Option<&str>) -> (Vec<ListEntry>, u64) {
+        let inner = self.lock();
+        let entries = inner
+            .objects
+            .range(
+                (resource, String::new(), String::new())
+                    ..(resource + 1, String::new(), String::new()),
+            )
+            .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+            .map(|((_, ns, name), obj)| ListEntry {
+                namespace: ns.clone(),
+                name: name.clone(),
+                object: obj.clone(),
+            })
+            .collect();
+        (entries, inner.rv)
     }
 
     /// Objects of one resource (all namespaces when `namespace` is None), in key order,
@@ -160,17 +210,26 @@ impl SimStore {
         namespace: Option<&str>,
         keep: impl Fn(&Value) -> bool,
     ) -> (Vec<Value>, u64) {
-        let inner = self.lock();
-        let items = inner
-            .objects
-            .range(
-                (resource, String::new(), String::new())
-                    ..(resource + 1, String::new(), String::new()),
-            )
-            .filter(|((_, ns, _), obj)| namespace.is_none_or(|wanted| wanted == ns) && keep(obj))
-            .map(|(_, obj)| obj.clone())
+        // Parsing happens outside the lock, so writers are not held up by a big list.
+        let (stored, rv): (Vec<Arc<Stored>>, u64) = {
+            let inner = self.lock();
+            let stored = inner
+                .objects
+                .range(
+                    (resource, String::new(), String::new())
+                        ..(resource + 1, String::new(), String::new()),
+                )
+                .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+                .map(|(_, obj)| obj.clone())
+                .collect();
+            (stored, inner.rv)
+        };
+        let items = stored
+            .iter()
+            .map(|s| s.value())
+            .filter(|obj| keep(obj))
             .collect();
-        (items, inner.rv)
+        (items, rv)
     }
 
     /// Looks at one object and writes the decision atomically. Returns the stored object
@@ -187,7 +246,8 @@ impl SimStore {
     {
         let mut inner = self.lock();
         let key = key_of(resource, namespace, name);
-        let current = inner.objects.get(&key);
+        let current = inner.objects.get(&key).map(|s| s.value());
+        let current = current.as_ref();
         let def = &RESOURCES[resource];
         match decide(current)? {
             Write::Keep => match current {
@@ -231,7 +291,7 @@ impl SimStore {
                 Ok((obj, true))
             }
             Write::Delete => {
-                let Some(mut obj) = inner.objects.remove(&key) else {
+                let Some(mut obj) = inner.objects.remove(&key).map(|s| s.value()) else {
                     return Err(ApiError::not_found(def, name));
                 };
                 inner.rv += 1;
@@ -241,8 +301,9 @@ impl SimStore {
                     rv,
                     resource,
                     namespace: namespace.to_string(),
+                    name: name.to_string(),
                     event_type: EventType::Deleted,
-                    object: Arc::new(obj.clone()),
+                    object: Arc::new(Stored::new(&obj)),
                 });
                 self.push_history(&mut inner, event);
                 Ok((obj, true))
@@ -251,14 +312,16 @@ impl SimStore {
     }
 
     fn record(&self, inner: &mut Inner, key: Key, event_type: EventType, obj: Value) {
+        let stored = Arc::new(Stored::new(&obj));
         let event = Arc::new(Event {
             rv: inner.rv,
             resource: key.0,
             namespace: key.1.clone(),
+            name: key.2.clone(),
             event_type,
-            object: Arc::new(obj.clone()),
+            object: stored.clone(),
         });
-        inner.objects.insert(key, obj);
+        inner.objects.insert(key, stored);
         self.push_history(inner, event);
     }
 
