@@ -208,15 +208,18 @@ fn observe_virtual_service(store: &SimStore, changes: UnboundedSender<Change>) {
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
             };
             let at = Instant::now();
-            let object = &event.object;
-            let ours = event.namespace == "default"
-                && object["kind"] == "VirtualService"
-                && object["metadata"]["name"] == "reviews";
+            let ours = event.namespace == "default" && event.name == "reviews";
+            let object = if ours {
+                event.object.value()
+            } else {
+                serde_json::Value::Null
+            };
+            let ours = ours && object["kind"] == "VirtualService";
             if ours
                 && changes
                     .send(Change {
                         at,
-                        weights: route_weights(object),
+                        weights: route_weights(&object),
                     })
                     .is_err()
             {
