@@ -174,7 +174,7 @@ fn lesson_directories_load_and_broken_fixtures_fail_with_locations() {
     let expectations = [
         (
             "01-unknown-key.md",
-            "01-unknown-key.md:6: unknown field `check`",
+            "01-unknown-key.md:6: unknown field `verify`",
         ),
         ("02-no-fence.md", "02-no-fence.md:1: missing front matter"),
         (
