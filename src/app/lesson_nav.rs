@@ -2,10 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
+use super::code_blocks;
 use super::model::{Input, Model, Overlay, Search, ToastLevel, Toc, TocEntry};
 use super::msg::Effect;
 use super::progress::Progress;
-use super::run_command::{Action, action_for};
 use super::update::toast;
 use crate::lesson;
 
@@ -29,10 +29,10 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Char('/') => model.input = Input::Search(String::new()),
         KeyCode::Esc if searching => model.lesson.search = None,
         KeyCode::Esc => model.lesson.selected_code = None,
-        KeyCode::Char('c') => select_code(model, true, effects),
-        KeyCode::Char('C') => select_code(model, false, effects),
-        KeyCode::Char('y') => copy_code(model, effects),
-        KeyCode::Char('r') => run_code(model, effects),
+        KeyCode::Char('c') => code_blocks::select_code(model, true, effects),
+        KeyCode::Char('C') => code_blocks::select_code(model, false, effects),
+        KeyCode::Char('y') => code_blocks::copy_code(model, effects),
+        KeyCode::Char('r') => code_blocks::run_code(model, effects),
         _ => return,
     }
     model.dirty = true;
@@ -294,115 +294,4 @@ pub fn on_toc_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         }
         _ => {}
     }
-}
-
-// --- code blocks --------------------------------------------------------------
-
-fn select_code(model: &mut Model, forward: bool, effects: &mut Vec<Effect>) {
-    let blocks = &model.lesson.rendered.code_blocks;
-    if blocks.is_empty() {
-        toast(
-            model,
-            effects,
-            ToastLevel::Info,
-            "이 레슨에는 코드 블록이 없습니다".into(),
-        );
-        return;
-    }
-    let top = model.lesson.scroll;
-    let next = match (model.lesson.selected_code, forward) {
-        (Some(i), true) => (i + 1) % blocks.len(),
-        (Some(i), false) => (i + blocks.len() - 1) % blocks.len(),
-        // Start from what is on screen rather than from the top of the lesson.
-        (None, true) => blocks.iter().position(|b| b.first_line >= top).unwrap_or(0),
-        (None, false) => blocks
-            .iter()
-            .rposition(|b| b.first_line < top + usize::from(model.lesson.height))
-            .unwrap_or(blocks.len() - 1),
-    };
-    model.lesson.selected_code = Some(next);
-    let block = &model.lesson.rendered.code_blocks[next];
-    let (first, last) = (block.first_line, block.last_line);
-    let height = usize::from(model.lesson.height);
-    let top = model.lesson.scroll;
-    if first < top || last >= top + height {
-        scroll_to(model, first.saturating_sub(1), effects);
-    }
-}
-
-/// The highlighted code block, or a hint to highlight one first.
-fn selected_block(model: &mut Model, effects: &mut Vec<Effect>) -> Option<lesson::CodeBlock> {
-    let block = model
-        .lesson
-        .selected_code
-        .and_then(|i| model.lesson.rendered.code_blocks.get(i))
-        .cloned();
-    if block.is_none() {
-        toast(
-            model,
-            effects,
-            ToastLevel::Info,
-            "먼저 c 키로 코드 블록을 고르세요".into(),
-        );
-    }
-    block
-}
-
-fn copy_code(model: &mut Model, effects: &mut Vec<Effect>) {
-    let Some(block) = selected_block(model, effects) else {
-        return;
-    };
-    let text = if block.commands.is_empty() {
-        block.text.trim_end().to_string()
-    } else {
-        block.commands.join("\n")
-    };
-    let lines = text.lines().count();
-    effects.push(Effect::CopyToClipboard(text));
-    toast(
-        model,
-        effects,
-        ToastLevel::Info,
-        format!("클립보드에 복사했습니다 ({lines}줄, OSC 52)"),
-    );
-}
-
-/// Runs the highlighted block's commands that the lab can perform through the API.
-fn run_code(model: &mut Model, effects: &mut Vec<Effect>) {
-    let Some(block) = selected_block(model, effects) else {
-        return;
-    };
-    if model.cluster.generation == 0 {
-        toast(
-            model,
-            effects,
-            ToastLevel::Warning,
-            "클러스터에 연결되어 있지 않습니다".into(),
-        );
-        return;
-    }
-    let namespace = model.target.namespace.clone();
-    let actions: Vec<Action> = block
-        .commands
-        .iter()
-        .filter_map(|c| action_for(c, &namespace))
-        .collect();
-    if actions.is_empty() {
-        let text = "이 명령은 실습 앱이 대신 실행할 수 없습니다. y로 복사해 터미널에서 실행하세요";
-        toast(model, effects, ToastLevel::Info, text.into());
-        return;
-    }
-    let count = actions.len();
-    for Action::Apply { manifest } in actions {
-        effects.push(Effect::ApplyManifest {
-            namespace: namespace.clone(),
-            yaml: manifest,
-        });
-    }
-    toast(
-        model,
-        effects,
-        ToastLevel::Info,
-        format!("클러스터에 적용합니다 (명령 {count}개)"),
-    );
 }

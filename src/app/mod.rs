@@ -3,6 +3,7 @@
 pub mod cluster_effects;
 pub mod cluster_keys;
 pub mod cluster_view;
+pub mod code_blocks;
 pub mod editor;
 pub mod editor_keys;
 pub mod init;

@@ -16,6 +16,9 @@ use crate::sim::resources::RESOURCES;
 use crate::sim::status::ApiError;
 
 mod history;
+mod stored;
+
+pub use stored::{ListEntry, Stored};
 
 /// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
 /// against a real apiserver's watch cache.
@@ -36,32 +39,6 @@ impl EventType {
             EventType::Deleted => "DELETED",
         }
     }
-}
-
-/// A stored object as compact JSON text. A parsed `Value` of a pod takes about ten times the
-/// memory of its text, and the demo cluster may hold thousands; objects are parsed when read.
-#[derive(Debug)]
-pub struct Stored(Box<str>);
-
-impl Stored {
-    pub fn new(value: &Value) -> Stored {
-        Stored(
-            serde_json::to_string(value)
-                .unwrap_or_default()
-                .into_boxed_str(),
-        )
-    }
-
-    pub fn value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or(Value::Null)
-    }
-}
-
-/// One object of a list, parsed only when needed.
-pub struct ListEntry {
-    pub namespace: String,
-    pub name: String,
-    pub object: Arc<Stored>,
 }
 
 /// One change, as watches stream it.
