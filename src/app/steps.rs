@@ -48,10 +48,7 @@ pub fn holds(check: &Check, cluster: &ClusterView, lab_namespace: &str) -> bool 
                 })
                 .filter(|pod| !pod.deleting)
                 .collect();
-            pods.len() >= min.unwrap_or(1)
-                && pods.iter().all(|pod| {
-                    pod.status == "Running" && pod.ready.1 > 0 && pod.ready.0 == pod.ready.1
-                })
+            pods.len() >= min.unwrap_or(1) && pods.iter().all(|pod| pod.is_ready())
         }
         Check::Service { namespace, name } => cluster
             .services

@@ -5,7 +5,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::editor_keys;
 use super::model::{Model, ToastLevel};
 use super::msg::{Effect, TimerMsg};
-use super::traffic_view::{MAX_PROBE_RATE, SendError, SendState, VIRTUAL_SERVICE, virtual_service};
+use super::traffic_view::{
+    MAX_PROBE_RATE, SendError, SendState, VIRTUAL_SERVICE, has_virtual_service, virtual_service,
+};
 use super::update::toast;
 use crate::cluster::MeshKind;
 use crate::traffic::probe::version_in_pod_name;
@@ -238,7 +240,7 @@ pub fn on_reconnected(model: &mut Model, effects: &mut Vec<Effect>) {
 }
 
 fn create_guide_resources(model: &mut Model, effects: &mut Vec<Effect>) {
-    if virtual_service(&model.cluster).is_some() {
+    if has_virtual_service(&model.cluster) {
         toast(
             model,
             effects,

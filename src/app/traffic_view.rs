@@ -89,6 +89,14 @@ impl Default for TrafficView {
     }
 }
 
+/// Whether the lab's `reviews` VirtualService is in the watch cache (no copy made).
+pub fn has_virtual_service(cluster: &ClusterView) -> bool {
+    cluster
+        .mesh
+        .get(&MeshKind::VirtualService)
+        .is_some_and(|objects| objects.contains_key(VIRTUAL_SERVICE))
+}
+
 /// The watched `reviews` VirtualService as JSON (with metadata, for managedFields).
 pub fn virtual_service(cluster: &ClusterView) -> Option<Value> {
     let object = cluster
@@ -152,7 +160,7 @@ pub fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
         .flat_map(BTreeMap::values)
         .map(|pod| PodInfo {
             labels: pod.labels.clone(),
-            ready: pod.ready.1 > 0 && pod.ready.0 == pod.ready.1 && pod.status == "Running",
+            ready: pod.is_ready(),
         })
         .collect()
 }
@@ -255,8 +263,7 @@ impl TrafficView {
                     && p.labels.get("version").map(String::as_str) == Some(subset)
             });
         pods.fold((0, 0), |(ready, total), p| {
-            let is_ready = p.ready.1 > 0 && p.ready.0 == p.ready.1 && p.status == "Running";
-            (ready + usize::from(is_ready), total + 1)
+            (ready + usize::from(p.is_ready()), total + 1)
         })
     }
 }

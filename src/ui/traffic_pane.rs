@@ -12,7 +12,7 @@ use super::theme::Theme;
 use super::traffic_layout::{HEADER_ROWS, LABEL_WIDTH, bar};
 use crate::app::Model;
 use crate::app::model::Pane;
-use crate::app::traffic_view::{SendState, VIRTUAL_SERVICE, virtual_service};
+use crate::app::traffic_view::{SendState, VIRTUAL_SERVICE, has_virtual_service};
 use crate::traffic::{ErrorKind, Severity};
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
@@ -29,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let max = usize::from(text.width);
     let row = |i: u16| Rect::new(text.x, text.y + i, text.width, 1);
     let traffic = &model.traffic;
-    let exists = virtual_service(&model.cluster).is_some();
+    let exists = has_virtual_service(&model.cluster);
     let header = if exists {
         let by = traffic.changed_by.as_deref().unwrap_or("알 수 없음");
         format!("VirtualService {VIRTUAL_SERVICE} · 마지막 변경: {by}")

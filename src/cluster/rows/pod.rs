@@ -31,6 +31,11 @@ pub struct PodRow {
 }
 
 impl PodRow {
+    /// Running with every container ready: what the lab means by a pod being up.
+    pub fn is_ready(&self) -> bool {
+        self.status == "Running" && self.ready.1 > 0 && self.ready.0 == self.ready.1
+    }
+
     /// READY as kubectl prints it: `2/2`.
     pub fn ready_text(&self) -> String {
         format!("{}/{}", self.ready.0, self.ready.1)
