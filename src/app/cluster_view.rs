@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use kube::api::DynamicObject;
 
+use super::pod_groups::PodGroups;
 use crate::cluster::{Change, ClusterEvent, ConnectionState, MeshKind, PodRow, ServiceRow};
 
 pub const ISTIO_SYSTEM: &str = "istio-system";
@@ -21,6 +22,9 @@ pub type Rows<T> = BTreeMap<String, BTreeMap<String, T>>;
 #[derive(Debug, Clone)]
 pub struct ClusterView {
     pub pods: Rows<PodRow>,
+    /// `pods` per namespace counted by label set; only `apply` and `switch_namespace` write
+    /// either, so the two never disagree.
+    pod_groups: BTreeMap<String, PodGroups>,
     pub services: Rows<ServiceRow>,
     pub mesh: BTreeMap<MeshKind, BTreeMap<String, DynamicObject>>,
     pub connection: ConnectionState,
@@ -39,6 +43,7 @@ impl ClusterView {
     pub fn new(now: Timestamp) -> ClusterView {
         ClusterView {
             pods: Rows::new(),
+            pod_groups: BTreeMap::new(),
             services: Rows::new(),
             mesh: BTreeMap::new(),
             connection: ConnectionState::Connecting,
@@ -56,7 +61,8 @@ impl ClusterView {
     pub fn apply(&mut self, event: ClusterEvent) -> bool {
         match event {
             ClusterEvent::Pods { namespace, change } => {
-                apply_change(self.pods.entry(namespace).or_default(), change, |r| &r.name)
+                let groups = self.pod_groups.entry(namespace.clone()).or_default();
+                apply_pod_change(self.pods.entry(namespace).or_default(), groups, change)
             }
             ClusterEvent::Services { namespace, change } => {
                 apply_change(self.services.entry(namespace).or_default(), change, |r| {
@@ -83,6 +89,7 @@ impl ClusterView {
     pub fn switch_namespace(&mut self, generation: u64) {
         self.generation = generation;
         self.pods.retain(|ns, _| ns == ISTIO_SYSTEM);
+        self.pod_groups.retain(|ns, _| ns == ISTIO_SYSTEM);
         self.services.retain(|ns, _| ns == ISTIO_SYSTEM);
         self.mesh.clear();
         self.pod_scroll = 0;
@@ -98,6 +105,37 @@ impl ClusterView {
     pub fn pod_count(&self) -> usize {
         self.pods.values().map(BTreeMap::len).sum()
     }
+
+    /// The pods of `namespace` counted by label set (empty when none are known).
+    pub fn pod_groups(&self, namespace: &str) -> &PodGroups {
+        static NONE: PodGroups = PodGroups::EMPTY;
+        self.pod_groups.get(namespace).unwrap_or(&NONE)
+    }
+}
+
+fn apply_pod_change(
+    table: &mut BTreeMap<String, PodRow>,
+    groups: &mut PodGroups,
+    change: Change<PodRow>,
+) -> bool {
+    match change {
+        Change::Reset(rows) => {
+            *groups = PodGroups::from_rows(&rows);
+            *table = rows.into_iter().map(|r| (r.name.clone(), r)).collect();
+        }
+        Change::Applied(row) => {
+            groups.add(&row);
+            if let Some(old) = table.insert(row.name.clone(), row) {
+                groups.remove(&old);
+            }
+        }
+        Change::Deleted { name } => {
+            if let Some(old) = table.remove(&name) {
+                groups.remove(&old);
+            }
+        }
+    }
+    true
 }
 
 fn apply_change<T>(
@@ -209,5 +247,31 @@ mod tests {
                 kinds: 7
             }))
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever the watchers send, the label-set counts equal counting the table afresh.
+        #[test]
+        fn pod_groups_stay_in_step_with_the_table(
+            ops in proptest::collection::vec((0u8..3, 0u8..5, 0u8..3, proptest::bool::ANY), 1..60)
+        ) {
+            let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+            for (op, name, version, ready) in ops {
+                let mut row = pod(&format!("reviews-{name}"), "Running");
+                row.labels.insert("app".into(), "reviews".into());
+                row.labels.insert("version".into(), format!("v{version}"));
+                if !ready {
+                    row.ready = (1, 2);
+                }
+                let change = match op {
+                    0 => Change::Applied(row),
+                    1 => Change::Deleted { name: row.name },
+                    _ => Change::Reset(vec![row]),
+                };
+                view.apply(pods("default", change));
+                let recounted = PodGroups::from_rows(view.pods["default"].values());
+                proptest::prop_assert_eq!(view.pod_groups("default"), &recounted);
+            }
+        }
     }
 }

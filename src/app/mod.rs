@@ -11,6 +11,7 @@ pub mod lesson_nav;
 pub mod model;
 pub mod msg;
 pub mod osc52;
+pub mod pod_groups;
 pub mod progress;
 pub mod run_command;
 pub mod runtime;

@@ -1,7 +1,6 @@
 //! The traffic lab's state: sliders for the `reviews` VirtualService, what the cluster holds,
 //! send pacing and status, pre-send findings, and the probe's observed split.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use kube::api::DynamicObject;
@@ -139,12 +138,10 @@ fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) ->
         .collect();
     if names.is_empty() {
         names = cluster
-            .pods
-            .get(lab_namespace)
-            .into_iter()
-            .flat_map(BTreeMap::values)
-            .filter(|pod| pod.labels.get("app").map(String::as_str) == Some(HOST))
-            .filter_map(|pod| pod.labels.get("version").cloned())
+            .pod_groups(lab_namespace)
+            .iter()
+            .filter(|(labels, _)| labels.get("app").map(String::as_str) == Some(HOST))
+            .filter_map(|(labels, _)| labels.get("version").cloned())
             .collect();
     }
     names.sort();
@@ -152,15 +149,15 @@ fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) ->
     names
 }
 
+/// What the checks need to know about the lab namespace's pods: one entry per label set,
+/// ready when any pod with those labels is.
 pub fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
     cluster
-        .pods
-        .get(lab_namespace)
-        .into_iter()
-        .flat_map(BTreeMap::values)
-        .map(|pod| PodInfo {
-            labels: pod.labels.clone(),
-            ready: pod.is_ready(),
+        .pod_groups(lab_namespace)
+        .iter()
+        .map(|(labels, count)| PodInfo {
+            labels: labels.clone(),
+            ready: count.ready > 0,
         })
         .collect()
 }
@@ -253,17 +250,9 @@ impl TrafficView {
         lab_namespace: &str,
         subset: &str,
     ) -> (usize, usize) {
-        let pods = cluster
-            .pods
-            .get(lab_namespace)
-            .into_iter()
-            .flat_map(BTreeMap::values)
-            .filter(|p| {
-                p.labels.get("app").map(String::as_str) == Some(HOST)
-                    && p.labels.get("version").map(String::as_str) == Some(subset)
-            });
-        pods.fold((0, 0), |(ready, total), p| {
-            (ready + usize::from(p.is_ready()), total + 1)
-        })
+        let count = cluster
+            .pod_groups(lab_namespace)
+            .count_matching(&[("app", HOST), ("version", subset)]);
+        (count.ready, count.total)
     }
 }

@@ -75,6 +75,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
             _ = shared.cancel.cancelled() => return,
         };
         let Ok((stream, _)) = accepted else { continue };
+        // Watch events are small writes; without this, Nagle holds each one back until the
+        // previous one is acknowledged. Go's net/http (and so kube-apiserver) sets it too.
+        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         tokio::spawn(async move {
             let cancel = shared.cancel.clone();

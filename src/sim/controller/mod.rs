@@ -312,8 +312,38 @@ impl Controller {
 fn concerns_controllers(event: &Event) -> bool {
     match event.resource {
         DEPLOYMENTS | REPLICASETS => true,
-        PODS => needs_controllers(&event.object.value()),
+        PODS => event
+            .object
+            .fields::<SchedulingFields>()
+            .is_none_or(|pod| pod.needs_controllers()),
         _ => false,
+    }
+}
+
+/// The two fields `needs_controllers` reads, so a pod event is judged without parsing the pod.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct SchedulingFields {
+    metadata: OwnerField,
+    spec: NodeField,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct OwnerField {
+    owner_references: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct NodeField {
+    node_name: Option<String>,
+}
+
+impl SchedulingFields {
+    fn needs_controllers(&self) -> bool {
+        self.metadata.owner_references.is_some()
+            || self.spec.node_name.as_deref().is_none_or(str::is_empty)
     }
 }
 
@@ -351,5 +381,22 @@ mod tests {
         assert!(pod_ready(
             &json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})
         ));
+    }
+
+    #[test]
+    fn the_lean_read_of_a_pod_event_agrees_with_the_full_one() {
+        let pods = [
+            json!({"metadata": {"name": "a"}, "spec": {"nodeName": "demo-node"}}),
+            json!({"metadata": {"name": "b"}, "spec": {}}),
+            json!({"metadata": {"name": "c"}, "spec": {"nodeName": ""}}),
+            json!({"metadata": {"ownerReferences": [{"uid": "u"}]}, "spec": {"nodeName": "n"}}),
+            json!({"kind": "Pod"}),
+        ];
+        for pod in pods {
+            let lean = crate::sim::store::Stored::new(&pod)
+                .fields::<SchedulingFields>()
+                .expect("a pod's text reads");
+            assert_eq!(lean.needs_controllers(), needs_controllers(&pod), "{pod}");
+        }
     }
 }

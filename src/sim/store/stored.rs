@@ -21,6 +21,11 @@ impl Stored {
     pub fn value(&self) -> Value {
         serde_json::from_str(&self.0).unwrap_or(Value::Null)
     }
+
+    /// Reads only the fields `T` names, skipping the rest of the text without building it.
+    pub fn fields<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str(&self.0).ok()
+    }
 }
 
 /// One object of a list, parsed only when needed.
