@@ -25,6 +25,8 @@ pub struct ClusterView {
     /// `pods` per namespace counted by label set; only `apply` and `switch_namespace` write
     /// either, so the two never disagree.
     pod_groups: BTreeMap<String, PodGroups>,
+    /// Set when the last pods event changed the shape of its namespace's groups.
+    pods_reshaped: bool,
     pub services: Rows<ServiceRow>,
     pub mesh: BTreeMap<MeshKind, BTreeMap<String, DynamicObject>>,
     pub connection: ConnectionState,
@@ -44,6 +46,7 @@ impl ClusterView {
         ClusterView {
             pods: Rows::new(),
             pod_groups: BTreeMap::new(),
+            pods_reshaped: false,
             services: Rows::new(),
             mesh: BTreeMap::new(),
             connection: ConnectionState::Connecting,
@@ -62,7 +65,9 @@ impl ClusterView {
         match event {
             ClusterEvent::Pods { namespace, change } => {
                 let groups = self.pod_groups.entry(namespace.clone()).or_default();
-                apply_pod_change(self.pods.entry(namespace).or_default(), groups, change)
+                self.pods_reshaped =
+                    apply_pod_change(self.pods.entry(namespace).or_default(), groups, change);
+                true
             }
             ClusterEvent::Services { namespace, change } => {
                 apply_change(self.services.entry(namespace).or_default(), change, |r| {
@@ -106,6 +111,11 @@ impl ClusterView {
         self.pods.values().map(BTreeMap::len).sum()
     }
 
+    /// Whether the last pods event changed which label sets exist or which have a ready pod.
+    pub fn pods_reshaped(&self) -> bool {
+        self.pods_reshaped
+    }
+
     /// The pods of `namespace` counted by label set (empty when none are known).
     pub fn pod_groups(&self, namespace: &str) -> &PodGroups {
         static NONE: PodGroups = PodGroups::EMPTY;
@@ -113,6 +123,7 @@ impl ClusterView {
     }
 }
 
+/// Applies a pods change to the table and its groups; returns whether the groups' shape changed.
 fn apply_pod_change(
     table: &mut BTreeMap<String, PodRow>,
     groups: &mut PodGroups,
@@ -120,22 +131,21 @@ fn apply_pod_change(
 ) -> bool {
     match change {
         Change::Reset(rows) => {
-            *groups = PodGroups::from_rows(&rows);
+            let regrouped = PodGroups::from_rows(&rows);
+            let reshaped = !regrouped.shape().eq(groups.shape());
+            *groups = regrouped;
             *table = rows.into_iter().map(|r| (r.name.clone(), r)).collect();
+            reshaped
         }
         Change::Applied(row) => {
-            groups.add(&row);
-            if let Some(old) = table.insert(row.name.clone(), row) {
-                groups.remove(&old);
-            }
+            let added = groups.add(&row);
+            let removed = table
+                .insert(row.name.clone(), row)
+                .is_some_and(|old| groups.remove(&old));
+            added || removed
         }
-        Change::Deleted { name } => {
-            if let Some(old) = table.remove(&name) {
-                groups.remove(&old);
-            }
-        }
+        Change::Deleted { name } => table.remove(&name).is_some_and(|old| groups.remove(&old)),
     }
-    true
 }
 
 fn apply_change<T>(
@@ -250,7 +260,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Whatever the watchers send, the label-set counts equal counting the table afresh.
+        /// Whatever the watchers send, the label-set counts equal counting the table afresh,
+        /// and a change is reported exactly when the shape the traffic lab reads changed.
         #[test]
         fn pod_groups_stay_in_step_with_the_table(
             ops in proptest::collection::vec((0u8..3, 0u8..5, 0u8..3, proptest::bool::ANY), 1..60)
@@ -268,9 +279,16 @@ mod tests {
                     1 => Change::Deleted { name: row.name },
                     _ => Change::Reset(vec![row]),
                 };
+                let shape_before: Vec<_> = view
+                    .pod_groups("default")
+                    .shape()
+                    .map(|(labels, ready)| (labels.clone(), ready))
+                    .collect();
                 view.apply(pods("default", change));
                 let recounted = PodGroups::from_rows(view.pods["default"].values());
                 proptest::prop_assert_eq!(view.pod_groups("default"), &recounted);
+                let reshaped = !recounted.shape().eq(shape_before.iter().map(|(l, r)| (l, *r)));
+                proptest::prop_assert_eq!(view.pods_reshaped(), reshaped);
             }
         }
     }

@@ -34,27 +34,41 @@ impl PodGroups {
         groups
     }
 
-    pub fn add(&mut self, row: &PodRow) {
+    /// Counts `row` in; returns whether the groups' shape changed (see [`PodGroups::shape`]).
+    pub fn add(&mut self, row: &PodRow) -> bool {
         let ready = usize::from(row.is_ready());
         // Labels are cloned only for a label set not seen before.
         if let Some(count) = self.groups.get_mut(&row.labels) {
+            let was_ready = count.ready > 0;
             count.ready += ready;
             count.total += 1;
+            was_ready != (count.ready > 0)
         } else {
             self.groups
                 .insert(row.labels.clone(), PodCount { ready, total: 1 });
+            true
         }
     }
 
-    pub fn remove(&mut self, row: &PodRow) {
+    /// Counts `row` out; returns whether the groups' shape changed.
+    pub fn remove(&mut self, row: &PodRow) -> bool {
         let Some(count) = self.groups.get_mut(&row.labels) else {
-            return;
+            return false;
         };
+        let was_ready = count.ready > 0;
         count.ready = count.ready.saturating_sub(usize::from(row.is_ready()));
         count.total = count.total.saturating_sub(1);
         if count.total == 0 {
             self.groups.remove(&row.labels);
+            return true;
         }
+        was_ready != (count.ready > 0)
+    }
+
+    /// Which label sets exist and whether each has a ready pod: all the traffic lab's checks
+    /// and subset names depend on. Counts alone changing leaves it as it was.
+    pub fn shape(&self) -> impl Iterator<Item = (&Labels, bool)> {
+        self.iter().map(|(labels, count)| (labels, count.ready > 0))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&Labels, PodCount)> {

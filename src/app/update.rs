@@ -9,9 +9,8 @@ use ratatui::layout::Rect;
 
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
-use super::traffic_view::HOST;
 use super::{cluster_keys, editor_keys, lesson_nav, traffic_keys};
-use crate::cluster::{Change, ClusterEvent, ConnectionState, PodRow};
+use crate::cluster::{ClusterEvent, ConnectionState};
 use crate::ui::layout::{self, Arrangement};
 use crate::ui::traffic_layout;
 
@@ -93,15 +92,11 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
     if generation != model.cluster.generation {
         return;
     }
-    // Only changes the traffic lab reads trigger its (comparatively costly) re-sync.
-    let traffic_relevant = match &event {
-        ClusterEvent::Mesh { .. } => true,
-        ClusterEvent::Pods { namespace, change } => {
-            *namespace == model.target.namespace && pod_change_touches_reviews(change)
-        }
-        ClusterEvent::Services { .. } => false,
-        ClusterEvent::Connection(_) => false,
-    };
+    // Only changes the traffic lab reads trigger its re-sync: any Istio object, and pods
+    // events in the lab namespace that change which label sets exist or which have a ready
+    // pod (a restart count or one more replica leaves its checks as they were).
+    let lab_pods = matches!(&event, ClusterEvent::Pods { namespace, .. } if *namespace == model.target.namespace);
+    let mesh = matches!(&event, ClusterEvent::Mesh { .. });
     let reconnected = matches!(
         &event,
         ClusterEvent::Connection(ConnectionState::Connected { .. })
@@ -109,22 +104,12 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
     if model.cluster.apply(event) {
         model.dirty = true;
     }
-    if traffic_relevant {
+    if mesh || (lab_pods && model.cluster.pods_reshaped()) {
         let namespace = model.target.namespace.clone();
         model.traffic.sync(&model.cluster, &namespace);
     }
     if reconnected {
         traffic_keys::on_reconnected(model, effects);
-    }
-}
-
-fn pod_change_touches_reviews(change: &Change<PodRow>) -> bool {
-    let is_reviews = |row: &PodRow| row.labels.get("app").map(String::as_str) == Some(HOST);
-    match change {
-        Change::Reset(rows) => rows.iter().any(is_reviews),
-        Change::Applied(row) => is_reviews(row),
-        // A deleted row's labels are gone; the name tells.
-        Change::Deleted { name } => name.starts_with(HOST),
     }
 }
 

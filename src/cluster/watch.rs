@@ -164,7 +164,10 @@ async fn run_watch<K, T>(
     // until they succeed, so the status bar does not flicker on every attempt.
     report(TaskState::Connecting);
     loop {
-        let mut stream = Box::pin(watcher(target.api.clone(), watcher::Config::default()));
+        let mut stream = Box::pin(watcher(
+            target.api.clone(),
+            watcher::Config::default().page_size(100),
+        ));
         let failure = loop {
             match stream.next().await {
                 Some(Ok(event)) => {

@@ -18,6 +18,7 @@ use crate::sim::status::ApiError;
 mod history;
 mod stored;
 
+use stored::Dictionaries;
 pub use stored::{ListEntry, Stored};
 
 /// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
@@ -83,6 +84,7 @@ struct Inner {
     forbidden: HashSet<(String, String, String)>,
     uid_counter: u64,
     bookmark_interval: Duration,
+    dictionaries: Dictionaries,
 }
 
 /// A cloneable handle on the demo cluster's data.
@@ -123,6 +125,7 @@ impl SimStore {
                 forbidden: HashSet::new(),
                 uid_counter: 0,
                 bookmark_interval: Duration::from_secs(60),
+                dictionaries: Dictionaries::default(),
             })),
             events,
             alloc: Arc::new(Allocator::default()),
@@ -280,7 +283,7 @@ impl SimStore {
                     namespace: namespace.to_string(),
                     name: name.to_string(),
                     event_type: EventType::Deleted,
-                    object: Arc::new(Stored::new(&obj)),
+                    object: Arc::new(inner.dictionaries.pack(resource, &obj)),
                 });
                 self.push_history(&mut inner, event);
                 Ok((obj, true))
@@ -289,7 +292,7 @@ impl SimStore {
     }
 
     fn record(&self, inner: &mut Inner, key: Key, event_type: EventType, obj: Value) {
-        let stored = Arc::new(Stored::new(&obj));
+        let stored = Arc::new(inner.dictionaries.pack(key.0, &obj));
         let event = Arc::new(Event {
             rv: inner.rv,
             resource: key.0,
