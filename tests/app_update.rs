@@ -138,6 +138,28 @@ fn focus_cycles_with_tab_and_jumps_with_function_keys() {
 }
 
 #[test]
+fn z_zooms_the_focused_pane_and_tabs_switch_what_fills_the_screen() {
+    let mut m = model(200, 60);
+    assert_eq!(m.layout.arrangement(), Arrangement::SideBySide);
+    key(&mut m, KeyCode::F(2));
+    key(&mut m, KeyCode::Char('z'));
+    assert_eq!(m.layout.arrangement(), Arrangement::Single);
+    assert_eq!(
+        m.layout.cluster.map(|r| (r.width, r.height)),
+        Some((200, 58))
+    );
+    assert!(m.layout.lesson.is_none() && m.layout.traffic.is_none());
+    // Zoomed, the focus keys choose which pane fills the screen.
+    key(&mut m, KeyCode::F(1));
+    assert!(m.layout.lesson.is_some() && m.layout.cluster.is_none());
+    key(&mut m, KeyCode::Char('z'));
+    assert_eq!(m.layout.arrangement(), Arrangement::SideBySide);
+    assert!(m.layout.cluster.is_some() && m.layout.traffic.is_some());
+    // The lesson re-wraps to the pane it has now.
+    assert_eq!(m.focus, Pane::Lesson);
+}
+
+#[test]
 fn search_finds_lines_and_n_cycles_matches_until_escape() {
     let mut m = model(80, 24);
     let index = lesson_index(&m, "bookinfo");

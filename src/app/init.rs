@@ -52,6 +52,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
             search: None,
         },
         focus: Pane::Lesson,
+        zoomed: false,
         overlay: None,
         input: Input::Normal,
         layout: AppLayout::default(),

@@ -146,6 +146,9 @@ pub struct Model {
     pub lesson_source: String,
     pub lesson: LessonView,
     pub focus: Pane,
+    /// Only the focused pane is shown, filling the screen (`z`): for a projector, or to see
+    /// more of a long table.
+    pub zoomed: bool,
     pub overlay: Option<Overlay>,
     pub input: Input,
     pub layout: AppLayout,

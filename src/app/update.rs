@@ -81,7 +81,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
 
 /// Recomputes pane geometry and re-renders the lesson when its text width changed.
 pub fn relayout(model: &mut Model, area: Rect) {
-    model.layout = layout::compute(area, model.focus);
+    model.layout = layout::compute(area, model.focus, model.zoomed);
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);
         lesson_nav::set_viewport(model, text.width, text.height);
@@ -182,6 +182,10 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Tab => focus(model, model.focus.next()),
         KeyCode::BackTab => focus(model, model.focus.previous()),
         KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
+        KeyCode::Char('z') => {
+            model.zoomed = !model.zoomed;
+            focus(model, model.focus)
+        }
         KeyCode::Char('?') => {
             model.overlay = Some(Overlay::Help(0));
             true

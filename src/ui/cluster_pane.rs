@@ -166,9 +166,12 @@ fn section_title(frame: &mut Frame, area: Rect, title: &str, selected: bool, the
 }
 
 fn count<T>(rows: &Rows<T>, namespaces: &[&str], view: &ClusterView) -> usize {
-    namespaces
-        .iter()
-        .filter_map(|ns| rows.get(*ns))
+    let tables = namespaces.iter().filter_map(|ns| rows.get(*ns));
+    if view.filter.is_empty() {
+        // Unfiltered, a frame never walks the thousands of rows it does not show.
+        return tables.map(BTreeMap::len).sum();
+    }
+    tables
         .flat_map(BTreeMap::keys)
         .filter(|name| view.matches_filter(name))
         .count()

@@ -30,12 +30,16 @@ pub struct AppLayout {
     pub traffic: Option<Rect>,
     /// Header tabs, in `Pane::ALL` order.
     pub tabs: [Rect; 3],
+    /// The learner asked for the focused pane alone, whatever the terminal's size.
+    pub zoomed: bool,
 }
 
 impl AppLayout {
     pub fn arrangement(&self) -> Arrangement {
         if self.area.width < MIN_WIDTH || self.area.height < MIN_HEIGHT {
             Arrangement::TooSmall
+        } else if self.zoomed {
+            Arrangement::Single
         } else if self.area.width >= SIDE_BY_SIDE_WIDTH {
             Arrangement::SideBySide
         } else if self.area.height >= STACKED_HEIGHT {
@@ -99,9 +103,11 @@ pub fn help_hint(compact: bool) -> &'static str {
     if compact { " ?" } else { " ? 도움말" }
 }
 
-pub fn compute(area: Rect, focus: Pane) -> AppLayout {
+/// Pane geometry for `area`; `zoomed` gives the focused pane the whole body at any size.
+pub fn compute(area: Rect, focus: Pane, zoomed: bool) -> AppLayout {
     let mut layout = AppLayout {
         area,
+        zoomed,
         ..AppLayout::default()
     };
     let arrangement = layout.arrangement();
@@ -185,7 +191,7 @@ mod tests {
 
     #[test]
     fn arrangement_follows_the_terminal_size() {
-        let at = |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson).arrangement();
+        let at = |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson, false).arrangement();
         assert_eq!(at(59, 30), Arrangement::TooSmall);
         assert_eq!(at(80, 19), Arrangement::TooSmall);
         assert_eq!(at(60, 20), Arrangement::Single);
@@ -196,16 +202,28 @@ mod tests {
 
     #[test]
     fn single_shows_only_the_focused_pane() {
-        let layout = compute(Rect::new(0, 0, 80, 24), Pane::Traffic);
+        let layout = compute(Rect::new(0, 0, 80, 24), Pane::Traffic, false);
         assert_eq!(layout.lesson, None);
         assert_eq!(layout.cluster, None);
         assert_eq!(layout.traffic, Some(Rect::new(0, 1, 80, 22)));
     }
 
     #[test]
+    fn zoom_gives_the_focused_pane_the_whole_body_at_any_size() {
+        for (w, h) in [(200, 60), (100, 50), (80, 24)] {
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Cluster, true);
+            assert_eq!(layout.arrangement(), Arrangement::Single, "{w}x{h}");
+            assert_eq!(layout.cluster, Some(Rect::new(0, 1, w, h - 2)));
+            assert_eq!((layout.lesson, layout.traffic), (None, None));
+        }
+        let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true);
+        assert_eq!(tiny.arrangement(), Arrangement::TooSmall);
+    }
+
+    #[test]
     fn panes_tile_the_body_without_overlap_and_tabs_are_hit() {
         for (w, h) in [(120, 40), (200, 60), (100, 50), (119, 48)] {
-            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson);
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false);
             let area: u32 = Pane::ALL
                 .into_iter()
                 .filter_map(|p| layout.pane(p))

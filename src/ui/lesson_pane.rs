@@ -83,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             styled = styled.style(theme.search_match_line(current_match == Some(index)));
         }
         let rect = Rect::new(text_area.x, text_area.y + row as u16, text_area.width, 1);
-        frame.render_widget(styled, rect);
+        super::text::render_line(&styled, rect, frame.buffer_mut());
     }
 
     let total = view.rendered.lines.len();

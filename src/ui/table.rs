@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{truncate, width};
+use super::text::{render_line, truncate, width};
 use super::theme::Theme;
 
 /// One formatted row: its cells and the style of the whole row.
@@ -58,9 +58,10 @@ pub fn draw(frame: &mut Frame, area: Rect, headers: &[&str], body: &[BodyLine], 
         truncate(&out, total)
     };
     let header_cells: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    frame.render_widget(
-        Line::styled(render(&header_cells), theme.table_header()),
+    render_line(
+        &Line::styled(render(&header_cells), theme.table_header()),
         Rect::new(area.x, area.y, area.width, 1),
+        frame.buffer_mut(),
     );
     for (i, line) in body.iter().take(usize::from(area.height) - 1).enumerate() {
         let rect = Rect::new(area.x, area.y + 1 + i as u16, area.width, 1);
@@ -71,6 +72,6 @@ pub fn draw(frame: &mut Frame, area: Rect, headers: &[&str], body: &[BodyLine], 
                 theme.muted(),
             )),
         };
-        frame.render_widget(widget, rect);
+        render_line(&widget, rect, frame.buffer_mut());
     }
 }

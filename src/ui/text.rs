@@ -1,5 +1,9 @@
 //! Display-width helpers for short UI strings (labels, titles, status lines).
 
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -29,9 +33,117 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Draws a one-row `line` into `area` exactly as `Line`'s own `Widget` impl does, but writes
+/// spans made only of printable ASCII and precomposed Hangul syllables a cell per character.
+/// In such text every character is a grapheme of its own (no joining marks, and syllables never
+/// join each other), so ratatui's grapheme segmentation, the larger part of a frame's cost,
+/// is not needed. Anything else goes through ratatui.
+pub fn render_line(line: &Line, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    if !matches!(line.alignment, None | Some(Alignment::Left)) {
+        line.render(area, buf);
+        return;
+    }
+    if line.width() == 0 {
+        return;
+    }
+    let area = Rect { height: 1, ..area };
+    buf.set_style(area, line.style);
+    let mut x = area.x;
+    for span in &line.spans {
+        if x >= area.right() {
+            break;
+        }
+        let text = span.content.as_ref();
+        let width = if text.chars().all(|c| simple_width(c).is_some()) {
+            put_simple(text, x, area, span.style, buf)
+        } else {
+            span.render(Rect::new(x, area.y, area.right() - x, 1), buf);
+            span.width()
+        };
+        x = x.saturating_add(u16::try_from(width).unwrap_or(u16::MAX));
+    }
+}
+
+/// The width of a character that is always a grapheme of its own in text made only of such
+/// characters: printable ASCII (1) and precomposed Hangul syllables (2).
+fn simple_width(c: char) -> Option<u16> {
+    match c {
+        ' '..='~' => Some(1),
+        '\u{AC00}'..='\u{D7A3}' => Some(2),
+        _ => None,
+    }
+}
+
+/// Writes `text` from column `x` as ratatui would, stopping at the first character that does
+/// not fit; returns the text's full width, as ratatui advances by it either way.
+fn put_simple(
+    text: &str,
+    mut x: u16,
+    area: Rect,
+    style: ratatui::style::Style,
+    buf: &mut Buffer,
+) -> usize {
+    let mut full = 0;
+    let mut fits = true;
+    for c in text.chars() {
+        let width = simple_width(c).unwrap_or(1);
+        full += usize::from(width);
+        let next = x.saturating_add(width);
+        fits = fits && next <= area.right();
+        if !fits {
+            continue;
+        }
+        buf[(x, area.y)].set_char(c).set_style(style);
+        for hidden in x + 1..next {
+            buf[(hidden, area.y)].reset();
+        }
+        x = next;
+    }
+    full
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::style::{Color, Style};
+    use ratatui::text::Span;
+
+    proptest::proptest! {
+        /// The fast path leaves the buffer cell for cell as ratatui's own rendering does.
+        #[test]
+        fn render_line_matches_ratatui(
+            spans in proptest::collection::vec(("[ -~]{0,12}|[가-힣a-z ]{0,6}|e\u{301}x|\t", 0u8..4), 0..6),
+            x in 0u16..6,
+            width in 0u16..30,
+            line_style in 0u8..3,
+            centered in proptest::bool::weighted(0.2),
+        ) {
+            let colors = [Color::Red, Color::Green, Color::Blue, Color::Yellow];
+            let mut line = Line::from(
+                spans
+                    .iter()
+                    .map(|(text, color)| Span::styled(text.clone(), Style::new().fg(colors[usize::from(*color)])))
+                    .collect::<Vec<_>>(),
+            );
+            if line_style > 0 {
+                line = line.style(Style::new().bg(colors[usize::from(line_style)]));
+            }
+            if centered {
+                line = line.centered();
+            }
+            let area = Rect::new(x, 1, width, 1);
+            let canvas = Rect::new(0, 0, 32, 3);
+            let mut expected = Buffer::filled(canvas, ratatui::buffer::Cell::new("·"));
+            let mut actual = expected.clone();
+            (&line).render(area, &mut expected);
+            render_line(&line, area, &mut actual);
+            proptest::prop_assert_eq!(actual, expected);
+        }
+    }
 
     #[test]
     fn truncate_respects_wide_characters() {
