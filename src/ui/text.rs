@@ -68,14 +68,26 @@ pub fn render_line(line: &Line, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The width of a character that is always a grapheme of its own in text made only of such
-/// characters: printable ASCII (1) and precomposed Hangul syllables (2).
+/// The width of a character that is a grapheme of its own in text made only of such
+/// characters, as ratatui measures it. None of these ranges holds a joining character
+/// (combining marks, ZWJ, variation selectors, Hangul jamo, controls, prepended marks), and
+/// precomposed syllables never join each other, so every such character stands alone.
 fn simple_width(c: char) -> Option<u16> {
-    match c {
-        ' '..='~' => Some(1),
-        '\u{AC00}'..='\u{D7A3}' => Some(2),
-        _ => None,
+    let simple = matches!(c,
+        ' '..='~'
+        | '\u{00B7}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205E}'
+        | '\u{2190}'..='\u{21FF}'
+        | '\u{2500}'..='\u{27BF}');
+    if !simple {
+        return None;
     }
+    let mut utf8 = [0; 4];
+    u16::try_from(width(c.encode_utf8(&mut utf8)))
+        .ok()
+        .filter(|w| *w > 0)
 }
 
 /// Writes `text` from column `x` as ratatui would, stopping at the first character that does
@@ -112,11 +124,29 @@ mod tests {
     use ratatui::style::{Color, Style};
     use ratatui::text::Span;
 
+    /// Every character the fast path takes, between others and doubled, at the edge of the area.
+    #[test]
+    fn every_simple_character_renders_as_ratatui_renders_it() {
+        let canvas = Rect::new(0, 0, 8, 1);
+        for c in (' '..='\u{D7A3}').filter(|c| simple_width(*c).is_some()) {
+            for text in [format!("a{c}b"), format!("{c}{c}{c}")] {
+                let line = Line::from(Span::styled(text.clone(), Style::new().fg(Color::Red)));
+                for area in [canvas, Rect::new(2, 0, 4, 1)] {
+                    let mut expected = Buffer::empty(canvas);
+                    let mut actual = Buffer::empty(canvas);
+                    (&line).render(area, &mut expected);
+                    render_line(&line, area, &mut actual);
+                    assert_eq!(actual, expected, "{text:?} in {area:?}");
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         /// The fast path leaves the buffer cell for cell as ratatui's own rendering does.
         #[test]
         fn render_line_matches_ratatui(
-            spans in proptest::collection::vec(("[ -~]{0,12}|[가-힣a-z ]{0,6}|e\u{301}x|\t", 0u8..4), 0..6),
+            spans in proptest::collection::vec(("[ -~]{0,12}|[가-힣a-z ·—…│─●○◌✖✔→⚠✅]{0,6}|e\u{301}x|\t|a\u{200d}b", 0u8..4), 0..6),
             x in 0u16..6,
             width in 0u16..30,
             line_style in 0u8..3,

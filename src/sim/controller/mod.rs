@@ -14,10 +14,13 @@ use crate::sim::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_
 use crate::sim::meta::metadata_mut;
 use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
 use crate::sim::scenario::ControllerSettings;
-use crate::sim::store::{Event, SimStore, Write};
+use crate::sim::store::{SimStore, Write};
 use crate::sim::writes::random_suffix;
 
+mod interest;
 mod status;
+
+use interest::{concerns_controllers, needs_controllers};
 
 const MANAGER: &str = "kube-controller-manager";
 
@@ -309,50 +312,6 @@ impl Controller {
     }
 }
 
-fn concerns_controllers(event: &Event) -> bool {
-    match event.resource {
-        DEPLOYMENTS | REPLICASETS => true,
-        PODS => event
-            .object
-            .fields::<SchedulingFields>()
-            .is_none_or(|pod| pod.needs_controllers()),
-        _ => false,
-    }
-}
-
-/// The two fields `needs_controllers` reads, so a pod event is judged without parsing the pod.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct SchedulingFields {
-    metadata: OwnerField,
-    spec: NodeField,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct OwnerField {
-    owner_references: Option<serde::de::IgnoredAny>,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct NodeField {
-    node_name: Option<String>,
-}
-
-impl SchedulingFields {
-    fn needs_controllers(&self) -> bool {
-        self.metadata.owner_references.is_some()
-            || self.spec.node_name.as_deref().is_none_or(str::is_empty)
-    }
-}
-
-/// Pods the controllers act on: owned ones (scaling, cascading) and unscheduled ones.
-fn needs_controllers(pod: &Value) -> bool {
-    pod["metadata"].get("ownerReferences").is_some()
-        || pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
-}
-
 fn pod_ready(pod: &Value) -> bool {
     pod["status"]["conditions"].as_array().is_some_and(|c| {
         c.iter()
@@ -381,22 +340,5 @@ mod tests {
         assert!(pod_ready(
             &json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})
         ));
-    }
-
-    #[test]
-    fn the_lean_read_of_a_pod_event_agrees_with_the_full_one() {
-        let pods = [
-            json!({"metadata": {"name": "a"}, "spec": {"nodeName": "demo-node"}}),
-            json!({"metadata": {"name": "b"}, "spec": {}}),
-            json!({"metadata": {"name": "c"}, "spec": {"nodeName": ""}}),
-            json!({"metadata": {"ownerReferences": [{"uid": "u"}]}, "spec": {"nodeName": "n"}}),
-            json!({"kind": "Pod"}),
-        ];
-        for pod in pods {
-            let lean = crate::sim::store::Stored::new(&pod)
-                .fields::<SchedulingFields>()
-                .expect("a pod's text reads");
-            assert_eq!(lean.needs_controllers(), needs_controllers(&pod), "{pod}");
-        }
     }
 }

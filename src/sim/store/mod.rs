@@ -183,12 +183,12 @@ impl SimStore {
         self.list_where(resource, namespace, |_| true)
     }
 
-    /// Like `list`, copying only the objects `keep` accepts.
+    /// Like `list`, parsing only the objects `keep` accepts (it may read just a few fields).
     pub fn list_where(
         &self,
         resource: usize,
         namespace: Option<&str>,
-        keep: impl Fn(&Value) -> bool,
+        keep: impl Fn(&Stored) -> bool,
     ) -> (Vec<Value>, u64) {
         // Parsing happens outside the lock, so writers are not held up by a big list.
         let (stored, rv): (Vec<Arc<Stored>>, u64) = {
@@ -206,8 +206,8 @@ impl SimStore {
         };
         let items = stored
             .iter()
+            .filter(|s| keep(s))
             .map(|s| s.value())
-            .filter(|obj| keep(obj))
             .collect();
         (items, rv)
     }
