@@ -30,6 +30,11 @@ pub const ISTIO_SYSTEM_NAMESPACE: &str = "istio-system";
 /// while the app runs).
 const ISTIO_RECHECK: Duration = Duration::from_secs(10);
 
+/// Objects per page of the initial list. kube-rs defaults to 500; a page is held whole, as
+/// text and as typed objects, while it is turned into rows, and with thousands of pods the
+/// allocator keeps that peak. 50 costs a few more round trips and keeps the process small.
+const LIST_PAGE_SIZE: u32 = 50;
+
 /// The running watchers. Dropping it (or calling [`WatchHandle::stop`]) aborts all of them;
 /// to switch namespace, drop it and call [`spawn_watchers`] again.
 #[derive(Debug)]
@@ -166,7 +171,7 @@ async fn run_watch<K, T>(
     loop {
         let mut stream = Box::pin(watcher(
             target.api.clone(),
-            watcher::Config::default().page_size(100),
+            watcher::Config::default().page_size(LIST_PAGE_SIZE),
         ));
         let failure = loop {
             match stream.next().await {
