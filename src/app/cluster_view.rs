@@ -19,14 +19,22 @@ pub enum Table {
 /// Rows of one kind, per namespace, sorted by name (BTreeMap order) as `kubectl get` sorts them.
 pub type Rows<T> = BTreeMap<String, BTreeMap<String, T>>;
 
+/// What one watcher event changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Unchanged,
+    Changed,
+    /// A pods change that also changed which label sets exist in its namespace or which of
+    /// them has a ready pod: what the traffic lab's checks read.
+    PodsReshaped,
+}
+
 #[derive(Debug, Clone)]
 pub struct ClusterView {
     pub pods: Rows<PodRow>,
     /// `pods` per namespace counted by label set; only `apply` and `switch_namespace` write
     /// either, so the two never disagree.
     pod_groups: BTreeMap<String, PodGroups>,
-    /// Set when the last pods event changed the shape of its namespace's groups.
-    pods_reshaped: bool,
     pub services: Rows<ServiceRow>,
     pub mesh: BTreeMap<MeshKind, BTreeMap<String, DynamicObject>>,
     pub connection: ConnectionState,
@@ -46,7 +54,6 @@ impl ClusterView {
         ClusterView {
             pods: Rows::new(),
             pod_groups: BTreeMap::new(),
-            pods_reshaped: false,
             services: Rows::new(),
             mesh: BTreeMap::new(),
             connection: ConnectionState::Connecting,
@@ -60,32 +67,36 @@ impl ClusterView {
         }
     }
 
-    /// Applies one watcher event; returns whether anything visible changed.
-    pub fn apply(&mut self, event: ClusterEvent) -> bool {
+    /// Applies one watcher event and says what it changed.
+    pub fn apply(&mut self, event: ClusterEvent) -> Applied {
         match event {
             ClusterEvent::Pods { namespace, change } => {
                 let groups = self.pod_groups.entry(namespace.clone()).or_default();
-                self.pods_reshaped =
-                    apply_pod_change(self.pods.entry(namespace).or_default(), groups, change);
-                true
+                if apply_pod_change(self.pods.entry(namespace).or_default(), groups, change) {
+                    Applied::PodsReshaped
+                } else {
+                    Applied::Changed
+                }
             }
             ClusterEvent::Services { namespace, change } => {
                 apply_change(self.services.entry(namespace).or_default(), change, |r| {
                     &r.name
-                })
+                });
+                Applied::Changed
             }
             ClusterEvent::Mesh { kind, change } => {
                 apply_change(self.mesh.entry(kind).or_default(), change, |o| {
                     o.metadata.name.as_deref().unwrap_or_default()
-                })
+                });
+                Applied::Changed
             }
             ClusterEvent::Connection(state) => {
                 if state == self.connection {
-                    return false;
+                    return Applied::Unchanged;
                 }
                 self.connection = state;
                 self.connection_since = self.now;
-                true
+                Applied::Changed
             }
         }
     }
@@ -109,11 +120,6 @@ impl ClusterView {
 
     pub fn pod_count(&self) -> usize {
         self.pods.values().map(BTreeMap::len).sum()
-    }
-
-    /// Whether the last pods event changed which label sets exist or which have a ready pod.
-    pub fn pods_reshaped(&self) -> bool {
-        self.pods_reshaped
     }
 
     /// The pods of `namespace` counted by label set (empty when none are known).
@@ -152,7 +158,7 @@ fn apply_change<T>(
     table: &mut BTreeMap<String, T>,
     change: Change<T>,
     name_of: impl Fn(&T) -> &str,
-) -> bool {
+) {
     match change {
         Change::Reset(rows) => {
             *table = rows
@@ -168,7 +174,6 @@ fn apply_change<T>(
             table.remove(&name);
         }
     }
-    true
 }
 
 /// The namespaces shown, lab namespace first, then istio-system.
@@ -247,15 +252,17 @@ mod tests {
     #[test]
     fn an_unchanged_connection_state_is_not_a_change() {
         let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
-        assert!(
+        assert_eq!(
             view.apply(ClusterEvent::Connection(ConnectionState::Connected {
                 kinds: 7
-            }))
+            })),
+            Applied::Changed
         );
-        assert!(
-            !view.apply(ClusterEvent::Connection(ConnectionState::Connected {
+        assert_eq!(
+            view.apply(ClusterEvent::Connection(ConnectionState::Connected {
                 kinds: 7
-            }))
+            })),
+            Applied::Unchanged
         );
     }
 
@@ -284,11 +291,11 @@ mod tests {
                     .shape()
                     .map(|(labels, ready)| (labels.clone(), ready))
                     .collect();
-                view.apply(pods("default", change));
+                let applied = view.apply(pods("default", change));
                 let recounted = PodGroups::from_rows(view.pods["default"].values());
                 proptest::prop_assert_eq!(view.pod_groups("default"), &recounted);
                 let reshaped = !recounted.shape().eq(shape_before.iter().map(|(l, r)| (l, *r)));
-                proptest::prop_assert_eq!(view.pods_reshaped(), reshaped);
+                proptest::prop_assert_eq!(applied == Applied::PodsReshaped, reshaped);
             }
         }
     }

@@ -7,6 +7,7 @@ use crossterm::event::{
 };
 use ratatui::layout::Rect;
 
+use super::cluster_view::Applied;
 use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
 use super::msg::{Effect, Msg, TimerMsg};
 use super::{cluster_keys, editor_keys, lesson_nav, traffic_keys};
@@ -92,19 +93,20 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
     if generation != model.cluster.generation {
         return;
     }
-    // Only changes the traffic lab reads trigger its re-sync: any Istio object, and pods
-    // events in the lab namespace that change which label sets exist or which have a ready
-    // pod (a restart count or one more replica leaves its checks as they were).
     let lab_pods = matches!(&event, ClusterEvent::Pods { namespace, .. } if *namespace == model.target.namespace);
     let mesh = matches!(&event, ClusterEvent::Mesh { .. });
     let reconnected = matches!(
         &event,
         ClusterEvent::Connection(ConnectionState::Connected { .. })
     );
-    if model.cluster.apply(event) {
+    let applied = model.cluster.apply(event);
+    if applied != Applied::Unchanged {
         model.dirty = true;
     }
-    if mesh || (lab_pods && model.cluster.pods_reshaped()) {
+    // Only changes the traffic lab reads trigger its re-sync: any Istio object, and pods
+    // events in the lab namespace that change which label sets exist or which have a ready
+    // pod (a restart count or one more replica leaves its checks as they were).
+    if mesh || (lab_pods && applied == Applied::PodsReshaped) {
         let namespace = model.target.namespace.clone();
         model.traffic.sync(&model.cluster, &namespace);
     }

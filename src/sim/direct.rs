@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::apply::record_update;
 use super::defaults::apply_defaults;
 use super::lifecycle::{Stage, status_at};
-use super::meta::metadata_mut;
+use super::meta::{meta_string, metadata_mut};
 use super::patch::merge_patch;
 use super::resources::{PODS, RESOURCES, find_kind};
 use super::status::ApiError;
@@ -21,14 +21,8 @@ impl SimStore {
             object["kind"].as_str().unwrap_or_default(),
         )
         .ok_or_else(|| ApiError::bad_request("unknown apiVersion/kind"))?;
-        let namespace = object["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let name = object["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let namespace = meta_string(&object, "namespace");
+        let name = meta_string(&object, "name");
         let (stored, _) = self.transact(resource, &namespace, &name, |current| {
             Ok(match current {
                 Some(old) => {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::sim::meta::meta_string;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper::{Method, Response};
@@ -121,14 +122,8 @@ fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
         let entries = objects
             .iter()
             .map(|obj| ListEntry {
-                namespace: obj["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                name: obj["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
+                namespace: meta_string(obj, "namespace"),
+                name: meta_string(obj, "name"),
                 object: Arc::new(Stored::new(obj)),
             })
             .collect();

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::apply::record_update;
-use super::meta::{metadata_mut, now_timestamp, timestamp_after};
+use super::meta::{meta_string, metadata_mut, now_timestamp};
 use super::resources::PODS;
 use super::scenario::{ControllerSettings, SidecarMode};
 use super::status::ApiError;
 use super::store::{SimStore, Write};
-use super::writes::finish_pod_deletion;
+use super::writes::{finish_pod_deletion_after, marked_terminating};
 
 const HOST_IP: &str = "172.18.0.2";
 /// Time between two visible status steps at speed 1.
@@ -256,14 +256,8 @@ pub fn spawn_progression(
     speed: f64,
     cancel: CancellationToken,
 ) {
-    let namespace = pod["metadata"]["namespace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let name = pod["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let namespace = meta_string(pod, "namespace");
+    let name = meta_string(pod, "name");
     let uid = pod["metadata"]["uid"].clone();
     let step = STEP.div_f64(speed);
     tokio::spawn(async move {
@@ -288,18 +282,9 @@ pub fn termination_delay(grace_seconds: u64, speed: f64) -> Duration {
 /// Starts a graceful deletion (deletionTimestamp, grace period from the spec) and removes
 /// the pod once the grace period, divided by `speed`, has passed.
 pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &CancellationToken) {
-    let namespace = pod["metadata"]["namespace"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let name = pod["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let uid = pod["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let namespace = meta_string(pod, "namespace");
+    let name = meta_string(pod, "name");
+    let uid = meta_string(pod, "uid");
     let grace = pod["spec"]["terminationGracePeriodSeconds"]
         .as_u64()
         .unwrap_or(30);
@@ -310,24 +295,12 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
         if current["metadata"].get("deletionTimestamp").is_some() {
             return Ok(Write::Keep);
         }
-        let mut terminating = current.clone();
-        let meta = metadata_mut(&mut terminating);
-        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
-        Ok(Write::Replace(terminating))
+        Ok(Write::Replace(marked_terminating(current, grace)))
     });
-    if !matches!(started, Ok((_, true))) {
-        return;
+    if matches!(started, Ok((_, true))) {
+        let delay = termination_delay(grace, speed);
+        finish_pod_deletion_after(store.clone(), (namespace, name, uid), delay, cancel);
     }
-    let store = store.clone();
-    let cancel = cancel.clone();
-    let delay = termination_delay(grace, speed);
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
-            _ = cancel.cancelled() => {}
-        }
-    });
 }
 
 #[cfg(test)]

@@ -16,6 +16,14 @@ pub fn timestamp_after(seconds: u64) -> String {
     later.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A string field of `metadata` (empty when missing), owned for a task that outlives `obj`.
+pub fn meta_string(obj: &Value, field: &str) -> String {
+    obj["metadata"][field]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub fn metadata_mut(obj: &mut Value) -> &mut serde_json::Map<String, Value> {
     if !obj.is_object() {
         *obj = json!({});

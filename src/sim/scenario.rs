@@ -1,6 +1,7 @@
 //! Scenarios: the data a demo cluster starts with (objects plus a few controller settings),
 //! read from YAML such as `assets/sim/demo.yaml`.
 
+use crate::sim::meta::meta_string;
 use serde_json::{Value, json};
 
 use super::SimError;
@@ -125,10 +126,7 @@ impl Scenario {
                 SimError::Scenario(format!("unsupported kind {api_version}/{kind}"))
             })?;
             let def = &RESOURCES[resource];
-            let name = object["metadata"]["name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let name = meta_string(object, "name");
             let namespace = if def.namespaced {
                 object["metadata"]["namespace"]
                     .as_str()

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::sim::meta::meta_string;
 use serde_json::Value;
 
 use super::{AroundRv, EventType, SimStore, Subscription};
@@ -58,14 +59,8 @@ impl SimStore {
         let mut objects: BTreeMap<(String, String), Value> = current
             .into_iter()
             .map(|obj| {
-                let ns = obj["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                let name = obj["metadata"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
+                let ns = meta_string(&obj, "namespace");
+                let name = meta_string(&obj, "name");
                 ((ns, name), obj)
             })
             .collect();
@@ -102,15 +97,9 @@ impl SimStore {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::vs;
     use super::*;
     use crate::sim::resources::{PODS, VIRTUALSERVICES};
-    use serde_json::json;
-
-    fn vs(weight: u64) -> Value {
-        json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
-               "metadata": {"name": "reviews", "namespace": "default"},
-               "spec": {"http": [{"route": [{"weight": weight}]}]}})
-    }
 
     #[test]
     fn deleted_event_has_a_new_rv_and_history_replays_after_an_rv() {

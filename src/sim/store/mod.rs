@@ -87,6 +87,22 @@ struct Inner {
     dictionaries: Dictionaries,
 }
 
+impl Inner {
+    /// One resource's objects in key order, in one namespace or all of them.
+    fn objects_of<'a>(
+        &'a self,
+        resource: usize,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = (&'a Key, &'a Arc<Stored>)> {
+        self.objects
+            .range(
+                (resource, String::new(), String::new())
+                    ..(resource + 1, String::new(), String::new()),
+            )
+            .filter(move |((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+    }
+}
+
 /// A cloneable handle on the demo cluster's data.
 #[derive(Clone)]
 pub struct SimStore {
@@ -162,12 +178,7 @@ impl SimStore {
     pub fn list_entries(&self, resource: usize, namespace: Option<&str>) -> (Vec<ListEntry>, u64) {
         let inner = self.lock();
         let entries = inner
-            .objects
-            .range(
-                (resource, String::new(), String::new())
-                    ..(resource + 1, String::new(), String::new()),
-            )
-            .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+            .objects_of(resource, namespace)
             .map(|((_, ns, name), obj)| ListEntry {
                 namespace: ns.clone(),
                 name: name.clone(),
@@ -194,12 +205,7 @@ impl SimStore {
         let (stored, rv): (Vec<Arc<Stored>>, u64) = {
             let inner = self.lock();
             let stored = inner
-                .objects
-                .range(
-                    (resource, String::new(), String::new())
-                        ..(resource + 1, String::new(), String::new()),
-                )
-                .filter(|((_, ns, _), _)| namespace.is_none_or(|wanted| wanted == ns))
+                .objects_of(resource, namespace)
                 .map(|(_, obj)| obj.clone())
                 .collect();
             (stored, inner.rv)
@@ -363,7 +369,8 @@ impl SimStore {
 mod tests {
     use super::*;
 
-    fn vs(weight: u64) -> Value {
+    /// The lab's VirtualService with one route of `weight`; the history tests use it too.
+    pub(super) fn vs(weight: u64) -> Value {
         json!({"apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
                "metadata": {"name": "reviews", "namespace": "default"},
                "spec": {"http": [{"route": [{"weight": weight}]}]}})

@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use super::Outcome;
 use crate::sim::handlers::present;
-use crate::sim::meta::{metadata_mut, now_timestamp, timestamp_after};
+use crate::sim::meta::{meta_string, metadata_mut, now_timestamp, timestamp_after};
 use crate::sim::resources::{PODS, RESOURCES};
 use crate::sim::server::{Call, Shared};
 use crate::sim::status::ApiError;
@@ -47,46 +48,54 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         if current["metadata"].get("deletionTimestamp").is_some() {
             return Ok(Write::Keep);
         }
-        let mut terminating = current.clone();
-        let meta = metadata_mut(&mut terminating);
-        meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
-        meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
-        graceful = Some((
-            grace,
-            current["metadata"]["uid"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-        ));
-        Ok(Write::Replace(terminating))
+        graceful = Some((grace, meta_string(current, "uid")));
+        Ok(Write::Replace(marked_terminating(current, grace)))
     })?;
     if removed {
         return Ok((200, present(def, &target.version, &pod)));
     }
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
-        let store = shared.store.clone();
         // An API delete keeps the pod for its whole grace period, as the recorded
         // deletionTimestamp promises; only the controllers' own deletions end sooner.
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
-        let cancel = shared.lifetime.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
-                _ = cancel.cancelled() => {}
-            }
-        });
+        let pod_key = (namespace, name, uid);
+        finish_pod_deletion_after(shared.store.clone(), pod_key, delay, &shared.lifetime);
         return Ok((200, present(def, &target.version, &pod)));
     }
     if terminating_already && requested_grace != Some(0) {
         return Ok((200, present(def, &target.version, &pod)));
     }
-    let uid = pod["metadata"]["uid"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let uid = meta_string(&pod, "uid");
     let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
     Ok((200, present(def, &target.version, &deleted)))
+}
+
+/// The pod as a graceful deletion leaves it until the kubelet is done: a deletionTimestamp
+/// `grace` seconds ahead.
+pub fn marked_terminating(current: &Value, grace: u64) -> Value {
+    let mut terminating = current.clone();
+    let meta = metadata_mut(&mut terminating);
+    meta.insert("deletionTimestamp".into(), json!(timestamp_after(grace)));
+    meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
+    terminating
+}
+
+/// Finishes the deletion of the pod (namespace, name, uid) after `delay`, unless the demo
+/// cluster stops first.
+pub fn finish_pod_deletion_after(
+    store: SimStore,
+    (namespace, name, uid): (String, String, String),
+    delay: Duration,
+    lifetime: &CancellationToken,
+) {
+    let cancel = lifetime.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => { let _ = finish_pod_deletion(&store, &namespace, &name, &uid); }
+            _ = cancel.cancelled() => {}
+        }
+    });
 }
 
 /// The kubelet's part of a pod deletion: grace period 0 (MODIFIED), then removal (DELETED).

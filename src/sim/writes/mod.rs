@@ -16,7 +16,7 @@ use crate::sim::validate::{check_applied_types, validate};
 
 mod delete;
 
-pub use delete::{delete, finish_pod_deletion};
+pub use delete::{delete, finish_pod_deletion_after, marked_terminating};
 
 type Outcome = Result<(u16, Value), ApiError>;
 
@@ -138,6 +138,37 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     Ok((201, present(def, &target.version, &stored)))
 }
 
+/// The object a replace or patch stores, from `candidate` (the body, or the patched copy):
+/// only its status on the status subresource, server-owned identity kept otherwise,
+/// managedFields carried over and then updated for this manager.
+fn updated(
+    shared: &Shared,
+    call: &Call,
+    current: &Value,
+    mut candidate: Value,
+    api_version: &str,
+) -> Result<Value, ApiError> {
+    let target = &call.target;
+    let mut new = if target.subresource.is_some() {
+        status_only(current, &candidate)
+    } else {
+        keep_identity(&RESOURCES[target.resource], current, &mut candidate);
+        candidate
+    };
+    if let Some(fields) = current["metadata"].get("managedFields") {
+        metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
+    }
+    finish(shared, call, target.resource, &mut new)?;
+    record_update(
+        Some(current),
+        &mut new,
+        &manager(call),
+        target.subresource.as_deref(),
+        api_version,
+    );
+    Ok(new)
+}
+
 pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
@@ -152,25 +183,7 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
             if body["metadata"]["resourceVersion"] != current["metadata"]["resourceVersion"] {
                 return Err(ApiError::conflict(def, &name));
             }
-            let mut new = if target.subresource.is_some() {
-                status_only(current, &body)
-            } else {
-                let mut new = body;
-                keep_identity(def, current, &mut new);
-                new
-            };
-            if let Some(fields) = current["metadata"].get("managedFields") {
-                metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
-            }
-            finish(shared, call, target.resource, &mut new)?;
-            record_update(
-                Some(current),
-                &mut new,
-                &manager(call),
-                target.subresource.as_deref(),
-                &api_version,
-            );
-            Ok(Write::Replace(new))
+            updated(shared, call, current, body, &api_version).map(Write::Replace)
         })?;
     Ok((200, present(def, &target.version, &stored)))
 }
@@ -213,24 +226,7 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             } else {
                 merge_patch(&mut patched, &patch_doc);
             }
-            let mut new = if target.subresource.is_some() {
-                status_only(current, &patched)
-            } else {
-                keep_identity(def, current, &mut patched);
-                patched
-            };
-            if let Some(fields) = current["metadata"].get("managedFields") {
-                metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
-            }
-            finish(shared, call, target.resource, &mut new)?;
-            record_update(
-                Some(current),
-                &mut new,
-                &manager(call),
-                target.subresource.as_deref(),
-                &api_version,
-            );
-            Ok(Write::Replace(new))
+            updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
     Ok((200, present(def, &target.version, &stored)))
 }
