@@ -8,7 +8,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
+use istio_lab::sim::SimHandle;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
@@ -75,13 +75,7 @@ fn measure_in_this_process(shape: Shape) {
 }
 
 async fn measure(shape: Shape) {
-    let sim = sim::start(SimOptions {
-        port: 0,
-        speed: 1.0,
-        scenario: Scenario::demo().expect("the demo scenario loads"),
-    })
-    .await
-    .expect("the demo cluster starts");
+    let sim = common::demo_cluster().await;
     let template = match shape {
         Shape::RealCluster => common::bookinfo_pod_value(),
         Shape::SimCreated => sim_created_pod(&sim).await,

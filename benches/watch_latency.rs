@@ -6,7 +6,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use istio_lab::app::Model;
-use istio_lab::sim::{self, Scenario, SimOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
@@ -63,13 +62,7 @@ fn main() {
 }
 
 async fn measure(case: &Case) -> Summary {
-    let sim = sim::start(SimOptions {
-        port: 0,
-        speed: 1.0,
-        scenario: Scenario::demo().expect("the demo scenario loads"),
-    })
-    .await
-    .expect("the demo cluster starts");
+    let sim = common::demo_cluster().await;
     let store = sim.store();
     let template = common::bookinfo_pod_value();
     for index in 0..case.background_pods {

@@ -61,6 +61,17 @@ pub fn model() -> Model {
     model
 }
 
+/// The demo cluster as `--demo` starts it, on an OS-chosen port.
+pub async fn demo_cluster() -> SimHandle {
+    istio_lab::sim::start(istio_lab::sim::SimOptions {
+        port: 0,
+        speed: 1.0,
+        scenario: istio_lab::sim::Scenario::demo().expect("the demo scenario loads"),
+    })
+    .await
+    .expect("the demo cluster starts")
+}
+
 pub fn bookinfo_pod_value() -> Value {
     serde_json::from_str(BOOKINFO_POD_JSON).expect("the pod fixture is valid JSON")
 }
