@@ -3,6 +3,7 @@
 
 mod common;
 
+use istio_lab::features::cluster::msg::ClusterMsg;
 use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::{Model, Msg, update};
-use istio_lab::cluster::{Change, ClusterEvent, PodRow};
+use istio_lab::features::cluster::{Change, ClusterEvent, PodRow};
 use k8s_openapi::api::core::v1::Pod;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -43,20 +44,20 @@ fn rows(template: &Pod, count: usize) -> Vec<PodRow> {
 }
 
 fn pods_event(model: &Model, change: Change<PodRow>) -> Msg {
-    Msg::Cluster {
+    Msg::Cluster(ClusterMsg::Event {
         generation: model.cluster.generation,
         event: ClusterEvent::Pods {
             namespace: NAMESPACE.into(),
             change,
         },
-    }
+    })
 }
 
 fn model_with_pods(rows: Vec<PodRow>) -> Model {
     let mut model = common::model();
     let count = rows.len();
     let reset = pods_event(&model, Change::Reset(rows));
-    update(&mut model, reset);
+    update(&mut model, reset, common::T0);
     assert_eq!(common::default_pods(&model), count, "the reset was applied");
     model
 }
@@ -138,7 +139,7 @@ fn draw_table(c: &mut Criterion) {
             for _ in 0..iterations {
                 let reset = pods_event(&model, Change::Reset(rows.clone()));
                 let started = Instant::now();
-                update(&mut model, reset);
+                update(&mut model, reset, common::T0);
                 spent += started.elapsed();
             }
             spent
@@ -148,7 +149,7 @@ fn draw_table(c: &mut Criterion) {
         Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("a test terminal never fails");
     let frame_of = |terminal: &mut Terminal<TestBackend>, model: &Model| {
         terminal
-            .draw(|frame| istio_lab::ui::draw(frame, model))
+            .draw(|frame| istio_lab::app::view::draw(frame, model))
             .map(|_| ())
             .expect("drawing into a test backend never fails")
     };
@@ -160,7 +161,7 @@ fn draw_table(c: &mut Criterion) {
 
     // A name filter on the command line may have skipped the loop above.
     let reset = pods_event(&model, Change::Reset(rows));
-    update(&mut model, reset);
+    update(&mut model, reset, common::T0);
     assert_eq!(common::default_pods(&model), TABLE_PODS);
     frame_of(&mut terminal, &model);
     let screen = format!("{:?}", terminal.backend().buffer());
@@ -176,6 +177,7 @@ fn draw_table(c: &mut Criterion) {
     update(
         &mut model,
         Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
+        common::T0,
     );
     assert_eq!(
         model.layout.cluster.map(|r| (r.width, r.height)),
@@ -207,7 +209,7 @@ fn draw_table(c: &mut Criterion) {
                     terminal
                         .draw(|frame| {
                             let started = Instant::now();
-                            istio_lab::ui::draw(frame, &model);
+                            istio_lab::app::view::draw(frame, &model);
                             spent += started.elapsed();
                         })
                         .expect("drawing into a test backend never fails");
@@ -219,6 +221,7 @@ fn draw_table(c: &mut Criterion) {
     update(
         &mut model,
         Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE)),
+        common::T0,
     );
     // A scroll by one row changes every table line, so the whole diff is written too;
     // the middle of the list also costs skipping the rows above it.
@@ -241,7 +244,7 @@ fn apply_events(c: &mut Criterion) {
 
     let table = model.cluster.clone();
     for msg in messages.clone() {
-        update(&mut model, msg);
+        update(&mut model, msg, common::T0);
     }
     assert_eq!(
         common::default_pods(&model),
@@ -259,7 +262,7 @@ fn apply_events(c: &mut Criterion) {
                 let batch = messages.clone();
                 let started = Instant::now();
                 for msg in batch {
-                    update(&mut model, msg);
+                    update(&mut model, msg, common::T0);
                 }
                 spent += started.elapsed();
             }

@@ -113,7 +113,7 @@ async fn measure(shape: Shape) {
     tokio::time::sleep(SETTLE).await;
     // Drain what arrived while settling, so the model is as current as the screen would be.
     while let Ok(msg) = watching.rx.try_recv() {
-        istio_lab::app::update(&mut model, msg);
+        istio_lab::app::update(&mut model, msg, jiff::Timestamp::now());
     }
     let total = rss_kib().unwrap_or(0);
     let peak = peak_kib().unwrap_or(0);
@@ -194,7 +194,7 @@ async fn sim_created_pod(sim: &SimHandle) -> Value {
             }
         }))
         .expect("the sim stores the deployment");
-    let client = istio_lab::cluster::client_from_config(sim.kube_config())
+    let client = istio_lab::features::cluster::client_from_config(sim.kube_config())
         .expect("a client for the demo cluster");
     let pods: Api<Pod> = Api::namespaced(client, NAMESPACE);
     let running = async {

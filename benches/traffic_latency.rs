@@ -61,7 +61,7 @@ async fn run() -> Result<bool, String> {
     let mut bench = Bench::start().await?;
     let latency = bench.key_to_patch().await?;
     let repeat = bench.key_repeat().await?;
-    bench.sim.shutdown().await;
+    bench.lab.sim.shutdown().await;
     Ok(report(&latency, &repeat, started.elapsed()))
 }
 
@@ -107,7 +107,7 @@ impl Bench {
             return Err("the 0/100 preset never reached the sim".into());
         }
         self.settle(Instant::now() + SAMPLE_GAP).await?;
-        self.model.traffic.sliders.selected = 0;
+        self.lab.model.traffic.sliders.selected = 0;
 
         let first_key = Instant::now();
         let (changes_before, sends_before) = (self.changes.len(), self.sends.len());
@@ -133,6 +133,7 @@ impl Bench {
             .await?;
 
         let stored = self
+            .lab
             .sim
             .store()
             .get_object(

@@ -136,14 +136,11 @@ fn probe_seq(model: &Model) -> Option<usize> {
         .ok()
 }
 
-/// Draws as the runtime's loop does: only when something changed.
+/// Draws as the runtime's loop does: after every batch.
 fn draw(terminal: &mut Terminal<TestBackend>, model: &mut Model) {
-    if model.dirty {
-        terminal
-            .draw(|frame| istio_lab::ui::draw(frame, model))
-            .expect("drawing into a test backend never fails");
-        model.dirty = false;
-    }
+    terminal
+        .draw(|frame| istio_lab::app::view::draw(frame, model))
+        .expect("drawing into a test backend never fails");
 }
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {

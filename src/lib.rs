@@ -2,9 +2,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod cluster;
-pub mod lesson;
-pub mod lesson_source;
+pub mod features;
+pub mod runtime;
 pub mod sim;
-pub mod traffic;
 pub mod ui;

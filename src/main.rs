@@ -5,9 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr};
 
-use istio_lab::app::{self, init, progress, runtime};
+use istio_lab::app::{self, init};
 use istio_lab::cli::{Cli, Command};
-use istio_lab::{cluster, lesson_source, sim};
+use istio_lab::features::lesson::progress::ProgressBook;
+use istio_lab::features::{cluster, lesson::source as lesson_source};
+use istio_lab::runtime::{self, progress_file as progress};
+use istio_lab::sim;
 
 fn main() -> ExitCode {
     let _ = color_eyre::install();
@@ -90,14 +93,14 @@ async fn run_tui(cli: &Cli) -> Result<()> {
                     path.display()
                 ));
             }
-            progress::ProgressBook::default()
+            ProgressBook::default()
         }
         Some(path) => {
             let loaded = progress::load(path);
             warning = loaded.warning;
             loaded.book
         }
-        None => progress::ProgressBook::default(),
+        None => ProgressBook::default(),
     };
     let connection = connect(cli).await;
     if let Some(problem) = &connection.problem {

@@ -2,16 +2,18 @@
 
 mod common;
 
-use common::{chars, key, lesson_index, model, model_with_progress};
+use common::{chars, key, lesson_index, model, model_with_progress, send};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use istio_lab::app::model::{Input, Overlay, Pane};
-use istio_lab::app::progress::Progress;
-use istio_lab::app::{Effect, Msg, update};
+use istio_lab::app::model::{Input, Overlay};
+use istio_lab::app::{Effect, Msg};
+use istio_lab::features::lesson::msg::LessonEffect;
+use istio_lab::features::lesson::progress::Progress;
 use istio_lab::ui::layout::Arrangement;
+use istio_lab::ui::layout::Pane;
 
 fn saved(effects: &[Effect]) -> Option<&Progress> {
     effects.iter().find_map(|e| match e {
-        Effect::SaveProgress(p) => Some(p),
+        Effect::Lesson(LessonEffect::SaveProgress(p)) => Some(p),
         _ => None,
     })
 }
@@ -79,18 +81,18 @@ fn mouse_wheel_scrolls_the_lesson_and_a_click_focuses_a_pane() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    update(
+    send(
         &mut m,
         wheel(MouseEventKind::ScrollDown, lesson.x + 3, lesson.y + 3),
     );
     assert_eq!(m.lesson.scroll, 3);
-    update(
+    send(
         &mut m,
         wheel(MouseEventKind::ScrollUp, lesson.x + 3, lesson.y + 3),
     );
     assert_eq!(m.lesson.scroll, 0);
     let traffic = m.layout.traffic.unwrap();
-    update(
+    send(
         &mut m,
         wheel(
             MouseEventKind::Down(MouseButton::Left),
@@ -100,7 +102,7 @@ fn mouse_wheel_scrolls_the_lesson_and_a_click_focuses_a_pane() {
     );
     assert_eq!(m.focus, Pane::Traffic);
     // The wheel over another pane does not scroll the lesson.
-    update(
+    send(
         &mut m,
         wheel(MouseEventKind::ScrollDown, traffic.x + 2, traffic.y + 2),
     );
@@ -122,7 +124,7 @@ fn focus_cycles_with_tab_and_jumps_with_function_keys() {
     assert!(m.layout.lesson.is_some());
     // Clicking a header tab switches panes in single-pane mode.
     let tab = m.layout.tabs[1];
-    update(
+    send(
         &mut m,
         Msg::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -304,7 +306,7 @@ fn table_of_contents_jumps_to_a_lesson_and_help_closes_on_any_key() {
 #[test]
 fn small_terminals_show_a_notice_and_only_quit_works() {
     let mut m = model(120, 40);
-    update(
+    send(
         &mut m,
         Msg::Resize {
             width: 59,
@@ -314,7 +316,7 @@ fn small_terminals_show_a_notice_and_only_quit_works() {
     assert_eq!(m.layout.arrangement(), Arrangement::TooSmall);
     key(&mut m, KeyCode::Right);
     assert_eq!(m.lesson.index, 0);
-    update(
+    send(
         &mut m,
         Msg::Resize {
             width: 60,
@@ -323,7 +325,7 @@ fn small_terminals_show_a_notice_and_only_quit_works() {
     );
     key(&mut m, KeyCode::Right);
     assert_eq!(m.lesson.index, 1);
-    update(
+    send(
         &mut m,
         Msg::Resize {
             width: 30,
@@ -338,7 +340,7 @@ fn small_terminals_show_a_notice_and_only_quit_works() {
 fn resizing_reflows_the_lesson_for_the_new_width() {
     let mut m = model(200, 60);
     let wide = m.lesson.rendered.lines.len();
-    update(
+    send(
         &mut m,
         Msg::Resize {
             width: 60,
@@ -359,13 +361,13 @@ fn resizing_reflows_the_lesson_for_the_new_width() {
 #[test]
 fn ctrl_c_and_terminate_quit() {
     let mut m = model(80, 24);
-    update(
+    send(
         &mut m,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
     assert!(m.quit);
     let mut m = model(80, 24);
-    update(&mut m, Msg::Terminate);
+    send(&mut m, Msg::Terminate);
     assert!(m.quit);
 }
 
@@ -399,8 +401,8 @@ fn toasts_expire_only_by_their_own_timer() {
     let first = m.toast.as_ref().unwrap().id;
     key(&mut m, KeyCode::Char('y'));
     let second = m.toast.as_ref().unwrap().id;
-    update(&mut m, Msg::ToastExpired(first));
+    send(&mut m, Msg::ToastExpired(first));
     assert!(m.toast.is_some());
-    update(&mut m, Msg::ToastExpired(second));
+    send(&mut m, Msg::ToastExpired(second));
     assert!(m.toast.is_none());
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use istio_lab::cluster::{Health, PodRow, ServiceRow};
+use istio_lab::features::cluster::{Health, PodRow, ServiceRow};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, Service};
 

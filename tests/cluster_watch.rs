@@ -14,9 +14,9 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use istio_lab::app::cluster_view::ClusterView;
-use istio_lab::cluster::mesh::{HttpRouteView, VirtualServiceView};
-use istio_lab::cluster::{
+use istio_lab::features::cluster::mesh::{HttpRouteView, VirtualServiceView};
+use istio_lab::features::cluster::model::ClusterView;
+use istio_lab::features::cluster::{
     Change, ClusterEvent, ConnectionState, MeshKind, WatchHandle, client_from_config,
     spawn_watchers,
 };

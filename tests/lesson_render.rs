@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use istio_lab::lesson::wrap::{PLACEHOLDER, wrap};
-use istio_lab::lesson::{
+use istio_lab::features::lesson::wrap::{PLACEHOLDER, wrap};
+use istio_lab::features::lesson::{
     Rendered, SpanKind, StyledSpan, display_width, load_dir, parse_guide, parse_lesson, render,
 };
 use proptest::prelude::*;

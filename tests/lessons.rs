@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use istio_lab::lesson;
+use istio_lab::features::lesson;
 
 /// Each section of the customer's guide, the lesson that teaches it, and commands it must keep exact.
 const COVERAGE: &[(&str, &str, &[&str])] = &[

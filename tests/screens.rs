@@ -2,20 +2,11 @@
 
 mod common;
 
-use common::{key, lab, lesson_index, model};
+use common::{key, lab, lesson_index, model, screen, send};
 use crossterm::event::KeyCode;
 use istio_lab::app::Model;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn screen(model: &Model) -> String {
-    let area = model.area();
-    let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
-    terminal
-        .draw(|frame| istio_lab::ui::draw(frame, model))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 fn open(width: u16, height: u16, id: &str) -> Model {
     let mut m = model(width, height);
@@ -56,7 +47,7 @@ fn help_overlay_and_too_small_notice() {
     key(&mut m, KeyCode::Char('?'));
     insta::assert_snapshot!("help_80x24", screen(&m));
     let mut m = model(120, 40);
-    istio_lab::app::update(
+    send(
         &mut m,
         istio_lab::app::Msg::Resize {
             width: 59,
@@ -73,7 +64,7 @@ fn no_color_uses_no_colours_at_all() {
         let area = m.area();
         let mut terminal = Terminal::new(TestBackend::new(area.width, area.height)).unwrap();
         terminal
-            .draw(|frame| istio_lab::ui::draw(frame, m))
+            .draw(|frame| istio_lab::app::view::draw(frame, m))
             .unwrap();
         terminal
             .backend()
@@ -95,7 +86,6 @@ fn the_live_lab_with_bookinfo_pods_and_the_80_20_split() {
     let mut m = lab();
     // Ages are relative to a fixed clock so the snapshot does not change from run to run.
     m.cluster.now = jiff::Timestamp::UNIX_EPOCH + std::time::Duration::from_secs(161);
-    m.dirty = true;
     insta::assert_snapshot!("live_lab_120x40", screen(&m));
     key(&mut m, KeyCode::Char('2'));
     key(&mut m, KeyCode::Down);

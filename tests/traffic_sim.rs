@@ -1,86 +1,33 @@
 //! The traffic lab against the embedded demo cluster over real HTTP: the pure update and the
 //! effect runner drive the sim exactly as the TUI does, without a terminal.
 
+mod common;
+
 use std::time::Duration;
 
+use common::harness::SimLab;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use istio_lab::app::init::{Start, new_model};
-use istio_lab::app::model::{Pane, Target};
-use istio_lab::app::runtime::{Context, EffectRunner, next_batch};
-use istio_lab::app::traffic_view::SendState;
 use istio_lab::app::{Model, Msg, update};
-use istio_lab::cluster::apply::{Writer, apply_manifest};
-use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
-use istio_lab::traffic::Verdict;
+use istio_lab::features::cluster::apply::Writer;
+use istio_lab::features::traffic::Verdict;
+use istio_lab::features::traffic::model::SendState;
+use jiff::Timestamp;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::core::GroupVersionKind;
 use kube::discovery::ApiResource;
-use kube::{Client, core::GroupVersionKind};
 use serde_json::{Value, json};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-const LABEL: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    istio-injection: enabled\n";
-const BOOKINFO: &str = include_str!("../assets/bookinfo/bookinfo.yaml");
-const RULE: &str = include_str!("../assets/bookinfo/destination-rule-reviews.yaml");
-const ROUTE: &str = include_str!("../assets/bookinfo/virtual-service-reviews-80-20.yaml");
-
-struct Lab {
-    model: Model,
-    rx: UnboundedReceiver<Msg>,
-    runner: EffectRunner,
-    client: Client,
-    sim: SimHandle,
+/// The test's own steps on the shared harness.
+trait Lab {
+    async fn start() -> SimLab;
+    async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool);
+    fn key(&mut self, code: KeyCode);
+    async fn virtual_service(&self) -> Option<Value>;
 }
 
-impl Lab {
-    async fn start() -> Lab {
-        let scenario = Scenario::demo().expect("demo scenario");
-        let sim = sim::start(SimOptions {
-            port: 0,
-            speed: 50.0,
-            scenario,
-        })
-        .await
-        .expect("sim starts");
-        let client = Client::try_from(sim.kube_config()).expect("client");
-        for manifest in [LABEL, BOOKINFO, RULE, ROUTE] {
-            apply_manifest(&client, "default", manifest)
-                .await
-                .expect("manifest applies");
-        }
-        let lessons = istio_lab::lesson::builtin("ko").expect("lessons");
-        let (mut model, effects) = new_model(Start {
-            lessons,
-            lesson_source: "builtin:ko".into(),
-            progress: None,
-            target: Target {
-                demo: true,
-                context: "istio-lab-demo".into(),
-                namespace: "default".into(),
-            },
-            color: false,
-            now: jiff::Timestamp::now(),
-            watch: true,
-            width: 120,
-            height: 40,
-            warning: None,
-        });
-        model.focus = Pane::Traffic;
-        let (tx, rx) = unbounded_channel();
-        let context = Context {
-            progress_path: None,
-            progress_book: Default::default(),
-            client: Some(client.clone()),
-            try_gateway: false,
-        };
-        let mut runner = EffectRunner::new(tx, context);
-        runner.run_all(effects);
-        let mut lab = Lab {
-            model,
-            rx,
-            runner,
-            client,
-            sim,
-        };
+impl Lab for SimLab {
+    async fn start() -> SimLab {
+        let mut lab = SimLab::start(50.0).await.expect("the lab starts");
         lab.until("the 80/20 split is watched", |m| {
             m.traffic.sliders.weights().len() == 3 && m.traffic.configured()[0].1 == 80
         })
@@ -92,8 +39,7 @@ impl Lab {
     async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !done(&self.model) {
-            let batch =
-                tokio::time::timeout_at(deadline, next_batch(&mut self.model, &mut self.rx)).await;
+            let batch = tokio::time::timeout_at(deadline, self.batch()).await;
             let Ok(effects) = batch else {
                 panic!(
                     "timed out waiting for {what}: sliders {:?}, send {:?}",
@@ -106,11 +52,7 @@ impl Lab {
     }
 
     fn key(&mut self, code: KeyCode) {
-        self.model.clock = std::time::Instant::now();
-        let effects = update(
-            &mut self.model,
-            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        );
+        let effects = self.press(code);
         self.runner.run_all(effects);
     }
 
@@ -154,7 +96,7 @@ fn pairs(list: &[(&str, u64)]) -> Vec<(String, u64)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_on_the_sliders_land_in_the_virtual_service() {
-    let mut lab = Lab::start().await;
+    let mut lab = <SimLab as Lab>::start().await;
     lab.key(KeyCode::Char('4'));
     lab.until("the 0/100 preset is applied", |m| {
         matches!(m.traffic.send, SendState::Applied { .. }) && !m.traffic.local_changes
@@ -197,7 +139,7 @@ async fn keys_on_the_sliders_land_in_the_virtual_service() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_made_elsewhere_moves_the_sliders_and_names_its_manager() {
-    let mut lab = Lab::start().await;
+    let mut lab = <SimLab as Lab>::start().await;
     let body = json!({"spec": {"http": [{"route": [
         {"destination": {"host": "reviews", "subset": "v1"}, "weight": 10},
         {"destination": {"host": "reviews", "subset": "v3"}, "weight": 90}]}]}});
@@ -231,7 +173,7 @@ async fn an_edit_made_elsewhere_moves_the_sliders_and_names_its_manager() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_virtual_service_is_offered_and_created_from_the_guide() {
-    let mut lab = Lab::start().await;
+    let mut lab = <SimLab as Lab>::start().await;
     let api: Api<DynamicObject> = Api::namespaced_with(lab.client.clone(), "default", &resource());
     api.delete("reviews", &Default::default())
         .await
@@ -254,7 +196,7 @@ async fn a_missing_virtual_service_is_offered_and_created_from_the_guide() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_answers_404_415_and_422_as_a_real_one_and_the_app_reports_them() {
-    let lab = Lab::start().await;
+    let lab = <SimLab as Lab>::start().await;
     let writer = Writer::default();
     let vs = lab.virtual_service().await.unwrap();
     let missing = writer
@@ -295,7 +237,7 @@ async fn the_server_answers_404_415_and_422_as_a_real_one_and_the_app_reports_th
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_probes_split_converges_toward_the_weights() {
-    let mut lab = Lab::start().await;
+    let mut lab = <SimLab as Lab>::start().await;
     lab.until("reviews pods are ready", |m| {
         ["v1", "v2"]
             .iter()
@@ -338,8 +280,8 @@ async fn the_probes_split_converges_toward_the_weights() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_edit() {
-    use istio_lab::app::editor::EditorState;
-    let mut lab = Lab::start().await;
+    use istio_lab::features::traffic::editor::EditorState;
+    let mut lab = <SimLab as Lab>::start().await;
     lab.key(KeyCode::Char('e'));
     let edited = |state: &EditorState, from: &str, to: &str| {
         let text = state.text().replace(from, to);
@@ -354,7 +296,7 @@ async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_e
         state.textarea = area;
     }
     let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
-    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')), Timestamp::now());
     lab.runner.run_all(effects);
     lab.until("the edit is saved", |m| {
         m.editor
@@ -391,7 +333,7 @@ async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_e
         m.traffic.configured().first().map(|w| w.1) == Some(100)
     })
     .await;
-    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')), Timestamp::now());
     lab.runner.run_all(effects);
     lab.until("the stale save is refused", |m| {
         m.editor.as_ref().is_some_and(|e| e.conflict)
@@ -403,7 +345,7 @@ async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_e
         weights(&lab.virtual_service().await.unwrap()),
         pairs(&[("v1", 100)])
     );
-    let effects = update(&mut lab.model, Msg::Key(ctrl('r')));
+    let effects = update(&mut lab.model, Msg::Key(ctrl('r')), Timestamp::now());
     lab.runner.run_all(effects);
     let state = lab.model.editor.as_ref().unwrap();
     assert!(
@@ -424,7 +366,7 @@ async fn the_editor_saves_with_the_resource_version_and_a_stale_save_keeps_the_e
         let area = edited(state, "weight: 100", "weight: 101");
         state.textarea = area;
     }
-    let effects = update(&mut lab.model, Msg::Key(ctrl('s')));
+    let effects = update(&mut lab.model, Msg::Key(ctrl('s')), Timestamp::now());
     assert!(effects.is_empty(), "{effects:?}");
     let state = lab.model.editor.as_ref().unwrap();
     assert!(!state.problems.is_empty());

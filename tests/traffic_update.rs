@@ -3,15 +3,18 @@
 
 mod common;
 
+use istio_lab::features::traffic::msg::TrafficEffect;
+use istio_lab::features::traffic::msg::TrafficMsg;
 use std::time::Duration;
 
-use common::{cluster, destination_rule, key, lab, model, reviews_pod, virtual_service};
+use common::{T0, cluster, destination_rule, key, lab, model, reviews_pod, send, virtual_service};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use istio_lab::app::model::Pane;
 use istio_lab::app::msg::TimerMsg;
-use istio_lab::app::traffic_view::{SendError, SendState};
 use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::cluster::{Change, ClusterEvent, MeshKind};
+use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind};
+use istio_lab::features::traffic::model::{SendError, SendState};
+use istio_lab::ui::layout::Pane;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 fn weights(m: &Model) -> Vec<(String, u8)> {
@@ -26,7 +29,7 @@ fn patches(effects: &[Effect]) -> Vec<&Value> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::PatchVirtualService { body, .. } => Some(body),
+            Effect::Traffic(TrafficEffect::PatchVirtualService { body, .. }) => Some(body),
             _ => None,
         })
         .collect()
@@ -40,8 +43,8 @@ fn fire_due_timers(m: &mut Model, effects: &[Effect]) -> Vec<Effect> {
             msg: TimerMsg::SendWeights,
         } = effect
         {
-            m.clock += *after;
-            out.extend(update(m, Msg::SendWeightsDue));
+            // `common::key` pressed the key at T0.
+            out.extend(update(m, Msg::Traffic(TrafficMsg::SendDue), T0 + *after));
         }
     }
     out
@@ -88,7 +91,10 @@ fn a_key_sends_a_merge_patch_that_changes_only_the_weights() {
         [("v1".into(), 81), ("v2".into(), 19), ("v3".into(), 0)]
     );
     assert_eq!(m.traffic.send, SendState::Applying);
-    let effects = update(&mut m, Msg::WeightsSent(Ok(("301".into(), 12))));
+    let effects = send(
+        &mut m,
+        Msg::Traffic(TrafficMsg::WeightsSent(Ok(("301".into(), 12)))),
+    );
     assert!(effects.iter().all(|e| !matches!(
         e,
         Effect::Timer {
@@ -109,43 +115,39 @@ fn a_key_sends_a_merge_patch_that_changes_only_the_weights() {
 #[test]
 fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
     let mut m = lab();
-    let start = m.clock;
-    let mut pending_timer: Option<std::time::Instant> = None;
+    let start = T0;
+    let mut pending_timer: Option<Timestamp> = None;
     let mut sent = Vec::new();
     // 40 key repeats, 25 ms apart (a typical auto-repeat), each answered quickly by the cluster.
     for i in 0..40u32 {
         let now = start + Duration::from_millis(25 * u64::from(i));
         if let Some(at) = pending_timer.filter(|at| *at <= now) {
-            m.clock = at;
             pending_timer = None;
-            let effects = update(&mut m, Msg::SendWeightsDue);
+            let effects = update(&mut m, Msg::Traffic(TrafficMsg::SendDue), at);
             for body in patches(&effects) {
                 sent.push((at, body.clone()));
-                update(&mut m, Msg::WeightsSent(Ok(("1".into(), 5))));
+                let sent = Msg::Traffic(TrafficMsg::WeightsSent(Ok(("1".into(), 5))));
+                update(&mut m, sent, at);
             }
         }
-        m.clock = now;
-        for effect in update(
-            &mut m,
-            Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE)),
-        ) {
+        let press = Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        for effect in update(&mut m, press, now) {
             if let Effect::Timer {
                 after,
                 msg: TimerMsg::SendWeights,
             } = effect
             {
-                pending_timer = Some(m.clock + after);
+                pending_timer = Some(now + after);
             }
         }
     }
-    let last_key = m.clock;
+    let last_key = start + Duration::from_millis(25 * 39);
     if let Some(at) = pending_timer {
-        m.clock = at;
-        for body in patches(&update(&mut m, Msg::SendWeightsDue)) {
+        for body in patches(&update(&mut m, Msg::Traffic(TrafficMsg::SendDue), at)) {
             sent.push((at, body.clone()));
         }
     }
-    let elapsed = sent.last().unwrap().0 - start;
+    let elapsed = sent.last().unwrap().0.duration_since(start);
     let allowed = (elapsed.as_millis() / 100 + 1) as usize;
     assert!(
         sent.len() <= allowed,
@@ -153,11 +155,11 @@ fn holding_a_key_sends_at_most_ten_patches_a_second_and_the_last_value_wins() {
         sent.len()
     );
     for pair in sent.windows(2) {
-        assert!(pair[1].0 - pair[0].0 >= Duration::from_millis(100));
+        assert!(pair[1].0.duration_since(pair[0].0) >= SignedDuration::from_millis(100));
     }
     let (at, last) = sent.last().unwrap();
     assert!(
-        *at - last_key <= Duration::from_millis(100),
+        at.duration_since(last_key) <= SignedDuration::from_millis(100),
         "the last value goes out within 100 ms"
     );
     assert_eq!(
@@ -257,22 +259,27 @@ fn errors_are_shown_and_a_lost_connection_sends_again_when_it_comes_back() {
         code: Some(403),
         message: "virtualservices.networking.istio.io \"reviews\" is forbidden".into(),
     };
-    update(&mut m, Msg::WeightsSent(Err(forbidden.clone())));
+    send(
+        &mut m,
+        Msg::Traffic(TrafficMsg::WeightsSent(Err(forbidden.clone()))),
+    );
     assert_eq!(m.traffic.send, SendState::Failed(forbidden));
     assert!(m.traffic.local_changes, "the learner's values are kept");
 
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
-    update(
+    send(
         &mut m,
-        Msg::WeightsSent(Err(SendError {
+        Msg::Traffic(TrafficMsg::WeightsSent(Err(SendError {
             code: None,
             message: "connection refused".into(),
-        })),
+        }))),
     );
     let effects = cluster(
         &mut m,
-        ClusterEvent::Connection(istio_lab::cluster::ConnectionState::Connected { kinds: 5 }),
+        ClusterEvent::Connection(istio_lab::features::cluster::ConnectionState::Connected {
+            kinds: 5,
+        }),
     );
     let resent = fire_due_timers(&mut m, &effects);
     assert_eq!(patches(&resent).len(), 1);
@@ -299,7 +306,7 @@ fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
     assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));
     let effects = key(&mut m, KeyCode::Char('a'));
     let applied = effects.iter().find_map(|e| match e {
-        Effect::ApplyManifest { yaml, .. } => Some(yaml.clone()),
+        Effect::Traffic(TrafficEffect::ApplyGuide { yaml, .. }) => Some(yaml.clone()),
         _ => None,
     });
     let yaml = applied.expect("apply the guide's resources");
@@ -312,10 +319,13 @@ fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
 fn probe_results_are_classified_by_the_pods_version_label() {
     let mut m = lab();
     let effects = key(&mut m, KeyCode::Char('p'));
-    let generation = match effects.iter().find(|e| matches!(e, Effect::Probe { .. })) {
-        Some(Effect::Probe {
+    let generation = match effects
+        .iter()
+        .find(|e| matches!(e, Effect::Traffic(TrafficEffect::Probe { .. })))
+    {
+        Some(Effect::Traffic(TrafficEffect::Probe {
             rate, generation, ..
-        }) => {
+        })) => {
             assert_eq!(*rate, 5);
             *generation
         }
@@ -323,41 +333,41 @@ fn probe_results_are_classified_by_the_pods_version_label() {
     };
     let page = |pod: &str| format!("<html><dt>Reviews served by:</dt><u>{pod}</u></html>");
     for _ in 0..8 {
-        update(
+        send(
             &mut m,
-            Msg::ProbeResponse {
+            Msg::Traffic(TrafficMsg::ProbeResponse {
                 generation,
                 via: "API".into(),
                 result: Ok((200, page("reviews-v1-abc"))),
-            },
+            }),
         );
     }
     for _ in 0..2 {
-        update(
+        send(
             &mut m,
-            Msg::ProbeResponse {
+            Msg::Traffic(TrafficMsg::ProbeResponse {
                 generation,
                 via: "API".into(),
                 result: Ok((200, page("reviews-v2-abc"))),
-            },
+            }),
         );
     }
-    update(
+    send(
         &mut m,
-        Msg::ProbeResponse {
+        Msg::Traffic(TrafficMsg::ProbeResponse {
             generation,
             via: "API".into(),
             result: Ok((503, "no healthy upstream".into())),
-        },
+        }),
     );
     // A result of a probe that was stopped since is dropped.
-    update(
+    send(
         &mut m,
-        Msg::ProbeResponse {
+        Msg::Traffic(TrafficMsg::ProbeResponse {
             generation: generation + 7,
             via: "API".into(),
             result: Ok((200, page("reviews-v3-abc"))),
-        },
+        }),
     );
     let counts = m.traffic.observed.counts();
     assert_eq!(counts.versions.get("v1"), Some(&8));
@@ -376,7 +386,7 @@ fn lesson_steps_tick_green_as_the_cluster_reaches_them() {
     while m.lesson.index < index {
         key(&mut m, KeyCode::Right);
     }
-    update(&mut m, Msg::Tick(jiff::Timestamp::UNIX_EPOCH));
+    send(&mut m, Msg::Tick);
     assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(false)]);
     let vs = virtual_service(&[("v1", 0), ("v2", 100)], "kubectl-client-side-apply");
     cluster(
@@ -386,10 +396,14 @@ fn lesson_steps_tick_green_as_the_cluster_reaches_them() {
             change: Change::Applied(vs),
         },
     );
-    m.dirty = false;
-    update(&mut m, Msg::Tick(jiff::Timestamp::UNIX_EPOCH));
+    let before = common::screen(&m);
+    send(&mut m, Msg::Tick);
     assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(true)]);
-    assert!(m.dirty, "a change of a step redraws");
+    assert_ne!(
+        common::screen(&m),
+        before,
+        "a change of a step shows on the next frame"
+    );
     // The download lesson's steps have no checks: nothing to tick.
     let download = common::lesson_index(&m, "download");
     while m.lesson.index > download {

@@ -2,14 +2,18 @@
 //! and the demo cluster wired to the model the way the runtime wires it.
 #![allow(dead_code)]
 
+use istio_lab::features::cluster::msg::ClusterMsg;
 use std::time::Duration;
+
+#[path = "../../tests/common/harness.rs"]
+pub mod harness;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::init::{Start, new_model};
-use istio_lab::app::model::{Pane, Target};
 use istio_lab::app::{Model, Msg, update};
-use istio_lab::cluster::{WatchHandle, spawn_watchers};
+use istio_lab::features::cluster::{WatchHandle, spawn_watchers};
 use istio_lab::sim::SimHandle;
+use istio_lab::ui::layout::Pane;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
@@ -18,6 +22,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 pub const WIDTH: u16 = 200;
 pub const HEIGHT: u16 = 60;
 pub const NAMESPACE: &str = "default";
+/// The clock of benchmarks where time does not matter.
+pub const T0: Timestamp = Timestamp::UNIX_EPOCH;
 
 /// An injected `reviews-v1` pod as a real cluster returns it (native sidecar, Istio 1.28).
 pub const BOOKINFO_POD_JSON: &str = include_str!("../fixtures/reviews-v1-pod.json");
@@ -25,34 +31,18 @@ pub const BOOKINFO_POD_JSON: &str = include_str!("../fixtures/reviews-v1-pod.jso
 /// The model as the app starts it against a cluster, resized to 200×60 with the cluster pane
 /// focused, so the pods table is on screen beside the lesson.
 pub fn model() -> Model {
-    let lessons = istio_lab::lesson::builtin("ko").expect("built-in lessons parse");
     let (mut model, _) = new_model(Start {
-        lessons,
-        lesson_source: "builtin:ko".into(),
-        progress: None,
-        target: Target {
-            demo: true,
-            context: istio_lab::sim::CONTEXT_NAME.into(),
-            namespace: NAMESPACE.into(),
-        },
-        color: true,
         now: Timestamp::now(),
         watch: true,
+        ..harness::start(WIDTH, HEIGHT)
+    });
+    let resize = Msg::Resize {
         width: WIDTH,
         height: HEIGHT,
-        warning: None,
-    });
-    update(
-        &mut model,
-        Msg::Resize {
-            width: WIDTH,
-            height: HEIGHT,
-        },
-    );
-    update(
-        &mut model,
-        Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)),
-    );
+    };
+    update(&mut model, resize, Timestamp::now());
+    let f2 = Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE));
+    update(&mut model, f2, Timestamp::now());
     assert_eq!(model.focus, Pane::Cluster);
     assert!(
         model.layout.cluster.is_some(),
@@ -130,14 +120,17 @@ pub struct Watching {
 /// Starts the watchers against the demo cluster exactly as the runtime's `WatchNamespace`
 /// effect does: one channel of cluster events forwarded into the app's message channel.
 pub fn watch(sim: &SimHandle, generation: u64) -> Watching {
-    let client = istio_lab::cluster::client_from_config(sim.kube_config())
+    let client = istio_lab::features::cluster::client_from_config(sim.kube_config())
         .expect("a client for the demo cluster");
     let (cluster_tx, mut cluster_rx) = unbounded_channel();
     let handle = spawn_watchers(client, NAMESPACE, cluster_tx);
     let (tx, rx) = unbounded_channel();
     tokio::spawn(async move {
         while let Some(event) = cluster_rx.recv().await {
-            if tx.send(Msg::Cluster { generation, event }).is_err() {
+            if tx
+                .send(Msg::Cluster(ClusterMsg::Event { generation, event }))
+                .is_err()
+            {
                 break;
             }
         }
@@ -148,14 +141,8 @@ pub fn watch(sim: &SimHandle, generation: u64) -> Watching {
 /// Waits for one message, then applies every message already queued, as the runtime's loop
 /// does before it draws.
 pub async fn next_batch(model: &mut Model, rx: &mut UnboundedReceiver<Msg>) -> bool {
-    let Some(first) = rx.recv().await else {
-        return false;
-    };
-    update(model, first);
-    while let Ok(msg) = rx.try_recv() {
-        update(model, msg);
-    }
-    true
+    istio_lab::runtime::next_batch(model, rx).await;
+    !model.quit
 }
 
 /// Applies batches until `done` holds; panics after `limit` so a broken setup cannot hang.
@@ -184,7 +171,7 @@ pub async fn apply_until(
 
 /// The watchers have listed everything: the connection line says so.
 pub fn connected(model: &Model) -> bool {
-    use istio_lab::cluster::ConnectionState;
+    use istio_lab::features::cluster::ConnectionState;
     matches!(
         model.cluster.connection,
         ConnectionState::Connected { .. } | ConnectionState::IstioNotInstalled

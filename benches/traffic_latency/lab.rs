@@ -4,20 +4,16 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use istio_lab::app::init::{Start, new_model};
-use istio_lab::app::model::{Pane, Target};
-use istio_lab::app::runtime::{Context, EffectRunner, next_batch};
-use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::cluster::apply::apply_manifest;
-use istio_lab::sim::{self, Scenario, SimHandle, SimOptions, SimStore};
+use crossterm::event::KeyCode;
+use istio_lab::app::{Effect, Model};
+use istio_lab::features::traffic::msg::TrafficEffect;
+use istio_lab::sim::SimStore;
 use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-const LABEL: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    istio-injection: enabled\n";
-const BOOKINFO: &str = include_str!("../../assets/bookinfo/bookinfo.yaml");
-const RULE: &str = include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
-const ROUTE: &str = include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
+#[path = "../../tests/common/harness.rs"]
+mod harness;
+use harness::SimLab;
 
 /// How long a change may take to reach the sim before the run stops with an error.
 pub const GIVE_UP: Duration = Duration::from_secs(5);
@@ -32,10 +28,7 @@ pub struct Change {
 }
 
 pub struct Bench {
-    pub model: Model,
-    rx: UnboundedReceiver<Msg>,
-    runner: EffectRunner,
-    pub sim: SimHandle,
+    pub lab: SimLab,
     change_rx: UnboundedReceiver<Change>,
     pub changes: Vec<Change>,
     /// When the app handed each patch to its client.
@@ -44,57 +37,11 @@ pub struct Bench {
 
 impl Bench {
     pub async fn start() -> Result<Bench, String> {
-        let scenario = Scenario::demo().map_err(|e| format!("demo scenario: {e}"))?;
-        let sim = sim::start(SimOptions {
-            port: 0,
-            speed: 50.0,
-            scenario,
-        })
-        .await
-        .map_err(|e| format!("sim: {e}"))?;
-        let client =
-            kube::Client::try_from(sim.kube_config()).map_err(|e| format!("client: {e}"))?;
-        for manifest in [LABEL, BOOKINFO, RULE, ROUTE] {
-            apply_manifest(&client, "default", manifest)
-                .await
-                .map_err(|e| format!("applying the guide's objects: {e:?}"))?;
-        }
-        let lessons = istio_lab::lesson::builtin("ko").map_err(|e| format!("lessons: {e}"))?;
-        let (mut model, effects) = new_model(Start {
-            lessons,
-            lesson_source: "builtin:ko".into(),
-            progress: None,
-            target: Target {
-                demo: true,
-                context: "istio-lab-demo".into(),
-                namespace: "default".into(),
-            },
-            color: false,
-            now: jiff::Timestamp::now(),
-            watch: true,
-            width: 120,
-            height: 40,
-            warning: None,
-        });
-        model.focus = Pane::Traffic;
-        let (tx, rx) = unbounded_channel();
-        let mut runner = EffectRunner::new(
-            tx,
-            Context {
-                progress_path: None,
-                progress_book: Default::default(),
-                client: Some(client),
-                try_gateway: false,
-            },
-        );
-        runner.run_all(effects);
+        let lab = SimLab::start(50.0).await?;
         let (change_tx, change_rx) = unbounded_channel();
-        observe_virtual_service(&sim.store(), change_tx);
+        observe_virtual_service(&lab.sim.store(), change_tx);
         let mut bench = Bench {
-            model,
-            rx,
-            runner,
-            sim,
+            lab,
             change_rx,
             changes: Vec::new(),
             sends: Vec::new(),
@@ -103,7 +50,7 @@ impl Bench {
         // Pod start-up churn would otherwise share the sim with the first samples.
         let ready = bench
             .drive(deadline, |b| {
-                b.model.traffic.sliders.weights().len() == 3 && bookinfo_ready(&b.model)
+                b.lab.model.traffic.sliders.weights().len() == 3 && bookinfo_ready(&b.lab.model)
             })
             .await;
         if !ready {
@@ -123,7 +70,7 @@ impl Bench {
                 return false;
             }
             tokio::select! {
-                effects = next_batch(&mut self.model, &mut self.rx) => self.run_effects(effects),
+                effects = self.lab.batch() => self.run_effects(effects),
                 Some(change) = self.change_rx.recv() => self.changes.push(change),
                 () = tokio::time::sleep_until(deadline.into()) => {}
             }
@@ -133,27 +80,29 @@ impl Bench {
     pub fn run_effects(&mut self, effects: Vec<Effect>) {
         let patches = effects
             .iter()
-            .filter(|e| matches!(e, Effect::PatchVirtualService { .. }))
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Traffic(TrafficEffect::PatchVirtualService { .. })
+                )
+            })
             .count();
         let now = Instant::now();
         self.sends.extend(std::iter::repeat_n(now, patches));
-        self.runner.run_all(effects);
+        self.lab.runner.run_all(effects);
     }
 
     /// Presses a key as the terminal would deliver it; returns when.
     pub fn key(&mut self, code: KeyCode) -> Instant {
         let pressed = Instant::now();
-        self.model.clock = pressed;
-        let effects = update(
-            &mut self.model,
-            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        );
+        let effects = self.lab.press(code);
         self.run_effects(effects);
         pressed
     }
 
     pub fn slider_weights(&self) -> Weights {
-        self.model
+        self.lab
+            .model
             .traffic
             .sliders
             .weights()
@@ -172,7 +121,7 @@ impl Bench {
     }
 
     pub fn pacing_idle(&self) -> bool {
-        let pacing = &self.model.traffic.debouncer;
+        let pacing = &self.lab.model.traffic.debouncer;
         !pacing.in_flight() && !pacing.pending()
     }
 

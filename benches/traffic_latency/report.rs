@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 const P99_TARGET: Duration = Duration::from_millis(150);
 const RATE_TARGET: f64 = 10.0;
-const MIN_INTERVAL: Duration = istio_lab::traffic::debounce::MIN_INTERVAL;
+const MIN_INTERVAL: Duration = istio_lab::features::traffic::debounce::MIN_INTERVAL;
 
 /// What holding a key did.
 pub struct Repeat {

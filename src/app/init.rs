@@ -2,14 +2,16 @@
 
 use ratatui::layout::Rect;
 
-use super::cluster_view::ClusterView;
-use super::model::{Input, LessonView, Model, Pane, Target, ToastLevel};
+use super::model::{Input, Model, Target, ToastLevel};
 use super::msg::Effect;
-use super::progress::Progress;
-use super::traffic_view::TrafficView;
-use super::update::{relayout, toast};
-use crate::lesson::{Lesson, Rendered};
-use crate::ui::layout::AppLayout;
+use super::update::relayout;
+use crate::features::cluster::model::ClusterView;
+use crate::features::cluster::msg::ClusterEffect;
+use crate::features::lesson::Lesson;
+use crate::features::lesson::model::LessonView;
+use crate::features::lesson::progress::Progress;
+use crate::features::traffic::model::TrafficView;
+use crate::ui::layout::{AppLayout, Pane};
 
 pub struct Start {
     pub lessons: Vec<Lesson>,
@@ -40,17 +42,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
     let mut model = Model {
         lessons: start.lessons,
         lesson_source: start.lesson_source,
-        lesson: LessonView {
-            index,
-            scroll: 0,
-            rendered: Rendered::default(),
-            width: 0,
-            height: 0,
-            text_height: 0,
-            steps_done: Vec::new(),
-            selected_code: None,
-            search: None,
-        },
+        lesson: LessonView::new(index),
         focus: Pane::Lesson,
         zoomed: false,
         overlay: None,
@@ -62,25 +54,23 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         cluster: ClusterView::new(start.now),
         traffic: TrafficView::default(),
         editor: None,
-        clock: std::time::Instant::now(),
         color: start.color,
         quit: false,
-        dirty: true,
     };
-    super::lesson_nav::refresh_steps(&mut model);
+    crate::features::lesson::update::refresh_steps(&mut model);
     relayout(&mut model, Rect::new(0, 0, start.width, start.height));
     // The scroll is restored after the first render, so it can be clamped to the real length.
     model.lesson.scroll = scroll.min(model.lesson.max_scroll());
     let mut effects = Vec::new();
     if start.watch {
         model.cluster.generation = 1;
-        effects.push(Effect::WatchNamespace {
+        effects.push(Effect::Cluster(ClusterEffect::Watch {
             namespace: model.target.namespace.clone(),
             generation: 1,
-        });
+        }));
     }
     if let Some(warning) = start.warning {
-        toast(&mut model, &mut effects, ToastLevel::Warning, warning);
+        effects.push(model.toast(ToastLevel::Warning, warning));
     }
     (model, effects)
 }

@@ -1,75 +1,25 @@
-//! The application state: everything update changes and the UI draws.
+//! The application state: the features' states composed, plus what belongs to the whole screen
+//! (focus, zoom, overlays, the prompt, toasts).
+
+use std::time::Duration;
 
 use ratatui::layout::Rect;
 
-use std::time::Instant;
+use super::msg::{Effect, TimerMsg};
+use crate::features::cluster::model::ClusterView;
+use crate::features::lesson::Lesson;
+use crate::features::lesson::model::{LessonView, Toc};
+use crate::features::traffic::editor::EditorState;
+use crate::features::traffic::model::TrafficView;
+use crate::ui::layout::{AppLayout, Pane};
 
-use super::cluster_view::ClusterView;
-use super::editor::EditorState;
-use super::traffic_view::TrafficView;
-use crate::lesson::{Lesson, Rendered};
-use crate::ui::layout::AppLayout;
-
-/// The three live parts of the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Lesson,
-    Cluster,
-    Traffic,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Lesson, Pane::Cluster, Pane::Traffic];
-
-    pub fn next(self) -> Pane {
-        match self {
-            Pane::Lesson => Pane::Cluster,
-            Pane::Cluster => Pane::Traffic,
-            Pane::Traffic => Pane::Lesson,
-        }
-    }
-
-    pub fn previous(self) -> Pane {
-        self.next().next()
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Lesson => "레슨",
-            Pane::Cluster => "클러스터",
-            Pane::Traffic => "트래픽",
-        }
-    }
-
-    pub fn function_key(self) -> u8 {
-        match self {
-            Pane::Lesson => 1,
-            Pane::Cluster => 2,
-            Pane::Traffic => 3,
-        }
-    }
-}
+const TOAST_TIME: Duration = Duration::from_secs(4);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     /// The key list; the number is how far it is scrolled.
     Help(u16),
     Toc(Toc),
-}
-
-/// One row of the table of contents: a lesson, or one of its headings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TocEntry {
-    pub lesson: usize,
-    /// Index into the lesson's rendered headings; `None` for the lesson itself.
-    pub heading: Option<usize>,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Toc {
-    pub entries: Vec<TocEntry>,
-    pub selected: usize,
 }
 
 /// What typed characters go to.
@@ -81,14 +31,6 @@ pub enum Input {
     Filter(String),
     /// Typing the namespace to switch the lab to.
     Namespace(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Search {
-    pub query: String,
-    /// Rendered line indices that contain the query, in order.
-    pub matches: Vec<usize>,
-    pub current: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,32 +46,6 @@ pub struct Toast {
     pub level: ToastLevel,
     /// Lets a timer clear only the toast it was started for.
     pub id: u64,
-}
-
-/// The lesson pane: which lesson, rendered for the pane's current width.
-#[derive(Debug, Clone)]
-pub struct LessonView {
-    pub index: usize,
-    pub scroll: usize,
-    pub rendered: Rendered,
-    /// Text width the lesson was rendered for, and the pane's visible line count.
-    pub width: u16,
-    pub height: u16,
-    /// Rows of the pane's text area, of which the step checklist takes the top ones.
-    pub text_height: u16,
-    /// Per step of the current lesson: done, not yet, or no check.
-    pub steps_done: Vec<Option<bool>>,
-    pub selected_code: Option<usize>,
-    pub search: Option<Search>,
-}
-
-impl LessonView {
-    pub fn max_scroll(&self) -> usize {
-        self.rendered
-            .lines
-            .len()
-            .saturating_sub(usize::from(self.height.max(1)))
-    }
 }
 
 /// Where the app is connected, for the header.
@@ -159,13 +75,9 @@ pub struct Model {
     pub traffic: TrafficView,
     /// The YAML editor, when open; it takes every key.
     pub editor: Option<EditorState>,
-    /// The runtime's clock when the current batch of messages arrived; update reads time only here.
-    pub clock: Instant,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
     pub quit: bool,
-    /// Set by update whenever something visible changed; the runtime draws and clears it.
-    pub dirty: bool,
 }
 
 impl Model {
@@ -175,5 +87,21 @@ impl Model {
 
     pub fn area(&self) -> Rect {
         self.layout.area
+    }
+
+    /// Shows a message in the status bar; the returned timer effect clears it again.
+    #[must_use]
+    pub fn toast(&mut self, level: ToastLevel, text: impl Into<String>) -> Effect {
+        self.next_toast_id += 1;
+        let id = self.next_toast_id;
+        self.toast = Some(Toast {
+            text: text.into(),
+            level,
+            id,
+        });
+        Effect::Timer {
+            after: TOAST_TIME,
+            msg: TimerMsg::ToastExpired(id),
+        }
     }
 }

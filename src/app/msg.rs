@@ -1,13 +1,13 @@
 //! The one message type everything becomes, and the effects update asks the runtime to perform.
+//! Each feature has its own messages and effects; these enums only compose them.
 
 use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
-use jiff::Timestamp;
 
-use super::progress::Progress;
-use super::traffic_view::SendError;
-use crate::cluster::{ClusterEvent, MeshKind};
+use crate::features::cluster::msg::{ClusterEffect, ClusterMsg};
+use crate::features::lesson::msg::{LessonEffect, LessonMsg};
+use crate::features::traffic::msg::{TrafficEffect, TrafficMsg};
 
 // Messages live only while they pass through the channel once; boxing the cluster event would
 // add an allocation per watch event on the hottest path for no lasting memory gain.
@@ -20,76 +20,33 @@ pub enum Msg {
         width: u16,
         height: u16,
     },
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     /// Ctrl-C outside raw mode, SIGTERM, SIGHUP: leave cleanly.
     Terminate,
-    /// The weights' pacing timer fired.
-    SendWeightsDue,
+    /// Once a second: ages, countdowns and step checks move on.
+    Tick,
     /// A toast's timer ran out.
     ToastExpired(u64),
     /// Result of writing the progress file.
     ProgressSaved(Result<(), String>),
-    /// A watcher event; `generation` tells events of replaced watchers apart.
-    Cluster {
-        generation: u64,
-        event: ClusterEvent,
-    },
-    /// Once a second: ages and countdowns move on.
-    Tick(Timestamp),
-    /// The weights patch finished: the new resourceVersion and how long it took, or why not.
-    WeightsSent(Result<(String, u64), SendError>),
-    /// Applying a manifest (a lesson command, or the guide's reviews resources) finished.
-    ManifestApplied(Result<(), SendError>),
-    /// The editor's replace finished: the new resourceVersion, or why not (409: changed meanwhile).
-    EditorSaved(Result<String, SendError>),
-    /// Text pasted into the terminal (bracketed paste).
-    Paste(String),
-    /// One productpage request of the probe: HTTP status and body, or why it failed.
-    ProbeResponse {
-        generation: u64,
-        via: String,
-        result: Result<(u16, String), String>,
-    },
+    Lesson(LessonMsg),
+    Cluster(ClusterMsg),
+    Traffic(TrafficMsg),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Put text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
-    SaveProgress(Progress),
-    /// (Re)start the watchers for a lab namespace, replacing the previous ones.
-    WatchNamespace {
-        namespace: String,
-        generation: u64,
-    },
-    /// JSON merge patch of a VirtualService (never strategic merge: custom resources reject it).
-    PatchVirtualService {
-        namespace: String,
-        name: String,
-        body: serde_json::Value,
-    },
-    /// Replace (PUT) of an edited object; its metadata.resourceVersion makes a stale edit a 409.
-    ReplaceObject {
-        kind: MeshKind,
-        namespace: String,
-        name: String,
-        object: serde_json::Value,
-    },
-    /// Server-side apply of a manifest (fieldManager istio-lab).
-    ApplyManifest {
-        namespace: String,
-        yaml: String,
-    },
-    /// Start (or restart with a new rate) the productpage probe; `rate` 0 stops it.
-    Probe {
-        namespace: String,
-        rate: u32,
-        generation: u64,
-    },
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,
         msg: TimerMsg,
     },
+    Lesson(LessonEffect),
+    Cluster(ClusterEffect),
+    Traffic(TrafficEffect),
 }
 
 /// Messages a timer may carry; kept separate so effects stay comparable in tests.
@@ -104,7 +61,7 @@ impl From<TimerMsg> for Msg {
     fn from(timer: TimerMsg) -> Msg {
         match timer {
             TimerMsg::ToastExpired(id) => Msg::ToastExpired(id),
-            TimerMsg::SendWeights => Msg::SendWeightsDue,
+            TimerMsg::SendWeights => Msg::Traffic(TrafficMsg::SendDue),
         }
     }
 }

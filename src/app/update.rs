@@ -1,81 +1,61 @@
-//! The pure update: one message in, the model changed, effects out. No I/O, no async.
-
-use std::time::Duration;
+//! The pure update: one message in, the model changed, effects out. No I/O, no clock reads:
+//! `now` comes in with every message, from the runtime's one clock.
+//!
+//! This file only dispatches: keys and clicks that belong to the whole screen are handled here,
+//! everything else goes to the feature it belongs to.
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
+use jiff::Timestamp;
 use ratatui::layout::Rect;
 
-use super::cluster_view::Applied;
-use super::model::{Input, Model, Overlay, Pane, Toast, ToastLevel};
-use super::msg::{Effect, Msg, TimerMsg};
-use super::{cluster_keys, editor_keys, lesson_nav, traffic_keys};
-use crate::cluster::{ClusterEvent, ConnectionState};
-use crate::ui::layout::{self, Arrangement};
-use crate::ui::traffic_layout;
+use super::model::{Input, Model, Overlay, ToastLevel};
+use super::msg::{Effect, Msg};
+use crate::features::cluster::model::Applied;
+use crate::features::cluster::msg::ClusterMsg;
+use crate::features::cluster::{ClusterEvent, ConnectionState};
+use crate::features::traffic::editor;
+use crate::features::{cluster, lesson, traffic};
+use crate::ui::layout::{self, Arrangement, Pane};
 
-const TOAST_TIME: Duration = Duration::from_secs(4);
-
-pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
     let mut effects = Vec::new();
     match msg {
         Msg::Key(key) => {
             // Windows and kitty's protocol report releases too; act on presses and repeats only.
             if key.kind != KeyEventKind::Release {
-                on_key(model, key, &mut effects);
+                on_key(model, key, now, &mut effects);
             }
         }
-        Msg::Mouse(mouse) => on_mouse(model, mouse, &mut effects),
-        Msg::Resize { width, height } => {
-            relayout(model, Rect::new(0, 0, width, height));
-            model.dirty = true;
+        Msg::Mouse(mouse) => on_mouse(model, mouse, now, &mut effects),
+        Msg::Resize { width, height } => relayout(model, Rect::new(0, 0, width, height)),
+        Msg::Paste(text) => {
+            if let Some(state) = model.editor.as_mut() {
+                editor::on_paste(state, &text);
+            }
         }
         Msg::Terminate => model.quit = true,
+        Msg::Tick => {
+            model.cluster.now = now;
+            // Step checks read whole tables, so they run once a second rather than per event.
+            lesson::update::refresh_steps(model);
+        }
         Msg::ToastExpired(id) => {
             if model.toast.as_ref().is_some_and(|t| t.id == id) {
                 model.toast = None;
-                model.dirty = true;
-            }
-        }
-        Msg::Cluster { generation, event } => on_cluster(model, generation, event, &mut effects),
-        Msg::SendWeightsDue => traffic_keys::on_send_due(model, &mut effects),
-        Msg::WeightsSent(result) => traffic_keys::on_sent(model, result, &mut effects),
-        Msg::EditorSaved(result) => editor_keys::on_saved(model, result),
-        Msg::Paste(text) => {
-            if let Some(state) = model.editor.as_mut() {
-                super::editor::on_paste(state, &text);
-                model.dirty = true;
-            }
-        }
-        Msg::ManifestApplied(result) => traffic_keys::on_created(model, result, &mut effects),
-        Msg::ProbeResponse {
-            generation,
-            via,
-            result,
-        } => {
-            traffic_keys::on_probe_response(model, generation, via, result);
-        }
-        Msg::Tick(now) => {
-            model.cluster.now = now;
-            // Step checks read whole tables, so they run once a second rather than per event.
-            if lesson_nav::refresh_steps(model) {
-                model.dirty = true;
-            }
-            // Ages and countdowns only matter where the cluster pane is on screen.
-            if model.layout.cluster.is_some() {
-                model.dirty = true;
             }
         }
         Msg::ProgressSaved(Ok(())) => {}
-        Msg::ProgressSaved(Err(reason)) => {
-            toast(
-                model,
-                &mut effects,
-                ToastLevel::Warning,
-                format!("진행 상태를 저장하지 못했습니다: {reason}"),
-            );
+        Msg::ProgressSaved(Err(reason)) => effects.push(model.toast(
+            ToastLevel::Warning,
+            format!("진행 상태를 저장하지 못했습니다: {reason}"),
+        )),
+        Msg::Lesson(msg) => lesson::update::on_msg(model, msg, &mut effects),
+        Msg::Cluster(ClusterMsg::Event { generation, event }) => {
+            on_cluster(model, generation, event, now, &mut effects);
         }
+        Msg::Traffic(msg) => traffic::update::on_msg(model, msg, now, &mut effects),
     }
     effects
 }
@@ -85,11 +65,17 @@ pub fn relayout(model: &mut Model, area: Rect) {
     model.layout = layout::compute(area, model.focus, model.zoomed);
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);
-        lesson_nav::set_viewport(model, text.width, text.height);
+        lesson::update::set_viewport(model, text.width, text.height);
     }
 }
 
-fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: &mut Vec<Effect>) {
+fn on_cluster(
+    model: &mut Model,
+    generation: u64,
+    event: ClusterEvent,
+    now: Timestamp,
+    effects: &mut Vec<Effect>,
+) {
     if generation != model.cluster.generation {
         return;
     }
@@ -100,9 +86,6 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
         ClusterEvent::Connection(ConnectionState::Connected { .. })
     );
     let applied = model.cluster.apply(event);
-    if applied != Applied::Unchanged {
-        model.dirty = true;
-    }
     // Only changes the traffic lab reads trigger its re-sync: any Istio object, and pods
     // events in the lab namespace that change which label sets exist or which have a ready
     // pod (a restart count or one more replica leaves its checks as they were).
@@ -111,29 +94,18 @@ fn on_cluster(model: &mut Model, generation: u64, event: ClusterEvent, effects: 
         model.traffic.sync(&model.cluster, &namespace);
     }
     if reconnected {
-        traffic_keys::on_reconnected(model, effects);
+        traffic::update::on_reconnected(model, now, effects);
     }
 }
 
-pub fn toast(model: &mut Model, effects: &mut Vec<Effect>, level: ToastLevel, text: String) {
-    model.next_toast_id += 1;
-    let id = model.next_toast_id;
-    model.toast = Some(Toast { text, level, id });
-    model.dirty = true;
-    effects.push(Effect::Timer {
-        after: TOAST_TIME,
-        msg: TimerMsg::ToastExpired(id),
-    });
-}
-
-fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Effect>) {
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
     {
         model.quit = true;
         return;
     }
     if model.editor.is_some() {
-        editor_keys::on_key(model, key, effects);
+        editor::keys::on_key(model, key, effects);
         return;
     }
     if model.layout.arrangement() == Arrangement::TooSmall {
@@ -143,15 +115,9 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         return;
     }
     match model.input {
-        Input::Search(_) => {
-            lesson_nav::on_search_key(model, key, effects);
-            model.dirty = true;
-            return;
-        }
+        Input::Search(_) => return lesson::update::on_search_key(model, key, effects),
         Input::Filter(_) | Input::Namespace(_) => {
-            cluster_keys::on_input_key(model, key, effects);
-            model.dirty = true;
-            return;
+            return cluster::update::on_input_key(model, key, effects);
         }
         Input::Normal => {}
     }
@@ -166,59 +132,41 @@ fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
                 KeyCode::PageUp => Some(Overlay::Help(scroll.saturating_sub(10))),
                 _ => None,
             };
-            model.dirty = true;
             return;
         }
-        Some(Overlay::Toc(_)) => {
-            lesson_nav::on_toc_key(model, key, effects);
-            model.dirty = true;
-            return;
-        }
+        Some(Overlay::Toc(_)) => return lesson::update::on_toc_key(model, key, effects),
         None => {}
     }
-    let handled = match key.code {
-        KeyCode::Char('q') => {
-            model.quit = true;
-            true
-        }
+    match key.code {
+        KeyCode::Char('q') => model.quit = true,
         KeyCode::Tab => focus(model, model.focus.next()),
         KeyCode::BackTab => focus(model, model.focus.previous()),
         KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
         KeyCode::Char('z') => {
             model.zoomed = !model.zoomed;
-            focus(model, model.focus)
+            focus(model, model.focus);
         }
-        KeyCode::Char('?') => {
-            model.overlay = Some(Overlay::Help(0));
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        model.dirty = true;
-        return;
-    }
-    match model.focus {
-        Pane::Lesson => lesson_nav::on_key(model, key, effects),
-        Pane::Cluster => cluster_keys::on_key(model, key),
-        Pane::Traffic => traffic_keys::on_key(model, key, effects),
+        KeyCode::Char('?') => model.overlay = Some(Overlay::Help(0)),
+        _ => match model.focus {
+            Pane::Lesson => lesson::update::on_key(model, key, effects),
+            Pane::Cluster => cluster::update::on_key(model, key),
+            Pane::Traffic => traffic::keys::on_key(model, key, now, effects),
+        },
     }
 }
 
-fn focus(model: &mut Model, pane: Pane) -> bool {
+fn focus(model: &mut Model, pane: Pane) {
     model.focus = pane;
     // In single-pane mode the focus decides what is on screen.
     let area = model.layout.area;
     relayout(model, area);
-    true
 }
 
-const WHEEL_LINES: usize = 3;
+const WHEEL_LINES: isize = 3;
 
-fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
+fn on_mouse(model: &mut Model, mouse: MouseEvent, now: Timestamp, effects: &mut Vec<Effect>) {
     if let Some(state) = model.editor.as_mut() {
-        super::editor::on_mouse(state, mouse);
-        model.dirty = true;
+        editor::on_mouse(state, mouse);
         return;
     }
     if model.overlay.is_some() || model.layout.arrangement() == Arrangement::TooSmall {
@@ -234,25 +182,23 @@ fn on_mouse(model: &mut Model, mouse: MouseEvent, effects: &mut Vec<Effect>) {
                 .or_else(|| model.layout.pane_at(column, row));
             if let Some(pane) = clicked.filter(|&p| p != model.focus && !dragging) {
                 focus(model, pane);
-                model.dirty = true;
             }
-            if let Some(traffic) = model.layout.traffic {
+            if let Some(area) = model.layout.traffic {
                 let subsets = model.traffic.sliders.subsets.len();
-                if let Some((index, weight)) = traffic_layout::hit(traffic, subsets, column, row) {
-                    traffic_keys::drag_to(model, index, weight, effects);
+                if let Some((index, weight)) = traffic::layout::hit(area, subsets, column, row) {
+                    traffic::keys::drag_to(model, index, weight, now, effects);
                 }
             }
         }
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
             if model.layout.pane_at(column, row) == Some(Pane::Lesson) =>
         {
-            let lines = WHEEL_LINES as isize;
             let delta = if mouse.kind == MouseEventKind::ScrollDown {
-                lines
+                WHEEL_LINES
             } else {
-                -lines
+                -WHEEL_LINES
             };
-            lesson_nav::scroll_by(model, delta, effects);
+            lesson::position::scroll_by(model, delta, effects);
         }
         _ => {}
     }

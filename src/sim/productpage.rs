@@ -231,7 +231,7 @@ fn page(reviews: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::traffic::{Served, classify};
+    use crate::features::traffic::{Served, classify};
     use serde_json::json;
 
     fn pod(name: &str, app: &str, version: &str) -> Value {

@@ -2,14 +2,52 @@
 
 use ratatui::layout::Rect;
 
-use crate::app::model::Pane;
-
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 20;
 /// From this width the lesson sits beside the cluster and traffic panes.
 pub const SIDE_BY_SIDE_WIDTH: u16 = 120;
 /// Below side-by-side width, from this height the panes stack; otherwise one at a time.
 pub const STACKED_HEIGHT: u16 = 48;
+
+/// The live parts of the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Lesson,
+    Cluster,
+    Traffic,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 3] = [Pane::Lesson, Pane::Cluster, Pane::Traffic];
+
+    pub fn next(self) -> Pane {
+        match self {
+            Pane::Lesson => Pane::Cluster,
+            Pane::Cluster => Pane::Traffic,
+            Pane::Traffic => Pane::Lesson,
+        }
+    }
+
+    pub fn previous(self) -> Pane {
+        self.next().next()
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Lesson => "레슨",
+            Pane::Cluster => "클러스터",
+            Pane::Traffic => "트래픽",
+        }
+    }
+
+    pub fn function_key(self) -> u8 {
+        match self {
+            Pane::Lesson => 1,
+            Pane::Cluster => 2,
+            Pane::Traffic => 3,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arrangement {

@@ -3,8 +3,8 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::model::ToastLevel;
-use crate::cluster::Health;
-use crate::lesson::SpanKind;
+use crate::features::cluster::Health;
+use crate::features::lesson::SpanKind;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {

@@ -1,43 +1,52 @@
 //! Shared test helpers: a model over the built-in lessons at a given terminal size.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::init::{Start, new_model};
-use istio_lab::app::model::Pane;
-use istio_lab::app::model::Target;
-use istio_lab::app::progress::Progress;
 use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::cluster::{Change, ClusterEvent, MeshKind, PodRow};
+use istio_lab::features::cluster::msg::ClusterMsg;
+use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind, PodRow};
+use istio_lab::features::lesson::progress::Progress;
+use istio_lab::ui::layout::Pane;
+use jiff::Timestamp;
 use kube::api::DynamicObject;
 use serde_json::{Value, json};
+
+/// The clock of tests where time does not matter.
+pub const T0: Timestamp = Timestamp::UNIX_EPOCH;
 
 pub fn model(width: u16, height: u16) -> Model {
     model_with_progress(width, height, None)
 }
 
 pub fn model_with_progress(width: u16, height: u16, progress: Option<Progress>) -> Model {
-    let lessons = istio_lab::lesson::builtin("ko").expect("built-in lessons parse");
     let (model, _) = new_model(Start {
-        lessons,
-        lesson_source: "builtin:ko".into(),
         progress,
-        target: Target {
-            demo: true,
-            context: "istio-lab-demo".into(),
-            namespace: "default".into(),
-        },
-        color: true,
-        now: jiff::Timestamp::UNIX_EPOCH,
-        watch: false,
-        width,
-        height,
-        warning: None,
+        ..harness::start(width, height)
     });
     model
 }
 
+/// One message at `T0`.
+pub fn send(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    update(model, msg, T0)
+}
+
+/// The screen as the runtime would draw it, as text.
+pub fn screen(model: &Model) -> String {
+    let area = model.area();
+    let backend = ratatui::backend::TestBackend::new(area.width, area.height);
+    let mut terminal = ratatui::Terminal::new(backend).expect("a test backend always opens");
+    terminal
+        .draw(|frame| istio_lab::app::view::draw(frame, model))
+        .expect("drawing into a test backend never fails");
+    terminal.backend().to_string()
+}
+
 pub fn key(model: &mut Model, code: KeyCode) -> Vec<Effect> {
-    update(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    send(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
 pub fn chars(model: &mut Model, text: &str) -> Vec<Effect> {
@@ -103,7 +112,7 @@ pub fn reviews_pod(version: &str) -> PodRow {
         restarts: 0,
         last_restart: None,
         created: Some(jiff::Timestamp::UNIX_EPOCH),
-        health: istio_lab::cluster::Health::Good,
+        health: istio_lab::features::cluster::Health::Good,
         labels: [("app", "reviews"), ("version", version)]
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .into(),
@@ -113,7 +122,7 @@ pub fn reviews_pod(version: &str) -> PodRow {
 
 pub fn cluster(model: &mut Model, event: ClusterEvent) -> Vec<Effect> {
     let generation = model.cluster.generation;
-    update(model, Msg::Cluster { generation, event })
+    send(model, Msg::Cluster(ClusterMsg::Event { generation, event }))
 }
 
 /// A lab with the guide's resources: DestinationRule v1–v3, VirtualService 80/20, three reviews pods.

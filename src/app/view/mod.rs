@@ -1,0 +1,45 @@
+//! Drawing the whole screen: a pure function of the model. The header, status bar and help are
+//! the app's own; each pane is drawn by its feature.
+
+pub mod header;
+pub mod help;
+pub mod status_bar;
+
+use ratatui::Frame;
+
+use super::Model;
+use super::model::Overlay;
+use crate::features::{cluster, lesson, traffic};
+use crate::ui::layout::Arrangement;
+use crate::ui::theme::Theme;
+use crate::ui::too_small;
+
+pub fn draw(frame: &mut Frame, model: &Model) {
+    let theme = Theme::new(model.color);
+    let layout = &model.layout;
+    if layout.arrangement() == Arrangement::TooSmall {
+        too_small::draw(frame, frame.area(), theme);
+        return;
+    }
+    header::draw(frame, model, theme);
+    status_bar::draw(frame, model, theme);
+    if let Some(area) = layout.lesson {
+        lesson::view::draw(frame, area, model, theme);
+    }
+    if let Some(area) = layout.cluster {
+        cluster::view::draw(frame, area, model, theme);
+    }
+    if let Some(area) = layout.traffic {
+        traffic::view::draw(frame, area, model, theme);
+    }
+    match &model.overlay {
+        Some(Overlay::Help(scroll)) => help::draw(frame, frame.area(), *scroll, theme),
+        Some(Overlay::Toc(toc)) => {
+            lesson::toc_view::draw(frame, frame.area(), toc, model.lesson.index, theme);
+        }
+        None => {}
+    }
+    if let Some(state) = &model.editor {
+        traffic::editor::view::draw(frame, frame.area(), state, theme);
+    }
+}

@@ -1,0 +1,72 @@
+//! The cluster feature's effects: the watchers of the lab namespace, each in its own task,
+//! reporting back as `Msg::Cluster`.
+
+use kube::Client;
+use kube::runtime::reflector::Store;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use super::msg::{ClusterEffect, ClusterMsg};
+use super::{WatchHandle, spawn_watchers};
+use crate::app::Msg;
+use k8s_openapi::api::core::v1::Service;
+
+pub struct ClusterEffects {
+    tx: UnboundedSender<Msg>,
+    client: Option<Client>,
+    watchers: Option<WatchHandle>,
+}
+
+impl ClusterEffects {
+    pub fn new(tx: UnboundedSender<Msg>, client: Option<Client>) -> ClusterEffects {
+        ClusterEffects {
+            tx,
+            client,
+            watchers: None,
+        }
+    }
+
+    pub fn run(&mut self, effect: ClusterEffect) {
+        match effect {
+            ClusterEffect::Watch {
+                namespace,
+                generation,
+            } => self.watch(&namespace, generation),
+        }
+    }
+
+    /// Replaces the running watchers; their events come back tagged with `generation`.
+    fn watch(&mut self, namespace: &str, generation: u64) {
+        self.stop();
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let (cluster_tx, mut cluster_rx) = unbounded_channel();
+        self.watchers = Some(spawn_watchers(client, namespace, cluster_tx));
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            while let Some(event) = cluster_rx.recv().await {
+                let msg = Msg::Cluster(ClusterMsg::Event { generation, event });
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// The watched Services of a namespace, for reading addresses without another request.
+    pub fn services(&self, namespace: &str) -> Option<Store<Service>> {
+        self.watchers.as_ref()?.services(namespace).cloned()
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(handle) = self.watchers.take() {
+            handle.stop();
+        }
+    }
+}
+
+impl Drop for ClusterEffects {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,304 @@
+//! The live cluster tables' state: rows from the watchers, connection, filter, scroll.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use kube::api::DynamicObject;
+
+use crate::features::cluster::pod_groups::PodGroups;
+use crate::features::cluster::{
+    Change, ClusterEvent, ConnectionState, MeshKind, PodRow, ServiceRow,
+};
+
+pub const ISTIO_SYSTEM: &str = "istio-system";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Pods,
+    Services,
+}
+
+/// Rows of one kind, per namespace, sorted by name (BTreeMap order) as `kubectl get` sorts them.
+pub type Rows<T> = BTreeMap<String, BTreeMap<String, T>>;
+
+/// What one watcher event changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Unchanged,
+    Changed,
+    /// A pods change that also changed which label sets exist in its namespace or which of
+    /// them has a ready pod: what the traffic lab's checks read.
+    PodsReshaped,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClusterView {
+    pub pods: Rows<PodRow>,
+    /// `pods` per namespace counted by label set; only `apply` and `switch_namespace` write
+    /// either, so the two never disagree.
+    pod_groups: BTreeMap<String, PodGroups>,
+    pub services: Rows<ServiceRow>,
+    pub mesh: BTreeMap<MeshKind, BTreeMap<String, DynamicObject>>,
+    pub connection: ConnectionState,
+    /// When the connection state last changed, for the "next try in Xs" countdown.
+    pub connection_since: Timestamp,
+    /// Which watcher generation is current; events of older ones are dropped.
+    pub generation: u64,
+    pub table: Table,
+    pub pod_scroll: usize,
+    pub service_scroll: usize,
+    pub filter: String,
+    pub now: Timestamp,
+}
+
+impl ClusterView {
+    pub fn new(now: Timestamp) -> ClusterView {
+        ClusterView {
+            pods: Rows::new(),
+            pod_groups: BTreeMap::new(),
+            services: Rows::new(),
+            mesh: BTreeMap::new(),
+            connection: ConnectionState::Connecting,
+            connection_since: now,
+            generation: 0,
+            table: Table::Pods,
+            pod_scroll: 0,
+            service_scroll: 0,
+            filter: String::new(),
+            now,
+        }
+    }
+
+    /// Applies one watcher event and says what it changed.
+    pub fn apply(&mut self, event: ClusterEvent) -> Applied {
+        match event {
+            ClusterEvent::Pods { namespace, change } => {
+                let groups = self.pod_groups.entry(namespace.clone()).or_default();
+                if apply_pod_change(self.pods.entry(namespace).or_default(), groups, change) {
+                    Applied::PodsReshaped
+                } else {
+                    Applied::Changed
+                }
+            }
+            ClusterEvent::Services { namespace, change } => {
+                apply_change(self.services.entry(namespace).or_default(), change, |r| {
+                    &r.name
+                });
+                Applied::Changed
+            }
+            ClusterEvent::Mesh { kind, change } => {
+                apply_change(self.mesh.entry(kind).or_default(), change, |o| {
+                    o.metadata.name.as_deref().unwrap_or_default()
+                });
+                Applied::Changed
+            }
+            ClusterEvent::Connection(state) => {
+                if state == self.connection {
+                    return Applied::Unchanged;
+                }
+                self.connection = state;
+                self.connection_since = self.now;
+                Applied::Changed
+            }
+        }
+    }
+
+    /// Forgets the lab namespace's rows when the learner switches namespace.
+    pub fn switch_namespace(&mut self, generation: u64) {
+        self.generation = generation;
+        self.pods.retain(|ns, _| ns == ISTIO_SYSTEM);
+        self.pod_groups.retain(|ns, _| ns == ISTIO_SYSTEM);
+        self.services.retain(|ns, _| ns == ISTIO_SYSTEM);
+        self.mesh.clear();
+        self.pod_scroll = 0;
+        self.service_scroll = 0;
+        self.connection = ConnectionState::Connecting;
+        self.connection_since = self.now;
+    }
+
+    pub fn matches_filter(&self, name: &str) -> bool {
+        self.filter.is_empty() || name.contains(self.filter.as_str())
+    }
+
+    pub fn pod_count(&self) -> usize {
+        self.pods.values().map(BTreeMap::len).sum()
+    }
+
+    /// The pods of `namespace` counted by label set (empty when none are known).
+    pub fn pod_groups(&self, namespace: &str) -> &PodGroups {
+        static NONE: PodGroups = PodGroups::EMPTY;
+        self.pod_groups.get(namespace).unwrap_or(&NONE)
+    }
+}
+
+/// Applies a pods change to the table and its groups; returns whether the groups' shape changed.
+fn apply_pod_change(
+    table: &mut BTreeMap<String, PodRow>,
+    groups: &mut PodGroups,
+    change: Change<PodRow>,
+) -> bool {
+    match change {
+        Change::Reset(rows) => {
+            let regrouped = PodGroups::from_rows(&rows);
+            let reshaped = !regrouped.shape().eq(groups.shape());
+            *groups = regrouped;
+            *table = rows.into_iter().map(|r| (r.name.clone(), r)).collect();
+            reshaped
+        }
+        Change::Applied(row) => {
+            let added = groups.add(&row);
+            let removed = table
+                .insert(row.name.clone(), row)
+                .is_some_and(|old| groups.remove(&old));
+            added || removed
+        }
+        Change::Deleted { name } => table.remove(&name).is_some_and(|old| groups.remove(&old)),
+    }
+}
+
+fn apply_change<T>(
+    table: &mut BTreeMap<String, T>,
+    change: Change<T>,
+    name_of: impl Fn(&T) -> &str,
+) {
+    match change {
+        Change::Reset(rows) => {
+            *table = rows
+                .into_iter()
+                .map(|r| (name_of(&r).to_string(), r))
+                .collect();
+        }
+        Change::Applied(row) => {
+            let name = name_of(&row).to_string();
+            table.insert(name, row);
+        }
+        Change::Deleted { name } => {
+            table.remove(&name);
+        }
+    }
+}
+
+/// The namespaces shown, lab namespace first, then istio-system.
+pub fn shown_namespaces(lab: &str) -> Vec<&str> {
+    if lab == ISTIO_SYSTEM {
+        vec![lab]
+    } else {
+        vec![lab, ISTIO_SYSTEM]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::cluster::Health;
+
+    fn pod(name: &str, status: &str) -> PodRow {
+        PodRow {
+            namespace: "default".into(),
+            name: name.into(),
+            ready: (2, 2),
+            status: status.into(),
+            restarts: 0,
+            last_restart: None,
+            created: None,
+            health: Health::Good,
+            labels: BTreeMap::new(),
+            deleting: false,
+        }
+    }
+
+    fn pods(ns: &str, change: Change<PodRow>) -> ClusterEvent {
+        ClusterEvent::Pods {
+            namespace: ns.into(),
+            change,
+        }
+    }
+
+    #[test]
+    fn reset_replaces_applied_upserts_deleted_removes() {
+        let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+        view.apply(pods(
+            "default",
+            Change::Reset(vec![pod("b", "Running"), pod("a", "Running")]),
+        ));
+        let names: Vec<_> = view.pods["default"].keys().cloned().collect();
+        assert_eq!(names, ["a", "b"]);
+        view.apply(pods("default", Change::Applied(pod("a", "Terminating"))));
+        view.apply(pods("default", Change::Applied(pod("c", "Pending"))));
+        view.apply(pods("default", Change::Deleted { name: "b".into() }));
+        let rows: Vec<_> = view.pods["default"]
+            .values()
+            .map(|p| (p.name.as_str(), p.status.as_str()))
+            .collect();
+        assert_eq!(rows, [("a", "Terminating"), ("c", "Pending")]);
+        // A re-list after a 410 replaces the table in one step.
+        view.apply(pods("default", Change::Reset(vec![pod("c", "Running")])));
+        assert_eq!(view.pod_count(), 1);
+    }
+
+    #[test]
+    fn switching_namespace_keeps_istio_system_rows() {
+        let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+        view.apply(pods("default", Change::Applied(pod("a", "Running"))));
+        view.apply(pods(
+            ISTIO_SYSTEM,
+            Change::Applied(pod("istiod", "Running")),
+        ));
+        view.switch_namespace(7);
+        assert_eq!(view.generation, 7);
+        assert!(!view.pods.contains_key("default"));
+        assert_eq!(view.pods[ISTIO_SYSTEM].len(), 1);
+        assert_eq!(view.connection, ConnectionState::Connecting);
+    }
+
+    #[test]
+    fn an_unchanged_connection_state_is_not_a_change() {
+        let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+        assert_eq!(
+            view.apply(ClusterEvent::Connection(ConnectionState::Connected {
+                kinds: 7
+            })),
+            Applied::Changed
+        );
+        assert_eq!(
+            view.apply(ClusterEvent::Connection(ConnectionState::Connected {
+                kinds: 7
+            })),
+            Applied::Unchanged
+        );
+    }
+
+    proptest::proptest! {
+        /// Whatever the watchers send, the label-set counts equal counting the table afresh,
+        /// and a change is reported exactly when the shape the traffic lab reads changed.
+        #[test]
+        fn pod_groups_stay_in_step_with_the_table(
+            ops in proptest::collection::vec((0u8..3, 0u8..5, 0u8..3, proptest::bool::ANY), 1..60)
+        ) {
+            let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+            for (op, name, version, ready) in ops {
+                let mut row = pod(&format!("reviews-{name}"), "Running");
+                row.labels.insert("app".into(), "reviews".into());
+                row.labels.insert("version".into(), format!("v{version}"));
+                if !ready {
+                    row.ready = (1, 2);
+                }
+                let change = match op {
+                    0 => Change::Applied(row),
+                    1 => Change::Deleted { name: row.name },
+                    _ => Change::Reset(vec![row]),
+                };
+                let shape_before: Vec<_> = view
+                    .pod_groups("default")
+                    .shape()
+                    .map(|(labels, ready)| (labels.clone(), ready))
+                    .collect();
+                let applied = view.apply(pods("default", change));
+                let recounted = PodGroups::from_rows(view.pods["default"].values());
+                proptest::prop_assert_eq!(view.pod_groups("default"), &recounted);
+                let reshaped = !recounted.shape().eq(shape_before.iter().map(|(l, r)| (l, *r)));
+                proptest::prop_assert_eq!(applied == Applied::PodsReshaped, reshaped);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! What the cluster feature hears from its watchers, and the effects it asks for.
+
+use super::events::ClusterEvent;
+
+// One watch event per message on the hottest path: see `app::Msg`.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum ClusterMsg {
+    /// A watcher event; `generation` tells events of replaced watchers apart.
+    Event {
+        generation: u64,
+        event: ClusterEvent,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterEffect {
+    /// (Re)start the watchers for a lab namespace, replacing the previous ones.
+    Watch { namespace: String, generation: u64 },
+}

@@ -1,0 +1,85 @@
+//! Cluster-pane behaviour: scrolling the tables, filtering by name, switching the lab namespace.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::msg::ClusterEffect;
+use crate::app::model::{Input, Model};
+use crate::app::msg::Effect;
+use crate::features::cluster::model::Table;
+
+pub fn on_key(model: &mut Model, key: KeyEvent) {
+    let view = &mut model.cluster;
+    let scroll = match view.table {
+        Table::Pods => &mut view.pod_scroll,
+        Table::Services => &mut view.service_scroll,
+    };
+    match key.code {
+        KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+        KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+        KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+        KeyCode::Home | KeyCode::Char('g') => *scroll = 0,
+        // The table clamps on draw; End means "as far as it goes".
+        KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
+        KeyCode::Char('p') => view.table = Table::Pods,
+        KeyCode::Char('s') => view.table = Table::Services,
+        KeyCode::Char('/') => model.input = Input::Filter(view.filter.clone()),
+        KeyCode::Char(':') => model.input = Input::Namespace(String::new()),
+        KeyCode::Esc => view.filter.clear(),
+        _ => {}
+    }
+}
+
+pub fn on_input_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+    match &mut model.input {
+        Input::Filter(text) => {
+            match key.code {
+                KeyCode::Esc => text.clear(),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(c) => text.push(c),
+                _ => {}
+            }
+            // The filter applies while typing, so the table narrows with each key.
+            model.cluster.filter = text.clone();
+            model.cluster.pod_scroll = 0;
+            model.cluster.service_scroll = 0;
+            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+                model.input = Input::Normal;
+            }
+        }
+        Input::Namespace(text) => match key.code {
+            KeyCode::Esc => model.input = Input::Normal,
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if is_namespace_char(c) => text.push(c),
+            KeyCode::Enter => {
+                let namespace = std::mem::take(text);
+                model.input = Input::Normal;
+                switch_namespace(model, namespace, effects);
+            }
+            _ => {}
+        },
+        Input::Normal | Input::Search(_) => {}
+    }
+}
+
+/// Namespace names are DNS labels: lowercase letters, digits and '-'.
+fn is_namespace_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+}
+
+pub fn switch_namespace(model: &mut Model, namespace: String, effects: &mut Vec<Effect>) {
+    if namespace.is_empty() || namespace == model.target.namespace {
+        return;
+    }
+    let generation = model.cluster.generation + 1;
+    model.cluster.switch_namespace(generation);
+    model.target.namespace = namespace.clone();
+    effects.push(Effect::Cluster(ClusterEffect::Watch {
+        namespace,
+        generation,
+    }));
+}

@@ -1,0 +1,290 @@
+//! The cluster pane: connection line, then pods and services tables like `kubectl get`.
+
+use std::collections::BTreeMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType};
+
+use crate::app::Model;
+use crate::app::model::Input;
+use crate::features::cluster::model::{ClusterView, Rows, Table, shown_namespaces};
+use crate::features::cluster::{ConnectionState, PodRow, ServiceRow};
+use crate::ui::layout::Pane;
+use crate::ui::layout::pane_text_area;
+use crate::ui::table::{self, BodyLine, TableRow};
+use crate::ui::text::truncate;
+use crate::ui::theme::Theme;
+
+const POD_HEADERS: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
+const SERVICE_HEADERS: [&str; 6] = [
+    "NAME",
+    "TYPE",
+    "CLUSTER-IP",
+    "EXTERNAL-IP",
+    "PORT(S)",
+    "AGE",
+];
+
+pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
+    let focused = model.focus == Pane::Cluster;
+    let view = &model.cluster;
+    let title = format!(" 클러스터 · ns:{} ", model.target.namespace);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border(focused))
+        .title(Span::styled(
+            truncate(&title, usize::from(area.width.saturating_sub(4))),
+            theme.title(focused),
+        ));
+    frame.render_widget(block, area);
+    let inner = pane_text_area(area);
+    if inner.height < 4 {
+        return;
+    }
+    let max = usize::from(inner.width);
+    let (status, style) = connection_text(view, theme);
+    frame.render_widget(
+        Line::styled(truncate(&status, max), style),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let mut top = inner.y + 1;
+    let filtering = matches!(model.input, Input::Filter(_));
+    if filtering || !view.filter.is_empty() {
+        let hint = if filtering {
+            "  Enter 확정 · Esc 해제"
+        } else {
+            "  / 수정 · Esc 해제"
+        };
+        let line = Line::from(vec![
+            Span::styled(format!("필터: {}", view.filter), theme.key()),
+            Span::styled(if filtering { "▏" } else { "" }, theme.key()),
+            Span::styled(hint, theme.muted()),
+        ]);
+        frame.render_widget(line, Rect::new(inner.x, top, inner.width, 1));
+        top += 1;
+    }
+    let rest = inner.bottom().saturating_sub(top);
+    let pods_height = rest * 3 / 5;
+    let pods = Rect::new(inner.x, top, inner.width, pods_height);
+    let services = Rect::new(inner.x, top + pods_height, inner.width, rest - pods_height);
+    let namespaces = shown_namespaces(&model.target.namespace);
+
+    let pods_table = Section {
+        title: "파드",
+        key: 'p',
+        headers: &POD_HEADERS,
+        selected: view.table == Table::Pods,
+    };
+    draw_section(
+        frame,
+        pods,
+        &pods_table,
+        &view.pods,
+        &namespaces,
+        view,
+        view.pod_scroll,
+        |p| pod_row(p, view, theme),
+        theme,
+    );
+    let services_table = Section {
+        title: "서비스",
+        key: 's',
+        headers: &SERVICE_HEADERS,
+        selected: view.table == Table::Services,
+    };
+    draw_section(
+        frame,
+        services,
+        &services_table,
+        &view.services,
+        &namespaces,
+        view,
+        view.service_scroll,
+        |s| service_row(s, view, theme),
+        theme,
+    );
+}
+
+/// What tells the two tables apart.
+struct Section<'a> {
+    title: &'a str,
+    key: char,
+    headers: &'a [&'a str],
+    selected: bool,
+}
+
+/// A table's title line ("파드 (6)  p") and its visible rows.
+#[allow(clippy::too_many_arguments)]
+fn draw_section<T>(
+    frame: &mut Frame,
+    area: Rect,
+    section: &Section,
+    rows: &Rows<T>,
+    namespaces: &[&str],
+    view: &ClusterView,
+    scroll: usize,
+    format: impl Fn(&T) -> TableRow,
+    theme: Theme,
+) {
+    let total = count(rows, namespaces, view);
+    let title = format!("{} ({total})  {}", section.title, section.key);
+    section_title(frame, area, &title, section.selected, theme);
+    let body = visible(
+        rows,
+        namespaces,
+        view,
+        scroll,
+        area.height.saturating_sub(2),
+        format,
+    );
+    table::draw(frame, body_area(area), section.headers, &body, theme);
+}
+
+fn body_area(section: Rect) -> Rect {
+    Rect::new(
+        section.x,
+        section.y + 1,
+        section.width,
+        section.height.saturating_sub(1),
+    )
+}
+
+fn section_title(frame: &mut Frame, area: Rect, title: &str, selected: bool, theme: Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let style = if selected {
+        theme.title(true)
+    } else {
+        theme.muted()
+    };
+    frame.render_widget(
+        Line::styled(truncate(title, usize::from(area.width)), style),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+}
+
+fn count<T>(rows: &Rows<T>, namespaces: &[&str], view: &ClusterView) -> usize {
+    let tables = namespaces.iter().filter_map(|ns| rows.get(*ns));
+    if view.filter.is_empty() {
+        // Unfiltered, a frame never walks the thousands of rows it does not show.
+        return tables.map(BTreeMap::len).sum();
+    }
+    tables
+        .flat_map(BTreeMap::keys)
+        .filter(|name| view.matches_filter(name))
+        .count()
+}
+
+/// The body lines in view: namespace titles and rows, skipping `scroll` lines and formatting
+/// only the `height` lines that are shown.
+fn visible<T>(
+    rows: &Rows<T>,
+    namespaces: &[&str],
+    view: &ClusterView,
+    scroll: usize,
+    height: u16,
+    format: impl Fn(&T) -> TableRow,
+) -> Vec<BodyLine> {
+    enum Item<'a, T> {
+        Section(&'a str),
+        Row(&'a T),
+    }
+    let empty = BTreeMap::new();
+    let items = || {
+        namespaces.iter().flat_map(|ns| {
+            let table = rows.get(*ns).unwrap_or(&empty);
+            std::iter::once(Item::Section(ns)).chain(
+                table
+                    .iter()
+                    .filter(|(name, _)| view.matches_filter(name))
+                    .map(|(_, row)| Item::Row(row)),
+            )
+        })
+    };
+    let height = usize::from(height);
+    let total = count(rows, namespaces, view) + namespaces.len();
+    let scroll = scroll.min(total.saturating_sub(height));
+    items()
+        .skip(scroll)
+        .take(height)
+        .map(|item| match item {
+            Item::Section(ns) => BodyLine::Section((*ns).to_string()),
+            Item::Row(row) => BodyLine::Row(format(row)),
+        })
+        .collect()
+}
+
+fn pod_row(pod: &PodRow, view: &ClusterView, theme: Theme) -> TableRow {
+    TableRow {
+        cells: vec![
+            pod.name.clone(),
+            pod.ready_text(),
+            pod.status.clone(),
+            pod.restarts_text(view.now),
+            pod.age_text(view.now),
+        ],
+        style: theme.health(pod.health),
+    }
+}
+
+fn service_row(service: &ServiceRow, view: &ClusterView, theme: Theme) -> TableRow {
+    TableRow {
+        cells: vec![
+            service.name.clone(),
+            service.type_.clone(),
+            service.cluster_ip.clone(),
+            service.external_ip.clone(),
+            service.ports.clone(),
+            service.age_text(view.now),
+        ],
+        style: theme.health(service.health),
+    }
+}
+
+fn connection_text(view: &ClusterView, theme: Theme) -> (String, ratatui::style::Style) {
+    if view.generation == 0 {
+        return (
+            "○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(),
+            theme.muted(),
+        );
+    }
+    match &view.connection {
+        ConnectionState::Connecting => ("◌ 연결 중…".into(), theme.warning()),
+        ConnectionState::Connected { kinds } => {
+            (format!("● 연결됨 · {kinds}종류 감시 중"), theme.good())
+        }
+        ConnectionState::Reconnecting {
+            attempt,
+            next_in,
+            reason,
+        } => {
+            let waited = view
+                .now
+                .duration_since(view.connection_since)
+                .as_secs_f64()
+                .max(0.0);
+            let remaining = (next_in.as_secs_f64() - waited).max(0.0).ceil();
+            (
+                format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {reason}"),
+                theme.warning(),
+            )
+        }
+        ConnectionState::Forbidden {
+            verb,
+            resource,
+            namespace,
+        } => (
+            format!(
+                "✖ 권한 없음: {resource}에 대한 {verb} 권한이 없습니다 (네임스페이스 {namespace})"
+            ),
+            theme.bad(),
+        ),
+        ConnectionState::IstioNotInstalled => (
+            "● 연결됨 · Istio CRD가 설치되어 있지 않습니다 (레슨은 계속 볼 수 있습니다)".into(),
+            theme.warning(),
+        ),
+    }
+}

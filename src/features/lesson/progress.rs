@@ -1,0 +1,84 @@
+//! Remembered progress per user: which lesson and scroll position, per lesson source, as kept
+//! in memory and as the text of the file (`runtime::progress_file` reads and writes it).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the learner is in one lesson source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub source: String,
+    pub lesson: String,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    version: u32,
+    sources: BTreeMap<String, OwnedPosition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnedPosition {
+    lesson: String,
+    scroll: usize,
+}
+
+const FORMAT_VERSION: u32 = 1;
+
+/// All remembered positions, as kept in memory between saves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressBook {
+    file: FileFormat,
+}
+
+impl ProgressBook {
+    /// Parses the file's text. An error means the file is corrupt and should be replaced.
+    pub fn parse(text: &str) -> Result<ProgressBook, String> {
+        let file: FileFormat = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if file.version != FORMAT_VERSION {
+            return Err(format!("unsupported version {}", file.version));
+        }
+        Ok(ProgressBook { file })
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut file = self.file.clone();
+        file.version = FORMAT_VERSION;
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    pub fn get(&self, source: &str) -> Option<Progress> {
+        self.file.sources.get(source).map(|p| Progress {
+            source: source.to_string(),
+            lesson: p.lesson.clone(),
+            scroll: p.scroll,
+        })
+    }
+
+    pub fn set(&mut self, progress: &Progress) {
+        self.file.sources.insert(
+            progress.source.clone(),
+            OwnedPosition {
+                lesson: progress.lesson.clone(),
+                scroll: progress.scroll,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_shapes_and_versions_are_corrupt() {
+        assert!(ProgressBook::parse("[]").is_err());
+        assert!(ProgressBook::parse("{\"version\":9,\"sources\":{}}").is_err());
+        assert!(ProgressBook::parse("{\"version\":1,\"sources\":{},\"x\":1}").is_err());
+        assert!(ProgressBook::parse("{\"version\":1,\"sources\":{}}").is_ok());
+    }
+}

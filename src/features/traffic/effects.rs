@@ -1,0 +1,148 @@
+//! The traffic lab's effects: weight patches, the editor's replace, the guide's resources and
+//! the productpage probe, each in its own task, reporting back as `Msg::Traffic`.
+
+use std::time::Duration;
+
+use kube::Client;
+use kube::runtime::reflector::ObjectRef;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use super::msg::{TrafficEffect, TrafficMsg};
+use super::probe_route::{choose_route, fetch, gateway_url};
+use crate::app::Msg;
+use crate::features::cluster::apply::{WriteError, Writer, apply_manifest};
+use crate::features::cluster::effects::ClusterEffects;
+
+const ISTIO_SYSTEM: &str = "istio-system";
+const INGRESS_GATEWAY: &str = "istio-ingressgateway";
+
+pub struct TrafficEffects {
+    tx: UnboundedSender<Msg>,
+    client: Option<Client>,
+    /// False on the demo cluster: its load balancer address is not reachable from here.
+    try_gateway: bool,
+    writer: Writer,
+    probe: Option<JoinHandle<()>>,
+}
+
+impl TrafficEffects {
+    pub fn new(tx: UnboundedSender<Msg>, client: Option<Client>, try_gateway: bool) -> Self {
+        TrafficEffects {
+            tx,
+            client,
+            try_gateway,
+            writer: Writer::default(),
+            probe: None,
+        }
+    }
+
+    /// Performs one effect; `cluster` lends the watched Services for GATEWAY_URL.
+    pub fn run(&mut self, effect: TrafficEffect, cluster: &ClusterEffects) {
+        match effect {
+            TrafficEffect::PatchVirtualService {
+                namespace,
+                name,
+                body,
+            } => {
+                let writer = self.writer.clone();
+                self.spawn(TrafficMsg::WeightsSent, move |client| async move {
+                    writer
+                        .merge_patch_virtual_service(&client, &namespace, &name, &body)
+                        .await
+                });
+            }
+            TrafficEffect::ReplaceObject {
+                kind,
+                namespace,
+                name,
+                object,
+            } => {
+                let writer = self.writer.clone();
+                self.spawn(TrafficMsg::EditorSaved, move |client| async move {
+                    writer
+                        .replace(&client, kind, &namespace, &name, object)
+                        .await
+                });
+            }
+            TrafficEffect::ApplyGuide { namespace, yaml } => {
+                self.spawn(TrafficMsg::GuideApplied, move |client| async move {
+                    apply_manifest(&client, &namespace, &yaml).await
+                });
+            }
+            TrafficEffect::Probe {
+                namespace,
+                rate,
+                generation,
+            } => self.probe(cluster, namespace, rate, generation),
+        }
+    }
+
+    /// Runs one request in its own task and sends its result back as `wrap(result)`.
+    fn spawn<T, F, Fut>(&self, wrap: fn(Result<T, WriteError>) -> TrafficMsg, request: F)
+    where
+        T: Send + 'static,
+        F: FnOnce(Client) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, WriteError>> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let Some(client) = self.client.clone() else {
+            let _ = tx.send(Msg::Traffic(wrap(Err(WriteError::no_cluster()))));
+            return;
+        };
+        tokio::spawn(async move {
+            let result = request(client).await;
+            let _ = tx.send(Msg::Traffic(wrap(result)));
+        });
+    }
+
+    /// Starts the probe at `rate` requests a second, replacing a running one; 0 stops it.
+    fn probe(&mut self, cluster: &ClusterEffects, namespace: String, rate: u32, generation: u64) {
+        if let Some(task) = self.probe.take() {
+            task.abort();
+        }
+        let Some(client) = self.client.clone().filter(|_| rate > 0) else {
+            return;
+        };
+        // GATEWAY_URL from the watched ingress gateway Service: no extra request.
+        let gateway = Some(())
+            .filter(|_| self.try_gateway)
+            .and_then(|_| cluster.services(ISTIO_SYSTEM))
+            .and_then(|store| store.get(&ObjectRef::new(INGRESS_GATEWAY).within(ISTIO_SYSTEM)))
+            .and_then(|service| gateway_url(&service));
+        let tx = self.tx.clone();
+        self.probe = Some(tokio::spawn(async move {
+            let route = choose_route(gateway).await;
+            let via = route.describe();
+            let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                interval.tick().await;
+                // Requests overlap when the mesh is slow, as a browser's reloads would.
+                let (client, tx, namespace, route, via) = (
+                    client.clone(),
+                    tx.clone(),
+                    namespace.clone(),
+                    route.clone(),
+                    via.clone(),
+                );
+                tokio::spawn(async move {
+                    let result = fetch(&client, &namespace, &route).await;
+                    let _ = tx.send(Msg::Traffic(TrafficMsg::ProbeResponse {
+                        generation,
+                        via,
+                        result,
+                    }));
+                });
+            }
+        }));
+    }
+}
+
+impl Drop for TrafficEffects {
+    fn drop(&mut self) {
+        if let Some(task) = self.probe.take() {
+            task.abort();
+        }
+    }
+}

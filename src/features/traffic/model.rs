@@ -1,0 +1,258 @@
+//! The traffic lab's state: sliders for the `reviews` VirtualService, what the cluster holds,
+//! send pacing and status, pre-send findings, and the probe's observed split.
+
+use std::time::Instant;
+
+use kube::api::DynamicObject;
+use serde_json::Value;
+
+use crate::features::cluster::MeshKind;
+use crate::features::cluster::model::ClusterView;
+use crate::features::traffic::{
+    Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check,
+    field_manager_of_last_change, weighted_route,
+};
+
+/// The service and VirtualService the lab drives, as in the guide.
+pub const HOST: &str = "reviews";
+pub const VIRTUAL_SERVICE: &str = "reviews";
+pub const DEFAULT_PROBE_RATE: u32 = 5;
+pub const MAX_PROBE_RATE: u32 = 50;
+
+/// Where the last change of the weights stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendState {
+    Idle,
+    Applying,
+    Applied {
+        millis: u64,
+        resource_version: String,
+    },
+    Failed(SendError),
+}
+
+pub use crate::features::cluster::apply::WriteError as SendError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub on: bool,
+    pub rate: u32,
+    /// How the probe reaches productpage: "GATEWAY_URL 1.2.3.4:80" or "API 서버 프록시".
+    pub via: Option<String>,
+    pub last_error: Option<String>,
+    /// Bumped on every start/stop so results of a stopped probe are dropped.
+    pub generation: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrafficView {
+    pub sliders: Sliders,
+    pub debouncer: Debouncer,
+    pub send: SendState,
+    /// The learner moved a slider and the cluster does not have that value yet.
+    pub local_changes: bool,
+    /// `spec.http` route the sliders drive, from the latest watched VirtualService.
+    pub route: Option<WeightedRoute>,
+    /// Who made the latest change of `spec.http` (from managedFields).
+    pub changed_by: Option<String>,
+    pub findings: Vec<Finding>,
+    pub observed: ObservedSplit,
+    pub probe: Probe,
+    /// Digits typed for the selected subset after `=`.
+    pub number_input: Option<String>,
+    /// When the last send started, for "applied in N ms".
+    pub sent_at: Option<Instant>,
+}
+
+impl Default for TrafficView {
+    fn default() -> Self {
+        TrafficView {
+            sliders: Sliders::from_routes(&[], &[]),
+            debouncer: Debouncer::new(),
+            send: SendState::Idle,
+            local_changes: false,
+            route: None,
+            changed_by: None,
+            findings: Vec::new(),
+            observed: ObservedSplit::new(),
+            probe: Probe {
+                on: false,
+                rate: DEFAULT_PROBE_RATE,
+                via: None,
+                last_error: None,
+                generation: 0,
+            },
+            number_input: None,
+            sent_at: None,
+        }
+    }
+}
+
+/// Whether the lab's `reviews` VirtualService is in the watch cache (no copy made).
+pub fn has_virtual_service(cluster: &ClusterView) -> bool {
+    cluster
+        .mesh
+        .get(&MeshKind::VirtualService)
+        .is_some_and(|objects| objects.contains_key(VIRTUAL_SERVICE))
+}
+
+/// The watched `reviews` VirtualService as JSON (with metadata, for managedFields).
+pub fn virtual_service(cluster: &ClusterView) -> Option<Value> {
+    let object = cluster
+        .mesh
+        .get(&MeshKind::VirtualService)?
+        .get(VIRTUAL_SERVICE)?;
+    serde_json::to_value(object).ok()
+}
+
+pub fn destination_rules(cluster: &ClusterView) -> Vec<Value> {
+    cluster
+        .mesh
+        .get(&MeshKind::DestinationRule)
+        .map(|rules| {
+            rules
+                .values()
+                .filter_map(|o: &DynamicObject| serde_json::to_value(o).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Subset names: from the DestinationRules for the host, else from the pods' `version` labels.
+fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) -> Vec<String> {
+    let mut names: Vec<String> = rules
+        .iter()
+        .filter(|rule| {
+            rule.pointer("/spec/host")
+                .and_then(Value::as_str)
+                .is_some_and(|h| crate::features::cluster::mesh::same_host(h, HOST))
+        })
+        .filter_map(|rule| rule.pointer("/spec/subsets").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|subset| {
+            subset
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .collect();
+    if names.is_empty() {
+        names = cluster
+            .pod_groups(lab_namespace)
+            .iter()
+            .filter(|(labels, _)| labels.get("app").map(String::as_str) == Some(HOST))
+            .filter_map(|(labels, _)| labels.get("version").cloned())
+            .collect();
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// What the checks need to know about the lab namespace's pods: one entry per label set,
+/// ready when any pod with those labels is.
+pub fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
+    cluster
+        .pod_groups(lab_namespace)
+        .iter()
+        .map(|(labels, count)| PodInfo {
+            labels: labels.clone(),
+            ready: count.ready > 0,
+        })
+        .collect()
+}
+
+impl TrafficView {
+    /// Re-reads the cluster side after a watch event: the route, who changed it, the subsets,
+    /// and, unless the learner has unsent changes, the slider positions.
+    pub fn sync(&mut self, cluster: &ClusterView, lab_namespace: &str) {
+        let vs = virtual_service(cluster);
+        let rules = destination_rules(cluster);
+        self.route = vs.as_ref().and_then(|vs| weighted_route(vs, HOST));
+        self.changed_by = vs.as_ref().and_then(field_manager_of_last_change);
+        let known = known_subsets(cluster, lab_namespace, &rules);
+        let keep_local =
+            self.local_changes || self.debouncer.in_flight() || self.debouncer.pending();
+        if !keep_local {
+            let route = self
+                .route
+                .as_ref()
+                .map(|r| r.weights.clone())
+                .unwrap_or_default();
+            let mut sliders = Sliders::from_routes(&known, &route);
+            for subset in &mut sliders.subsets {
+                subset.locked = self
+                    .sliders
+                    .subsets
+                    .iter()
+                    .any(|s| s.name == subset.name && s.locked);
+            }
+            sliders.selected = self
+                .sliders
+                .selected
+                .min(sliders.subsets.len().saturating_sub(1));
+            self.sliders = sliders;
+        } else {
+            // New subsets still appear; the learner's values stay.
+            for name in known {
+                if !self.sliders.subsets.iter().any(|s| s.name == name) {
+                    self.sliders.subsets.push(crate::features::traffic::Subset {
+                        name,
+                        weight: 0,
+                        locked: false,
+                    });
+                }
+            }
+        }
+        self.findings = check(
+            &self.sliders.weights(),
+            &rules,
+            &pod_infos(cluster, lab_namespace),
+            HOST,
+        );
+    }
+
+    /// Re-runs the pre-send checks for the current slider values.
+    pub fn refresh_findings(&mut self, cluster: &ClusterView, lab_namespace: &str) {
+        let rules = destination_rules(cluster);
+        self.findings = check(
+            &self.sliders.weights(),
+            &rules,
+            &pod_infos(cluster, lab_namespace),
+            HOST,
+        );
+    }
+
+    /// The weights the cluster holds, per slider subset (0 where the route lacks it).
+    pub fn configured(&self) -> Vec<(String, u32)> {
+        let route = self
+            .route
+            .as_ref()
+            .map(|r| r.weights.as_slice())
+            .unwrap_or_default();
+        self.sliders
+            .subsets
+            .iter()
+            .map(|s| {
+                let weight = route
+                    .iter()
+                    .find(|(name, _)| *name == s.name)
+                    .map_or(0, |(_, w)| *w);
+                (s.name.clone(), weight)
+            })
+            .collect()
+    }
+
+    /// Ready pods behind each subset, "ready/total", from the watch cache.
+    pub fn pods_behind(
+        &self,
+        cluster: &ClusterView,
+        lab_namespace: &str,
+        subset: &str,
+    ) -> (usize, usize) {
+        let count = cluster
+            .pod_groups(lab_namespace)
+            .count_matching(&[("app", HOST), ("version", subset)]);
+        (count.ready, count.total)
+    }
+}
