@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, bail};
 
 use istio_lab::app::{self, init};
 use istio_lab::cli::{Cli, Command};
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
                 kubeconfig_out,
                 *sim_speed,
             ))
-            .wrap_err("demo cluster failed")
+            .wrap_err("데모 클러스터가 멈췄습니다")
         }),
         None => runtime_builder().and_then(|rt| rt.block_on(run_tui(&cli))),
     };
@@ -46,7 +46,7 @@ fn runtime_builder() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .wrap_err("cannot start the async runtime")
+        .wrap_err("비동기 런타임을 시작할 수 없습니다")
 }
 
 /// Logs go to a file: the screen belongs to the TUI.
@@ -68,8 +68,17 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
 
 fn list_lessons(cli: &Cli) -> Result<()> {
     let loaded = lesson_source::load(&cli.source)?;
+    // Ids may be Korean in a `--guide`: pad by display width, not by characters.
+    let id_width = loaded
+        .lessons
+        .iter()
+        .map(|l| istio_lab::ui::text::width(&l.id))
+        .max()
+        .unwrap_or(0);
     for lesson in &loaded.lessons {
-        println!("{:>2}  {:<20}  {}", lesson.number, lesson.id, lesson.title);
+        let pad = id_width - istio_lab::ui::text::width(&lesson.id);
+        let (number, id, title) = (lesson.number, &lesson.id, &lesson.title);
+        println!("{number:>2}  {id}{:pad$}  {title}", "");
     }
     Ok(())
 }
@@ -82,6 +91,23 @@ fn render_lesson(cli: &Cli, wanted: &str, width: u16) -> Result<()> {
 }
 
 async fn run_tui(cli: &Cli) -> Result<()> {
+    use std::io::IsTerminal;
+    if !cli.cluster.demo
+        && let cluster::KubeconfigLookup::Missing { paths, named_by } =
+            cluster::find_kubeconfig(cli.cluster.kubeconfig.as_deref())
+    {
+        let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "kubeconfig 파일이 없습니다: {} ({named_by}로 지정됨). 경로를 고치거나, 데모 클러스터로 하려면 --demo를 쓰세요",
+            paths.join(", ")
+        );
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!(
+            "istio-lab 화면은 터미널에서만 열 수 있습니다 (표준 입력이나 출력이 터미널이 아닙니다).\n\
+             터미널 없이 쓸 수 있는 명령: istio-lab lessons, istio-lab render LESSON, istio-lab sim"
+        );
+    }
     let loaded = lesson_source::load(&cli.source)?;
     let progress_path = progress::default_path();
     let mut warning = None;
@@ -102,7 +128,7 @@ async fn run_tui(cli: &Cli) -> Result<()> {
         }
         None => ProgressBook::default(),
     };
-    let connection = connect(cli).await;
+    let connection = connect(cli).await?;
     if let Some(problem) = &connection.problem {
         warning = Some(match warning {
             Some(w) => format!("{problem} · {w}"),
@@ -149,12 +175,25 @@ struct Connection {
     problem: Option<String>,
 }
 
-/// The demo cluster with `--demo` or when no kubeconfig exists; otherwise the kubeconfig's cluster.
-async fn connect(cli: &Cli) -> Connection {
+/// The demo cluster with `--demo` or when there is no kubeconfig anywhere; otherwise the
+/// kubeconfig's cluster. A kubeconfig that was named but is missing is an error, as in kubectl.
+async fn connect(cli: &Cli) -> Result<Connection> {
     let args = &cli.cluster;
     let explicit = args.kubeconfig.as_deref();
-    if args.demo || !cluster::kubeconfig_exists(explicit) {
-        return start_demo(args.sim_speed).await;
+    if args.demo {
+        return Ok(start_demo(args.sim_speed, None).await);
+    }
+    match cluster::find_kubeconfig(explicit) {
+        // A missing named kubeconfig was refused before the terminal was taken.
+        cluster::KubeconfigLookup::Found | cluster::KubeconfigLookup::Missing { .. } => {}
+        cluster::KubeconfigLookup::Nowhere { looked_at } => {
+            let looked: Vec<String> = looked_at.iter().map(|p| p.display().to_string()).collect();
+            let note = format!(
+                "kubeconfig가 없어({}) 내장 데모 클러스터로 시작합니다",
+                looked.join(", ")
+            );
+            return Ok(start_demo(args.sim_speed, Some(note)).await);
+        }
     }
     let context = args.context.clone().or_else(|| {
         let kubeconfig = match explicit {
@@ -163,23 +202,26 @@ async fn connect(cli: &Cli) -> Connection {
         };
         kubeconfig.current_context
     });
-    match cluster::client_from_kubeconfig(explicit, args.context.as_deref()).await {
-        Ok(client) => Connection {
-            client: Some(client),
-            demo: None,
-            context: context.unwrap_or_default(),
-            problem: None,
+    Ok(
+        match cluster::client_from_kubeconfig(explicit, args.context.as_deref()).await {
+            Ok(client) => Connection {
+                client: Some(client),
+                demo: None,
+                context: context.unwrap_or_default(),
+                problem: None,
+            },
+            Err(e) => Connection {
+                client: None,
+                demo: None,
+                context: context.unwrap_or_default(),
+                problem: Some(format!("클러스터에 연결할 수 없습니다: {e}")),
+            },
         },
-        Err(e) => Connection {
-            client: None,
-            demo: None,
-            context: context.unwrap_or_default(),
-            problem: Some(format!("클러스터에 연결할 수 없습니다: {e}")),
-        },
-    }
+    )
 }
 
-async fn start_demo(speed: f64) -> Connection {
+/// Starts the demo cluster; `note` says why, once, when the learner did not ask for it.
+async fn start_demo(speed: f64, note: Option<String>) -> Connection {
     let started = match sim::Scenario::demo() {
         Ok(scenario) => {
             sim::start(sim::SimOptions {
@@ -196,7 +238,7 @@ async fn start_demo(speed: f64) -> Connection {
             client: cluster::client_from_config(handle.kube_config()).ok(),
             demo: Some(handle),
             context: sim::CONTEXT_NAME.to_string(),
-            problem: None,
+            problem: note,
         },
         Err(e) => Connection {
             client: None,

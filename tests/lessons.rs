@@ -211,7 +211,7 @@ fn render_of_an_unknown_lesson_fails_with_a_clear_message() {
     let out = istio_lab(&["render", "nope", "--width", "80"]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("unknown lesson 'nope'"), "{err}");
+    assert!(err.contains("'nope' 레슨이 없습니다"), "{err}");
     assert!(err.contains("traffic-shifting"), "{err}");
 }
 

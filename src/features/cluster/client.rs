@@ -37,13 +37,55 @@ pub fn kubeconfig_candidates(
         .unwrap_or_default()
 }
 
-/// Whether a kubeconfig is there to use. When there is none, the app starts the demo cluster.
-pub fn kubeconfig_exists(explicit: Option<&Path>) -> bool {
+/// What kubectl's lookup finds on this machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KubeconfigLookup {
+    /// At least one of the files to read is there.
+    Found,
+    /// The learner named kubeconfig files (`--kubeconfig` or `$KUBECONFIG`) and none exists: an
+    /// error, as in kubectl, never a silent switch to the demo cluster.
+    Missing {
+        paths: Vec<PathBuf>,
+        named_by: &'static str,
+    },
+    /// Nothing named and no `~/.kube/config`: the app starts the demo cluster.
+    Nowhere { looked_at: Vec<PathBuf> },
+}
+
+pub fn lookup_kubeconfig(
+    explicit: Option<&Path>,
+    kubeconfig_env: Option<&OsStr>,
+    home: Option<&Path>,
+) -> KubeconfigLookup {
+    let paths = kubeconfig_candidates(explicit, kubeconfig_env, home);
+    if paths.iter().any(|p| p.is_file()) {
+        return KubeconfigLookup::Found;
+    }
+    let env_named =
+        kubeconfig_env.is_some_and(|v| std::env::split_paths(v).any(|p| !p.as_os_str().is_empty()));
+    match (explicit.is_some(), env_named) {
+        (true, _) => KubeconfigLookup::Missing {
+            paths,
+            named_by: "--kubeconfig",
+        },
+        (false, true) => KubeconfigLookup::Missing {
+            paths,
+            named_by: "KUBECONFIG",
+        },
+        (false, false) => KubeconfigLookup::Nowhere { looked_at: paths },
+    }
+}
+
+/// The lookup with this process's `$KUBECONFIG` and home folder.
+pub fn find_kubeconfig(explicit: Option<&Path>) -> KubeconfigLookup {
     let env = std::env::var_os("KUBECONFIG");
     let home = dirs::home_dir();
-    kubeconfig_candidates(explicit, env.as_deref(), home.as_deref())
-        .iter()
-        .any(|p| p.is_file())
+    lookup_kubeconfig(explicit, env.as_deref(), home.as_deref())
+}
+
+/// Whether a kubeconfig is there to use.
+pub fn kubeconfig_exists(explicit: Option<&Path>) -> bool {
+    find_kubeconfig(explicit) == KubeconfigLookup::Found
 }
 
 /// Builds a client from a kubeconfig: `path` or kubectl's default lookup, and `context` or the
@@ -96,6 +138,44 @@ mod tests {
         let got = kubeconfig_candidates(None, Some(OsStr::new("")), Some(Path::new("/home/u")));
         assert_eq!(got, [PathBuf::from("/home/u/.kube/config")]);
         assert!(kubeconfig_candidates(None, None, None).is_empty());
+    }
+
+    #[test]
+    fn a_named_file_that_is_missing_is_not_the_same_as_none_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("typo");
+        let home = dir.path().join("home");
+        let got = lookup_kubeconfig(Some(&missing), None, Some(&home));
+        assert_eq!(
+            got,
+            KubeconfigLookup::Missing {
+                paths: vec![missing.clone()],
+                named_by: "--kubeconfig"
+            }
+        );
+        let got = lookup_kubeconfig(None, Some(missing.as_os_str()), Some(&home));
+        assert!(matches!(
+            got,
+            KubeconfigLookup::Missing {
+                named_by: "KUBECONFIG",
+                ..
+            }
+        ));
+        let got = lookup_kubeconfig(None, None, Some(&home));
+        assert_eq!(
+            got,
+            KubeconfigLookup::Nowhere {
+                looked_at: vec![home.join(".kube/config")]
+            }
+        );
+        // One existing file of several in $KUBECONFIG is enough, as kubectl merges them.
+        let real = dir.path().join("config");
+        std::fs::write(&real, "apiVersion: v1\nkind: Config\n").unwrap();
+        let env = std::env::join_paths([&missing, &real]).unwrap();
+        assert_eq!(
+            lookup_kubeconfig(None, Some(&env), Some(&home)),
+            KubeconfigLookup::Found
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub mod watch;
 #[cfg(test)]
 mod watch_tests;
 
-pub use client::{ClientError, client_from_config, client_from_kubeconfig, kubeconfig_exists};
+pub use client::{
+    ClientError, KubeconfigLookup, client_from_config, client_from_kubeconfig, find_kubeconfig,
+    kubeconfig_exists,
+};
 pub use connection::ConnectionState;
 pub use discovery::{IstioDiscovery, discover_istio};
 pub use events::{Change, ClusterEvent, MeshKind};

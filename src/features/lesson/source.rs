@@ -24,7 +24,7 @@ pub fn load(source: &LessonSource) -> Result<Loaded> {
         }
     };
     if lessons.is_empty() {
-        bail!("no lessons found");
+        bail!("레슨이 하나도 없습니다");
     }
     Ok(Loaded { lessons, key })
 }
@@ -41,7 +41,7 @@ pub fn find<'a>(lessons: &'a [Lesson], wanted: &str) -> Result<&'a Lesson> {
                 .map(|l| format!("{} ({})", l.number, l.id))
                 .collect();
             eyre!(
-                "unknown lesson '{wanted}'; known lessons: {}",
+                "'{wanted}' 레슨이 없습니다. 있는 레슨: {}",
                 known.join(", ")
             )
         })
