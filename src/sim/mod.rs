@@ -24,10 +24,12 @@ mod defaults;
 mod direct;
 mod fieldset;
 mod handlers;
+mod http;
 mod lifecycle;
 mod meta;
 mod patch;
 pub mod productpage;
+mod proxy;
 mod resources;
 mod scenario;
 mod select;
@@ -51,7 +53,7 @@ pub use server::{ADMIN_TOKEN, VIEWER_TOKEN};
 pub use status::ApiError;
 pub use store::SimStore;
 
-use server::Shared;
+use http::Shared;
 
 /// The kubeconfig context the demo cluster is reached through.
 pub const CONTEXT_NAME: &str = "istio-lab-demo";
@@ -170,7 +172,7 @@ impl SimHandle {
         let uri = self
             .server_url()
             .parse()
-            .unwrap_or_else(|_| http::Uri::from_static("http://127.0.0.1"));
+            .unwrap_or_else(|_| ::http::Uri::from_static("http://127.0.0.1"));
         let mut config = kube::Config::new(uri);
         config.default_namespace = "default".into();
         config.auth_info =

@@ -4,24 +4,18 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 
-use super::handlers;
+use super::http::{Body, Call, Shared, Target, error_response, json_response, page_not_found};
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
-use super::store::SimStore;
-
-pub type Body = BoxBody<Bytes, Infallible>;
+use super::{handlers, proxy};
 
 /// The bearer token of the demo user the generated kubeconfig carries.
 pub const ADMIN_TOKEN: &str = "istio-lab-demo-token";
@@ -29,44 +23,6 @@ pub const ADMIN_USER: &str = "istio-lab-demo";
 /// A second known user, for exercising RBAC refusals with the recorded wording.
 pub const VIEWER_TOKEN: &str = "demo-viewer-token";
 pub const VIEWER_USER: &str = "demo-viewer";
-
-/// What every request handler can reach.
-pub struct Shared {
-    pub store: SimStore,
-    pub speed: f64,
-    /// Ends with this server (a restart ends it too).
-    pub cancel: CancellationToken,
-    /// Ends with the whole demo cluster; timers that outlive a restart follow this one.
-    pub lifetime: CancellationToken,
-}
-
-/// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    pub resource: usize,
-    pub version: String,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub subresource: Option<String>,
-}
-
-pub struct Call {
-    pub method: Method,
-    pub target: Target,
-    pub params: Vec<(String, String)>,
-    pub content_type: String,
-    pub user: &'static str,
-    pub body: Bytes,
-}
-
-impl Call {
-    pub fn param(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     loop {
@@ -92,34 +48,6 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
             }
         });
     }
-}
-
-pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).boxed()
-}
-
-pub fn json_response(code: u16, body: &Value, content_type: &str) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    Response::builder()
-        .status(code)
-        .header("Content-Type", content_type)
-        .header("Cache-Control", "no-cache, private")
-        .body(full(bytes))
-        .unwrap_or_else(|_| Response::new(full("")))
-}
-
-pub fn error_response(err: &ApiError) -> Response<Body> {
-    json_response(err.code, &err.body, "application/json")
-}
-
-pub fn page_not_found() -> Response<Body> {
-    Response::builder()
-        .status(404)
-        .header("Content-Type", "text/plain; charset=utf-8")
-        .header("Cache-Control", "no-cache, private")
-        .header("X-Content-Type-Options", "nosniff")
-        .body(full("404 page not found\n"))
-        .unwrap_or_else(|_| Response::new(full("")))
 }
 
 fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
@@ -148,7 +76,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             return json_response(200, &doc, content_type);
         }
     }
-    if let Some(response) = handlers::proxy(&shared.store, &path) {
+    if let Some(response) = proxy::proxy(&shared.store, &path) {
         return response;
     }
     let Some(target) = parse_target(&path) else {

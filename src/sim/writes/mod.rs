@@ -5,11 +5,10 @@ use serde_json::{Value, json};
 
 use crate::sim::apply::{apply, record_update};
 use crate::sim::defaults::{apply_defaults, status_defaults};
-use crate::sim::handlers::present;
+use crate::sim::http::{Call, Shared};
 use crate::sim::meta::metadata_mut;
 use crate::sim::patch::{json_patch, merge_patch, strategic_merge_patch};
 use crate::sim::resources::{RESOURCES, ResourceDef};
-use crate::sim::server::{Call, Shared};
 use crate::sim::status::ApiError;
 use crate::sim::store::Write;
 use crate::sim::validate::{check_applied_types, validate};
@@ -135,7 +134,7 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
         .transact(target.resource, &namespace, &name, |_| {
             Ok(Write::Create(obj))
         })?;
-    Ok((201, present(def, &target.version, &stored)))
+    Ok((201, def.present(&target.version, &stored)))
 }
 
 /// The object a replace or patch stores, from `candidate` (the body, or the patched copy):
@@ -185,7 +184,7 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
             }
             updated(shared, call, current, body, &api_version).map(Write::Replace)
         })?;
-    Ok((200, present(def, &target.version, &stored)))
+    Ok((200, def.present(&target.version, &stored)))
 }
 
 pub fn patch(shared: &Shared, call: &Call) -> Outcome {
@@ -228,7 +227,7 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             }
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
-    Ok((200, present(def, &target.version, &stored)))
+    Ok((200, def.present(&target.version, &stored)))
 }
 
 fn parse_applied(body: &[u8]) -> Result<Value, ApiError> {
@@ -297,7 +296,7 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
         })?;
     Ok((
         if created { 201 } else { 200 },
-        present(def, &target.version, &stored),
+        def.present(&target.version, &stored),
     ))
 }
 
