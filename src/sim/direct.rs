@@ -7,7 +7,6 @@ use super::apply::record_update;
 use super::defaults::apply_defaults;
 use super::lifecycle::{Stage, status_at};
 use super::meta::{meta_string, metadata_mut};
-use super::patch::merge_patch;
 use super::resources::{PODS, RESOURCES, find_kind};
 use super::status::ApiError;
 use super::store::{SimStore, Write};
@@ -82,7 +81,7 @@ impl SimStore {
         let (stored, _) = self.transact(resource, namespace, name, |current| {
             let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
             let mut patched = current.clone();
-            merge_patch(&mut patched, patch);
+            json_patch::merge(&mut patched, patch);
             for field in [
                 "name",
                 "namespace",

@@ -7,7 +7,7 @@ use crate::sim::apply::{apply, record_update};
 use crate::sim::defaults::{apply_defaults, status_defaults};
 use crate::sim::http::{Call, Shared};
 use crate::sim::meta::metadata_mut;
-use crate::sim::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::patch::{json_patch, strategic_merge_patch};
 use crate::sim::resources::{RESOURCES, ResourceDef};
 use crate::sim::status::ApiError;
 use crate::sim::store::Write;
@@ -223,7 +223,7 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             } else if media == "application/strategic-merge-patch+json" {
                 strategic_merge_patch(&mut patched, &patch_doc);
             } else {
-                merge_patch(&mut patched, &patch_doc);
+                json_patch::merge(&mut patched, &patch_doc);
             }
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
