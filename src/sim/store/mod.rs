@@ -1,5 +1,5 @@
-//! The object store: one global resourceVersion counter, objects by (resource, namespace,
-//! name), and the bounded event history that watches replay from.
+//! The object store: one global resourceVersion counter and objects by (resource, namespace,
+//! name), written through transactions. The event history lives in `history`.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,49 +18,9 @@ use crate::sim::status::ApiError;
 mod history;
 mod stored;
 
+pub use history::{Event, EventType};
 use stored::Dictionaries;
 pub use stored::{ListEntry, Stored};
-
-/// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
-/// against a real apiserver's watch cache.
-const HISTORY_LIMIT: usize = 8_192;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    Added,
-    Modified,
-    Deleted,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Added => "ADDED",
-            EventType::Modified => "MODIFIED",
-            EventType::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One change, as watches stream it.
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub rv: u64,
-    pub resource: usize,
-    pub namespace: String,
-    pub name: String,
-    pub event_type: EventType,
-    /// Shared with the store's current object while it is current, so history costs nothing extra.
-    pub object: Arc<Stored>,
-}
-
-/// A watch's start: the changes to replay, the feed of later ones, and the RV at which
-/// the two meet.
-pub struct Subscription {
-    pub replay: Vec<Arc<Event>>,
-    pub receiver: broadcast::Receiver<Arc<Event>>,
-    pub rv: u64,
-}
 
 /// What a transaction decided to do with the object it looked at.
 pub enum Write {
@@ -71,9 +31,6 @@ pub enum Write {
 }
 
 type Key = (usize, String, String);
-
-/// An object's last change at or before some RV, and its first change after it.
-type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
 
 struct Inner {
     rv: u64,
@@ -309,22 +266,6 @@ impl SimStore {
         });
         inner.objects.insert(key, stored);
         self.push_history(inner, event);
-    }
-
-    fn push_history(&self, inner: &mut Inner, event: Arc<Event>) {
-        if inner.history.len() >= HISTORY_LIMIT
-            && let Some(evicted) = inner.history.pop_front()
-        {
-            inner.oldest_rv = evicted.rv;
-        }
-        inner.history.push_back(event.clone());
-        // Nobody listening is fine: watches subscribe later and replay from history.
-        let _ = self.events.send(event);
-    }
-
-    /// A receiver of every change from now on (controllers use it).
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.events.subscribe()
     }
 
     /// Makes RBAC refuse `verb` on `resource` (plural, e.g. "pods") in namespace `ns`
