@@ -18,6 +18,7 @@
 //! admission webhooks, namespace deletion cascades, and `$patch` directives other than
 //! `delete` in strategic merge patches.
 
+mod alloc;
 mod apply;
 mod controller;
 mod defaults;

@@ -42,7 +42,7 @@ fn productpage_response(store: &SimStore, namespace: &str) -> Response<Body> {
         destination_rules: destination_rules.iter().collect(),
         pods: pods.iter().collect(),
     };
-    let page = productpage::serve(&mesh, next_roll());
+    let page = productpage::serve(&mesh, store.allocator().roll(100_000));
     let content_type = if page.status == 200 {
         "text/html; charset=utf-8"
     } else {
@@ -53,18 +53,6 @@ fn productpage_response(store: &SimStore, namespace: &str) -> Response<Body> {
         .header("Content-Type", content_type)
         .body(full(page.body))
         .unwrap_or_else(|_| Response::new(full("")))
-}
-
-/// A uniform number in 0..100_000 per request (xorshift; no cryptographic needs here).
-fn next_roll() -> u32 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-    let mut x = STATE.load(Ordering::Relaxed);
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    STATE.store(x, Ordering::Relaxed);
-    (x % 100_000) as u32
 }
 
 #[cfg(test)]

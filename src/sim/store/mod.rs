@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::sim::defaults::Allocator;
+use crate::sim::alloc::Allocator;
 use crate::sim::meta::{
     fake_uid, metadata_mut, next_generation, now_timestamp, same_ignoring_times,
 };
@@ -88,6 +88,16 @@ fn key_of(resource: usize, namespace: &str, name: &str) -> Key {
 
 impl SimStore {
     pub fn new() -> Self {
+        Self::with_allocator(Allocator::default())
+    }
+
+    /// A store whose generated names and dice follow `seed`, for tests that predict them.
+    #[cfg(test)]
+    pub fn with_seed(seed: u64) -> Self {
+        Self::with_allocator(Allocator::with_seed(seed))
+    }
+
+    fn with_allocator(alloc: Allocator) -> Self {
         let (events, _) = broadcast::channel(65_536);
         SimStore {
             inner: Arc::new(Mutex::new(Inner {
@@ -101,13 +111,31 @@ impl SimStore {
                 dictionaries: Dictionaries::default(),
             })),
             events,
-            alloc: Arc::new(Allocator::default()),
+            alloc: Arc::new(alloc),
         }
     }
 
-    /// ClusterIP and nodePort allocation, shared by every writer of this store.
+    /// Addresses, ports and random draws, shared by every writer of this store.
     pub fn allocator(&self) -> &Allocator {
         &self.alloc
+    }
+
+    /// `prefix` and a random suffix that names no object of `resource` in `namespace` yet.
+    /// The apiserver, too, tries a few suffixes before it answers AlreadyExists.
+    pub fn generated_name(&self, resource: usize, namespace: &str, prefix: &str) -> String {
+        const ATTEMPTS: usize = 8;
+        let inner = self.lock();
+        let mut name = String::new();
+        for _ in 0..ATTEMPTS {
+            name = format!("{prefix}{}", self.alloc.name_suffix());
+            if !inner
+                .objects
+                .contains_key(&key_of(resource, namespace, &name))
+            {
+                break;
+            }
+        }
+        name
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

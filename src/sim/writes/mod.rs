@@ -116,7 +116,9 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
             )];
             return Err(ApiError::invalid(def, "", &causes));
         };
-        let name = format!("{prefix}{}", random_suffix(5));
+        let name = shared
+            .store
+            .generated_name(target.resource, &namespace, prefix);
         meta.insert("name".into(), json!(name));
     }
     let name = meta["name"].as_str().unwrap_or_default().to_string();
@@ -300,23 +302,6 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
     ))
 }
 
-/// Lower-case letters and digits without vowels, as Kubernetes name suffixes are.
-pub fn random_suffix(len: usize) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut seed = jiff::Timestamp::now().as_nanosecond() as u64
-        ^ SUFFIX_SALT.fetch_add(0x9E37_79B9, std::sync::atomic::Ordering::Relaxed);
-    (0..len)
-        .map(|_| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ALPHABET[((seed >> 33) % ALPHABET.len() as u64) as usize] as char
-        })
-        .collect()
-}
-
-static SUFFIX_SALT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,13 +314,5 @@ mod tests {
         let json = br#"{"kind": "Service", "spec": {"ports": [{"port": 80}]}}"#;
         assert_eq!(parse_applied(json).unwrap()["spec"]["ports"][0]["port"], 80);
         assert!(parse_applied(b"a: [unclosed").is_err());
-    }
-
-    #[test]
-    fn name_suffixes_avoid_vowels() {
-        let suffix = random_suffix(5);
-        assert_eq!(suffix.len(), 5);
-        assert!(suffix.chars().all(|c| !"aeiou".contains(c)));
-        assert_ne!(random_suffix(10), random_suffix(10));
     }
 }
