@@ -2,6 +2,7 @@
 //! state every handler can reach (`Shared`), and the response helpers.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -10,6 +11,7 @@ use hyper::{Method, Response};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::requests::RequestLog;
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::SimStore;
@@ -24,6 +26,8 @@ pub struct Shared {
     pub cancel: CancellationToken,
     /// Ends with the whole demo cluster; timers that outlive a restart follow this one.
     pub lifetime: CancellationToken,
+    /// Outlives restarts, so tests see every request clients made to the demo cluster.
+    pub requests: Arc<RequestLog>,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

@@ -2,7 +2,7 @@
 //! to discovery documents or resource handlers.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -11,8 +11,12 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
-use super::http::{Body, Call, Shared, Target, error_response, json_response, page_not_found};
+use super::http::{
+    Body, Call, Shared, Target, error_response, json_response, page_not_found, verb, wants_watch,
+};
+use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::{handlers, proxy};
@@ -24,7 +28,42 @@ pub const ADMIN_USER: &str = "istio-lab-demo";
 pub const VIEWER_TOKEN: &str = "demo-viewer-token";
 pub const VIEWER_USER: &str = "demo-viewer";
 
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+/// The stop signal of the connections open now. Dropping them swaps in a fresh signal, so
+/// the listener and every later connection carry on.
+pub struct Connections {
+    server: CancellationToken,
+    current: Mutex<CancellationToken>,
+}
+
+impl Connections {
+    /// Connections also end with `server`.
+    pub fn new(server: &CancellationToken) -> Self {
+        Connections {
+            server: server.clone(),
+            current: Mutex::new(server.child_token()),
+        }
+    }
+
+    fn current(&self) -> std::sync::MutexGuard<'_, CancellationToken> {
+        // The guarded value is replaced whole, so a panicking holder leaves a usable token.
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn token(&self) -> CancellationToken {
+        self.current().clone()
+    }
+
+    /// Ends every connection accepted so far, with the watches streaming on them.
+    pub fn drop_all(&self) {
+        let mut current = self.current();
+        current.cancel();
+        *current = self.server.child_token();
+    }
+}
+
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<Connections>) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -35,8 +74,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         // previous one is acknowledged. Go's net/http (and so kube-apiserver) sets it too.
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
+        // Taken before the task starts, so a drop right after the accept still reaches it.
+        let cancel = connections.token();
         tokio::spawn(async move {
-            let cancel = shared.cancel.clone();
             let service = service_fn(move |req| {
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(route(shared, req).await) }
@@ -60,11 +100,24 @@ fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
 }
 
 async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let query = req.uri().query().unwrap_or_default();
+    let params = parse_query(query);
+    let target = parse_target(&path);
+    let watch = wants_watch(&params);
+    shared.requests.record(RequestRecord {
+        method: req.method().clone(),
+        path: req.uri().path().to_string(),
+        query: query.to_string(),
+        params: params.clone(),
+        verb: target
+            .as_ref()
+            .and_then(|t| verb(req.method(), t.name.is_some(), watch)),
+        watch,
+    });
     let Some(user) = authenticate(&req) else {
         return error_response(&ApiError::unauthorized());
     };
-    let path = req.uri().path().trim_end_matches('/').to_string();
-    let params = parse_query(req.uri().query().unwrap_or_default());
     if req.method() == Method::GET {
         let accept = req
             .headers()
@@ -79,7 +132,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     if let Some(response) = proxy::proxy(&shared.store, &path) {
         return response;
     }
-    let Some(target) = parse_target(&path) else {
+    let Some(target) = target else {
         return page_not_found();
     };
     let content_type = req
