@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{chars, key, lesson_index, model};
+use common::{chars, ctrl, key, lesson_index, model};
 use crossterm::event::KeyCode;
 use istio_lab::app::Effect;
 use istio_lab::app::model::{Input, Overlay};
@@ -16,7 +16,7 @@ fn search_finds_lines_and_n_cycles_matches_until_escape() {
         key(&mut m, KeyCode::Right);
     }
     key(&mut m, KeyCode::Char('/'));
-    assert_eq!(m.input, Input::Search(String::new()));
+    assert_eq!(m.input, Input::Search("".into()));
     chars(&mut m, "KUBECTL");
     assert_eq!(m.input, Input::Search("KUBECTL".into()));
     key(&mut m, KeyCode::Enter);
@@ -147,4 +147,26 @@ fn table_of_contents_jumps_to_a_lesson_and_help_closes_on_any_key() {
     key(&mut m, KeyCode::Char('x'));
     assert!(m.overlay.is_none());
     assert!(!m.quit);
+}
+
+#[test]
+fn control_keys_in_the_search_prompt_edit_instead_of_typing_letters() {
+    let mut m = model(120, 40);
+    key(&mut m, KeyCode::Char('/'));
+    chars(&mut m, "kube");
+    for c in ['a', 'w', 'a'] {
+        ctrl(&mut m, c);
+    }
+    let Input::Search(query) = &m.input else {
+        panic!("still searching: {:?}", m.input);
+    };
+    assert_eq!(
+        query.split(),
+        ("", "kube"),
+        "Ctrl-A, Ctrl-W, Ctrl-A typed no letters"
+    );
+    ctrl(&mut m, 'e');
+    chars(&mut m, " get pods");
+    ctrl(&mut m, 'w');
+    assert_eq!(m.input, Input::Search("kube get ".into()));
 }

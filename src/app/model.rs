@@ -12,6 +12,7 @@ use crate::features::lesson::model::{LessonView, Toc};
 use crate::features::traffic::editor::EditorState;
 use crate::features::traffic::model::TrafficView;
 use crate::ui::layout::{AppLayout, Pane};
+use crate::ui::line_edit::LineEdit;
 
 const TOAST_TIME: Duration = Duration::from_secs(4);
 
@@ -26,11 +27,11 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Normal,
-    Search(String),
+    Search(LineEdit),
     /// Filtering the cluster tables by name, live as the learner types.
-    Filter(String),
+    Filter(LineEdit),
     /// Typing the namespace to switch the lab to.
-    Namespace(String),
+    Namespace(LineEdit),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

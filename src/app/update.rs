@@ -55,6 +55,17 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Cluster(ClusterMsg::Event { generation, event }) => {
             on_cluster(model, generation, event, now, &mut effects);
         }
+        Msg::Cluster(ClusterMsg::NamespaceMissing {
+            generation,
+            namespace,
+        }) => {
+            if generation == model.cluster.generation {
+                let text = format!(
+                    "네임스페이스 '{namespace}'이(가) 클러스터에 없습니다. : 키로 다른 네임스페이스를 고르세요"
+                );
+                effects.push(model.toast(ToastLevel::Warning, text));
+            }
+        }
         Msg::Traffic(msg) => traffic::update::on_msg(model, msg, now, &mut effects),
     }
     effects

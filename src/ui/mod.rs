@@ -1,6 +1,7 @@
 //! Shared drawing pieces: the theme, screen geometry and widgets used by several features.
 
 pub mod layout;
+pub mod line_edit;
 pub mod popup;
 pub mod table;
 pub mod text;

@@ -33,6 +33,29 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Keeps the last `max` columns of `text`, starting with `…` when cut (for input that grows at
+/// its end, such as a prompt).
+pub fn tail(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut kept = Vec::new();
+    let mut used = 0;
+    for grapheme in text.graphemes(true).rev() {
+        let w = width(grapheme);
+        if used + w + 1 > max {
+            break;
+        }
+        kept.push(grapheme);
+        used += w;
+    }
+    kept.reverse();
+    format!("…{}", kept.concat())
+}
+
 /// Draws a one-row `line` into `area` exactly as `Line`'s own `Widget` impl does, but writes
 /// spans made only of printable ASCII and precomposed Hangul syllables a cell per character.
 /// In such text every character is a grapheme of its own (no joining marks, and syllables never
@@ -121,6 +144,14 @@ fn put_simple(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tail_keeps_the_end_within_the_width() {
+        assert_eq!(tail("kubectl", 10), "kubectl");
+        assert_eq!(tail("네임스페이스", 7), "…페이스");
+        assert!(width(&tail("네임스페이스", 7)) <= 7);
+        assert_eq!(tail("abc", 0), "");
+    }
     use ratatui::style::{Color, Style};
     use ratatui::text::Span;
 

@@ -49,6 +49,13 @@ pub fn key(model: &mut Model, code: KeyCode) -> Vec<Effect> {
     send(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+pub fn ctrl(model: &mut Model, c: char) -> Vec<Effect> {
+    send(
+        model,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
 pub fn chars(model: &mut Model, text: &str) -> Vec<Effect> {
     text.chars()
         .flat_map(|c| key(model, KeyCode::Char(c)))

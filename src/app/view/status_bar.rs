@@ -6,26 +6,23 @@ use ratatui::text::{Line, Span};
 use crate::app::Model;
 use crate::app::model::Input;
 use crate::ui::layout::Pane;
-use crate::ui::text::truncate;
+use crate::ui::line_edit::LineEdit;
+use crate::ui::text::{tail, truncate, width};
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
     let area = model.layout.status;
     let max = usize::from(area.width);
     let line = if let Input::Search(query) = &model.input {
-        Line::from(vec![
-            Span::styled(" 검색: /", theme.key()),
-            Span::raw(truncate(query, max.saturating_sub(30))),
-            Span::styled("▏", theme.key()),
-            Span::styled("  Enter 찾기 · Esc 취소", theme.muted()),
-        ])
+        prompt(" 검색: /", query, "  Enter 찾기 · Esc 취소", max, theme)
     } else if let Input::Namespace(text) = &model.input {
-        Line::from(vec![
-            Span::styled(" 네임스페이스: ", theme.key()),
-            Span::raw(truncate(text, max.saturating_sub(40))),
-            Span::styled("▏", theme.key()),
-            Span::styled("  Enter 전환 · Esc 취소", theme.muted()),
-        ])
+        prompt(
+            " 네임스페이스: ",
+            text,
+            "  Enter 전환 · Esc 취소",
+            max,
+            theme,
+        )
     } else if let Some(toast) = &model.toast {
         Line::from(Span::styled(
             format!(" {}", truncate(&toast.text, max.saturating_sub(1))),
@@ -48,6 +45,28 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
         hints(model.focus, theme)
     };
     frame.render_widget(line, area);
+}
+
+/// A prompt with the cursor drawn where it is; the text keeps room for the label and the hint.
+fn prompt(
+    label: &'static str,
+    edit: &LineEdit,
+    hint: &'static str,
+    max: usize,
+    theme: Theme,
+) -> Line<'static> {
+    let (before, after) = edit.split();
+    let room = max.saturating_sub(width(label) + width(hint) + 1);
+    // Long text keeps its end around the cursor in view: that is where the learner types.
+    let before = tail(before, room.saturating_sub(width(after).min(room / 2)));
+    let after = truncate(after, room.saturating_sub(width(&before)));
+    Line::from(vec![
+        Span::styled(label, theme.key()),
+        Span::raw(before),
+        Span::styled("▏", theme.key()),
+        Span::raw(after),
+        Span::styled(hint, theme.muted()),
+    ])
 }
 
 fn hints(focus: Pane, theme: Theme) -> Line<'static> {

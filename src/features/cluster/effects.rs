@@ -8,7 +8,8 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use super::msg::{ClusterEffect, ClusterMsg};
 use super::{WatchHandle, spawn_watchers};
 use crate::app::Msg;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use kube::Api;
 
 pub struct ClusterEffects {
     tx: UnboundedSender<Msg>,
@@ -41,7 +42,13 @@ impl ClusterEffects {
             return;
         };
         let (cluster_tx, mut cluster_rx) = unbounded_channel();
-        self.watchers = Some(spawn_watchers(client, namespace, cluster_tx));
+        self.watchers = Some(spawn_watchers(client.clone(), namespace, cluster_tx));
+        tokio::spawn(check_namespace(
+            client,
+            namespace.to_string(),
+            generation,
+            self.tx.clone(),
+        ));
         let tx = self.tx.clone();
         tokio::spawn(async move {
             while let Some(event) = cluster_rx.recv().await {
@@ -62,6 +69,23 @@ impl ClusterEffects {
         if let Some(handle) = self.watchers.take() {
             handle.stop();
         }
+    }
+}
+
+/// Tells the learner when the lab namespace is not there: its tables would otherwise just stay
+/// empty. A refusal (403) or an unreachable server says nothing here; the watchers report those.
+async fn check_namespace(
+    client: Client,
+    namespace: String,
+    generation: u64,
+    tx: UnboundedSender<Msg>,
+) {
+    let api: Api<Namespace> = Api::all(client);
+    if let Ok(None) = api.get_opt(&namespace).await {
+        let _ = tx.send(Msg::Cluster(ClusterMsg::NamespaceMissing {
+            generation,
+            namespace,
+        }));
     }
 }
 

@@ -6,6 +6,7 @@ use super::msg::ClusterEffect;
 use crate::app::model::{Input, Model};
 use crate::app::msg::Effect;
 use crate::features::cluster::model::Table;
+use crate::ui::line_edit::{LineEdit, LineOutcome};
 
 pub fn on_key(model: &mut Model, key: KeyEvent) {
     let view = &mut model.cluster;
@@ -23,8 +24,8 @@ pub fn on_key(model: &mut Model, key: KeyEvent) {
         KeyCode::End | KeyCode::Char('G') => *scroll = usize::MAX / 2,
         KeyCode::Char('p') => view.table = Table::Pods,
         KeyCode::Char('s') => view.table = Table::Services,
-        KeyCode::Char('/') => model.input = Input::Filter(view.filter.clone()),
-        KeyCode::Char(':') => model.input = Input::Namespace(String::new()),
+        KeyCode::Char('/') => model.input = Input::Filter(view.filter.as_str().into()),
+        KeyCode::Char(':') => model.input = Input::Namespace(LineEdit::default()),
         KeyCode::Esc => view.filter.clear(),
         _ => {}
     }
@@ -33,34 +34,26 @@ pub fn on_key(model: &mut Model, key: KeyEvent) {
 pub fn on_input_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     match &mut model.input {
         Input::Filter(text) => {
-            match key.code {
-                KeyCode::Esc => text.clear(),
-                KeyCode::Backspace => {
-                    text.pop();
-                }
-                KeyCode::Char(c) => text.push(c),
-                _ => {}
+            let outcome = text.on_key(key, |_| true);
+            if outcome == LineOutcome::Cancel {
+                *text = LineEdit::default();
             }
             // The filter applies while typing, so the table narrows with each key.
-            model.cluster.filter = text.clone();
+            model.cluster.filter = text.text().to_string();
             model.cluster.pod_scroll = 0;
             model.cluster.service_scroll = 0;
-            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+            if outcome != LineOutcome::Editing {
                 model.input = Input::Normal;
             }
         }
-        Input::Namespace(text) => match key.code {
-            KeyCode::Esc => model.input = Input::Normal,
-            KeyCode::Backspace => {
-                text.pop();
-            }
-            KeyCode::Char(c) if is_namespace_char(c) => text.push(c),
-            KeyCode::Enter => {
-                let namespace = std::mem::take(text);
+        Input::Namespace(text) => match text.on_key(key, is_namespace_char) {
+            LineOutcome::Editing => {}
+            LineOutcome::Cancel => model.input = Input::Normal,
+            LineOutcome::Submit => {
+                let namespace = std::mem::take(text).into_text();
                 model.input = Input::Normal;
                 switch_namespace(model, namespace, effects);
             }
-            _ => {}
         },
         Input::Normal | Input::Search(_) => {}
     }

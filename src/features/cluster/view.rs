@@ -57,9 +57,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         } else {
             "  / 수정 · Esc 해제"
         };
+        let (before, after) = match &model.input {
+            Input::Filter(edit) => edit.split(),
+            _ => (view.filter.as_str(), ""),
+        };
         let line = Line::from(vec![
-            Span::styled(format!("필터: {}", view.filter), theme.key()),
+            Span::styled(format!("필터: {before}"), theme.key()),
             Span::styled(if filtering { "▏" } else { "" }, theme.key()),
+            Span::styled(after.to_string(), theme.key()),
             Span::styled(hint, theme.muted()),
         ]);
         frame.render_widget(line, Rect::new(inner.x, top, inner.width, 1));

@@ -8,6 +8,7 @@ use super::position::{reveal, save_progress, scroll_by, scroll_to};
 use super::{Rendered, block_actions, render};
 use crate::app::model::{Input, Model, Overlay, ToastLevel};
 use crate::app::msg::Effect;
+use crate::ui::line_edit::{LineEdit, LineOutcome};
 
 pub fn on_msg(model: &mut Model, msg: LessonMsg, effects: &mut Vec<Effect>) {
     match msg {
@@ -42,7 +43,7 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Home | KeyCode::Char('g') => scroll_to(model, 0, effects),
         KeyCode::End | KeyCode::Char('G') => scroll_to(model, usize::MAX, effects),
         KeyCode::Char('t') => open_toc(model),
-        KeyCode::Char('/') => model.input = Input::Search(String::new()),
+        KeyCode::Char('/') => model.input = Input::Search(LineEdit::default()),
         KeyCode::Esc if searching => model.lesson.search = None,
         KeyCode::Esc => model.lesson.selected_code = None,
         KeyCode::Char('c') => block_actions::select_code(model, true, effects),
@@ -140,10 +141,11 @@ pub fn on_search_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>
     let Input::Search(query) = &mut model.input else {
         return;
     };
-    match key.code {
-        KeyCode::Esc => model.input = Input::Normal,
-        KeyCode::Enter => {
-            let query = std::mem::take(query);
+    match query.on_key(key, |_| true) {
+        LineOutcome::Editing => {}
+        LineOutcome::Cancel => model.input = Input::Normal,
+        LineOutcome::Submit => {
+            let query = std::mem::take(query).into_text();
             model.input = Input::Normal;
             if query.trim().is_empty() {
                 model.lesson.search = None;
@@ -170,11 +172,6 @@ pub fn on_search_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>
                 }
             }
         }
-        KeyCode::Backspace => {
-            query.pop();
-        }
-        KeyCode::Char(c) => query.push(c),
-        _ => {}
     }
 }
 
