@@ -43,6 +43,15 @@ fn arrows_and_n_p_move_between_lessons_and_save_progress() {
 }
 
 #[test]
+fn a_status_message_does_not_outlive_its_lesson() {
+    let mut m = model(120, 40);
+    key(&mut m, KeyCode::Char('y'));
+    assert!(m.toast.is_some(), "y without a highlighted block explains itself");
+    key(&mut m, KeyCode::Right);
+    assert!(m.toast.is_none());
+}
+
+#[test]
 fn scrolling_is_bounded_by_the_rendered_length() {
     let mut m = model(80, 24);
     let max = m.lesson.max_scroll();

@@ -163,6 +163,24 @@ fn the_guide_typos_are_not_carried_over() {
     }
 }
 
+#[test]
+fn no_particle_is_cut_off_from_its_word_by_a_line_break_in_the_source() {
+    // A source line that starts with a particle leaves "… (https://…)) 을" on screen.
+    for lesson in lesson::builtin("ko").expect("lessons") {
+        let text = lesson::render(&lesson.body, 200).plain_text();
+        for particle in ["을", "를", "이", "가", "은", "는", "에", "의", "와", "과"] {
+            for closing in [")", "]"] {
+                let cut = format!("{closing} {particle} ");
+                assert!(
+                    !text.contains(&cut),
+                    "{}: '{cut}' in the rendered text",
+                    lesson.id
+                );
+            }
+        }
+    }
+}
+
 fn istio_lab(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_istio-lab"))
         .args(args)

@@ -84,7 +84,7 @@ fn hints(focus: Pane, theme: Theme) -> Line<'static> {
         ],
         Pane::Cluster => &[
             ("↑↓", "스크롤"),
-            ("p/s", "파드/서비스"),
+            ("p/s", "Pod/서비스"),
             ("/", "필터"),
             (":", "네임스페이스"),
             ("Tab", "창"),

@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let namespaces = shown_namespaces(&model.target.namespace);
 
     let pods_table = Section {
-        title: "파드",
+        title: "Pod",
         key: 'p',
         headers: &POD_HEADERS,
         selected: view.table == Table::Pods,
@@ -120,7 +120,7 @@ struct Section<'a> {
     selected: bool,
 }
 
-/// A table's title line ("파드 (6)  p") and its visible rows.
+/// A table's title line ("Pod (6)  p") and its visible rows.
 #[allow(clippy::too_many_arguments)]
 fn draw_section<T>(
     frame: &mut Frame,

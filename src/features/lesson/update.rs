@@ -67,6 +67,8 @@ pub fn goto_lesson(model: &mut Model, index: usize, effects: &mut Vec<Effect>) {
     model.lesson.index = index;
     model.lesson.scroll = 0;
     model.lesson.selected_code = None;
+    // A message about the previous lesson's block or search would read as about this one.
+    model.toast = None;
     refresh_steps(model);
     let (width, text_height) = (model.lesson.width, model.lesson.text_height);
     set_viewport(model, width, text_height);
