@@ -46,7 +46,10 @@ fn arrows_and_n_p_move_between_lessons_and_save_progress() {
 fn a_status_message_does_not_outlive_its_lesson() {
     let mut m = model(120, 40);
     key(&mut m, KeyCode::Char('y'));
-    assert!(m.toast.is_some(), "y without a highlighted block explains itself");
+    assert!(
+        m.toast.is_some(),
+        "y without a highlighted block explains itself"
+    );
     key(&mut m, KeyCode::Right);
     assert!(m.toast.is_none());
 }

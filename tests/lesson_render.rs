@@ -176,11 +176,11 @@ fn lesson_directories_load_and_broken_fixtures_fail_with_locations() {
             "01-unknown-key.md",
             "01-unknown-key.md:6: unknown field `verify`",
         ),
-        ("02-no-fence.md", "02-no-fence.md:1: missing front matter"),
         (
-            "not-numbered.md",
-            "not-numbered.md: lesson file names look like",
+            "02-no-fence.md",
+            "02-no-fence.md:1: front matter가 없습니다",
         ),
+        ("not-numbered.md", "not-numbered.md: 레슨 파일 이름은"),
     ];
     for (file, expected) in expectations {
         let text = std::fs::read_to_string(broken.join(file)).unwrap();

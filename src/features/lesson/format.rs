@@ -103,7 +103,7 @@ pub(crate) fn split_front_matter<'a>(
     Some(Err(LessonError::new(
         file,
         1,
-        "front matter is not closed: no `---` line after the opening one",
+        "front matter가 닫히지 않았습니다: 여는 `---` 뒤에 닫는 `---` 줄이 없습니다",
     )))
 }
 
@@ -114,7 +114,7 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
         Err(LessonError::new(
             file_name,
             1,
-            "missing front matter: a lesson starts with a `---` line",
+            "front matter가 없습니다: 레슨은 `---` 줄로 시작합니다",
         ))
     })?;
     let line_of = |location: &Location| -> usize {
@@ -137,7 +137,7 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
         return Err(LessonError::new(
             file_name,
             line_of(&front.id.referenced),
-            format!("id `{id}` must be lowercase letters, digits and `-`"),
+            format!("id `{id}`에는 영문 소문자, 숫자, `-`만 쓸 수 있습니다"),
         ));
     }
     let title = front.title.value.trim().to_string();
@@ -145,7 +145,7 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
         return Err(LessonError::new(
             file_name,
             line_of(&front.title.referenced),
-            "title is empty",
+            "title이 비어 있습니다",
         ));
     }
     let mut steps = Vec::with_capacity(front.steps.len());
@@ -154,7 +154,7 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
             return Err(LessonError::new(
                 file_name,
                 line_of(&step.referenced),
-                "step title is empty",
+                "단계의 title이 비어 있습니다",
             ));
         }
         steps.push(step.value);
@@ -189,7 +189,7 @@ fn number_from_file_name(file_name: &str) -> Result<usize, LessonError> {
         LessonError::new(
             file_name,
             0,
-            "lesson file names look like `NN-slug.md` (e.g. `02-install.md`)",
+            "레슨 파일 이름은 `NN-slug.md` 꼴입니다 (예: `02-install.md`)",
         )
     };
     let stem = base.strip_suffix(".md").ok_or_else(bad)?;
@@ -282,11 +282,11 @@ mod tests {
     fn missing_fences_are_errors() {
         assert_eq!(
             error_of("01-a.md", "# no front matter"),
-            "01-a.md:1: missing front matter: a lesson starts with a `---` line"
+            "01-a.md:1: front matter가 없습니다: 레슨은 `---` 줄로 시작합니다"
         );
         assert!(
             error_of("01-a.md", "---\nid: a\n")
-                .starts_with("01-a.md:1: front matter is not closed")
+                .starts_with("01-a.md:1: front matter가 닫히지 않았습니다")
         );
     }
 
@@ -317,7 +317,7 @@ mod tests {
         ] {
             let message = error_of(bad, VALID);
             assert!(
-                message.starts_with(&format!("{bad}: lesson file names")),
+                message.starts_with(&format!("{bad}: 레슨 파일 이름은")),
                 "{message}"
             );
         }

@@ -4,26 +4,45 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use serde_saphyr::{MessageFormatter, UserMessageFormatter};
 
 use super::format::{Lesson, LessonError, Step, split_front_matter};
+use super::guide_cleanup::tidy;
 use super::highlight::{Syntax, extract_commands, guess_language, syntax_of};
 use super::shortcode::expand_in_text;
 
 /// Reads and splits the guide at `path`.
 pub fn load_guide(path: &Path) -> Result<Vec<Lesson>, LessonError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| LessonError::new(&name, 0, format!("cannot read guide: {error}")))?;
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        LessonError::new(
+            &name,
+            0,
+            format!("가이드를 읽을 수 없습니다: {}", io_reason(&error)),
+        )
+    })?;
     parse_guide(&name, &text)
 }
 
+/// A file error in the lessons' language; the rare kinds keep the system's own text.
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "파일이 없습니다".into(),
+        std::io::ErrorKind::PermissionDenied => "읽을 권한이 없습니다".into(),
+        std::io::ErrorKind::IsADirectory => "파일이 아니라 폴더입니다".into(),
+        _ => error.to_string(),
+    }
+}
+
 /// Splits a guide into lessons, one per `##` section (its `###` subsections included).
-/// Front matter keys are the guide's own business and are not checked.
+/// Front matter keys are the guide's own business; the front matter must still be a YAML
+/// mapping, or the guide is refused with the line of the problem.
 pub fn parse_guide(file_name: &str, text: &str) -> Result<Vec<Lesson>, LessonError> {
     let (body, body_first_line) = match split_front_matter(file_name, text) {
         None => (text.strip_prefix('\u{feff}').unwrap_or(text), 1),
         Some(Err(error)) => return Err(error),
         Some(Ok(split)) => {
+            check_front_matter(file_name, split.yaml)?;
             let skipped = text.len() - split.body.len();
             (split.body, text[..skipped].lines().count() + 1)
         }
@@ -33,7 +52,7 @@ pub fn parse_guide(file_name: &str, text: &str) -> Result<Vec<Lesson>, LessonErr
         return Err(LessonError::new(
             file_name,
             body_first_line,
-            "the guide has no `## ` sections to turn into lessons",
+            "가이드에 레슨으로 바꿀 `## ` 구역이 없습니다",
         ));
     }
     let mut used_ids = HashSet::new();
@@ -54,13 +73,38 @@ pub fn parse_guide(file_name: &str, text: &str) -> Result<Vec<Lesson>, LessonErr
                 number,
                 id,
                 title: section.title,
-                steps: steps_of(section.body),
-                body: section.body.to_string(),
+                steps: steps_of(&tidy(section.body)),
+                body: tidy(section.body),
                 source: file_name.to_string(),
             }
         })
         .collect();
     Ok(lessons)
+}
+
+/// The guide's front matter (description, sidebar, prev, next…) must parse as a mapping.
+fn check_front_matter(file_name: &str, yaml: &str) -> Result<(), LessonError> {
+    if yaml.trim().is_empty() {
+        return Ok(());
+    }
+    let parsed: Result<std::collections::BTreeMap<String, serde_json::Value>, _> =
+        serde_saphyr::from_str(yaml);
+    parsed.map(|_| ()).map_err(|error| {
+        // The YAML starts on the file's second line, after the opening `---`.
+        let line = error
+            .location()
+            .map_or(2, |l| usize::try_from(l.line()).unwrap_or(0) + 1);
+        let reason: String = UserMessageFormatter
+            .format_message(&error)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        LessonError::new(
+            file_name,
+            line,
+            format!("가이드의 front matter가 YAML 매핑이 아닙니다: {reason}"),
+        )
+    })
 }
 
 struct Section<'a> {
@@ -291,5 +335,26 @@ mod tests {
     #[test]
     fn unclosed_front_matter_is_an_error() {
         assert!(parse_guide("g.md", "---\ndescription: x\n## a\n").is_err());
+    }
+
+    #[test]
+    fn front_matter_that_is_not_a_yaml_mapping_is_refused_with_its_line() {
+        let broken = "---\ndescription: ''\nsidebar: [open\nnext: ''\n---\n## a\n\ntext\n";
+        let error = parse_guide("g.md", broken).expect_err("broken YAML is refused");
+        assert_eq!(error.file, "g.md");
+        assert!((3..=4).contains(&error.line), "{error}");
+        assert!(error.message.contains("front matter"), "{error}");
+        let list = "---\n- a\n- b\n---\n## a\n\ntext\n";
+        assert!(
+            parse_guide("g.md", list).is_err(),
+            "a list is not a mapping"
+        );
+        let fine = "---\ndescription: ''\nsidebar: 'business'\n---\n## a\n\ntext\n";
+        assert_eq!(
+            parse_guide("g.md", fine).expect("a mapping is fine").len(),
+            1
+        );
+        let empty = "---\n---\n## a\n\ntext\n";
+        assert!(parse_guide("g.md", empty).is_ok());
     }
 }

@@ -12,12 +12,12 @@ include!(concat!(env!("OUT_DIR"), "/builtin_lessons.rs"));
 pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
     let dir_name = dir.display().to_string();
     let entries = std::fs::read_dir(dir).map_err(|error| {
-        LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+        LessonError::new(&dir_name, 0, format!("폴더를 읽을 수 없습니다: {error}"))
     })?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|error| {
-            LessonError::new(&dir_name, 0, format!("cannot read directory: {error}"))
+            LessonError::new(&dir_name, 0, format!("폴더를 읽을 수 없습니다: {error}"))
         })?;
         let path = entry.path();
         // Hidden files are editor backups and lock files, not lessons.
@@ -25,7 +25,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, LessonError> {
         if !hidden && path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path).map_err(|error| {
-                LessonError::new(&name, 0, format!("cannot read file: {error}"))
+                LessonError::new(&name, 0, format!("파일을 읽을 수 없습니다: {error}"))
             })?;
             files.push((name, text));
         }
@@ -47,7 +47,7 @@ pub fn builtin(lang: &str) -> Result<Vec<Lesson>, LessonError> {
         return Err(LessonError::new(
             &format!("lessons/{lang}"),
             0,
-            format!("no built-in lessons for language `{lang}` (available: {known})"),
+            format!("`{lang}` 언어의 내장 레슨이 없습니다 (있는 언어: {known})"),
         ));
     }
     parse_set(
@@ -88,7 +88,7 @@ pub(crate) fn parse_set<'a>(
             return Err(LessonError::new(
                 &lesson.source,
                 line,
-                format!("duplicate lesson id `{}` (also used in {first})", lesson.id),
+                format!("레슨 id `{}`가 겹칩니다 ({first}에서도 씀)", lesson.id),
             ));
         }
     }
@@ -131,7 +131,7 @@ mod tests {
     fn missing_directory_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let error = load_dir(&dir.path().join("absent")).unwrap_err();
-        assert!(error.to_string().contains("cannot read directory"));
+        assert!(error.to_string().contains("폴더를 읽을 수 없습니다"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod codeblock;
 pub mod effects;
 mod format;
 mod guide;
+mod guide_cleanup;
 mod highlight;
 mod loader;
 mod markdown;
