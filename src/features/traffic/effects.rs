@@ -1,6 +1,7 @@
 //! The traffic lab's effects: weight patches, the editor's replace, the guide's resources and
 //! the productpage probe, each in its own task, reporting back as `Msg::Traffic`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kube::Client;
@@ -9,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::msg::{TrafficEffect, TrafficMsg};
-use super::probe_route::{choose_route, fetch, gateway_url};
+use super::probe_route::{RouteChoice, choose_route, fetch, gateway_url};
 use crate::app::Msg;
 use crate::features::cluster::apply::{WriteError, Writer, apply_manifest};
 use crate::features::cluster::effects::ClusterEffects;
@@ -112,22 +113,24 @@ impl TrafficEffects {
             .and_then(|service| gateway_url(&service));
         let tx = self.tx.clone();
         self.probe = Some(tokio::spawn(async move {
-            let route = choose_route(gateway).await;
-            let via = route.describe();
+            let choice = Arc::new(RouteChoice::new(choose_route(gateway).await));
             let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             loop {
                 interval.tick().await;
                 // Requests overlap when the mesh is slow, as a browser's reloads would.
-                let (client, tx, namespace, route, via) = (
+                let (client, tx, namespace, choice) = (
                     client.clone(),
                     tx.clone(),
                     namespace.clone(),
-                    route.clone(),
-                    via.clone(),
+                    choice.clone(),
                 );
                 tokio::spawn(async move {
+                    let route = choice.current();
                     let result = fetch(&client, &namespace, &route).await;
+                    // The path shown is the one this reply came by.
+                    let via = route.describe();
+                    choice.observe(&route, &result);
                     let _ = tx.send(Msg::Traffic(TrafficMsg::ProbeResponse {
                         generation,
                         via,
