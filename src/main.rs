@@ -52,9 +52,9 @@ fn runtime_builder() -> Result<tokio::runtime::Runtime> {
 /// Logs go to a file: the screen belongs to the TUI.
 fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = progress::default_path()?.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(&dir, "istio-lab.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    runtime::files::private_dir(&dir).ok()?;
+    let file = runtime::files::open_private(&dir.join("istio-lab.log"), true).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("ISTIO_LAB_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
@@ -109,7 +109,7 @@ async fn run_tui(cli: &Cli) -> Result<()> {
         );
     }
     let loaded = lesson_source::load(&cli.source)?;
-    let progress_path = progress::default_path();
+    let mut progress_path = progress::default_path();
     let mut warning = None;
     let book = match &progress_path {
         Some(path) if cli.reset_progress => {
@@ -124,6 +124,10 @@ async fn run_tui(cli: &Cli) -> Result<()> {
         Some(path) => {
             let loaded = progress::load(path);
             warning = loaded.warning;
+            if loaded.read_only {
+                // A newer version's file: nothing of this run may be written over it.
+                progress_path = None;
+            }
             loaded.book
         }
         None => ProgressBook::default(),

@@ -5,6 +5,7 @@
 pub mod clipboard;
 pub mod effects;
 pub mod events;
+pub mod files;
 pub mod progress_file;
 pub mod terminal;
 

@@ -29,6 +29,20 @@ struct OwnedPosition {
 
 const FORMAT_VERSION: u32 = 1;
 
+#[derive(Deserialize)]
+struct Versioned {
+    version: u32,
+}
+
+/// Why the file's text is not a progress book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Written by a newer istio-lab: keep it as it is.
+    Newer(u32),
+    /// Not a progress file this or an older version wrote.
+    Corrupt(String),
+}
+
 /// All remembered positions, as kept in memory between saves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProgressBook {
@@ -36,11 +50,18 @@ pub struct ProgressBook {
 }
 
 impl ProgressBook {
-    /// Parses the file's text. An error means the file is corrupt and should be replaced.
-    pub fn parse(text: &str) -> Result<ProgressBook, String> {
-        let file: FileFormat = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    /// Parses the file's text.
+    pub fn parse(text: &str) -> Result<ProgressBook, ParseError> {
+        // The version is read first, so a newer app's file is never taken for a broken one.
+        if let Ok(Versioned { version }) = serde_json::from_str::<Versioned>(text)
+            && version > FORMAT_VERSION
+        {
+            return Err(ParseError::Newer(version));
+        }
+        let file: FileFormat =
+            serde_json::from_str(text).map_err(|e| ParseError::Corrupt(e.to_string()))?;
         if file.version != FORMAT_VERSION {
-            return Err(format!("unsupported version {}", file.version));
+            return Err(ParseError::Corrupt(format!("형식 버전 {}", file.version)));
         }
         Ok(ProgressBook { file })
     }
@@ -77,7 +98,15 @@ mod tests {
     #[test]
     fn wrong_shapes_and_versions_are_corrupt() {
         assert!(ProgressBook::parse("[]").is_err());
-        assert!(ProgressBook::parse("{\"version\":9,\"sources\":{}}").is_err());
+        assert_eq!(
+            ProgressBook::parse("{\"version\":9,\"sources\":{},\"new\":1}"),
+            Err(ParseError::Newer(9)),
+            "a newer version is not corrupt, even with fields this version does not know"
+        );
+        assert!(matches!(
+            ProgressBook::parse("{\"version\":0,\"sources\":{}}"),
+            Err(ParseError::Corrupt(_))
+        ));
         assert!(ProgressBook::parse("{\"version\":1,\"sources\":{},\"x\":1}").is_err());
         assert!(ProgressBook::parse("{\"version\":1,\"sources\":{}}").is_ok());
     }
