@@ -17,8 +17,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log_guard = init_logging();
     let result = match &cli.command {
-        Some(Command::Lessons) => list_lessons(&cli),
-        Some(Command::Render { lesson, width }) => render_lesson(&cli, lesson, *width),
+        Some(Command::Lessons) => list_lessons(&cli).map(|()| 0),
+        Some(Command::Render { lesson, width }) => render_lesson(&cli, lesson, *width).map(|()| 0),
         Some(Command::Sim {
             port,
             kubeconfig_out,
@@ -30,11 +30,12 @@ fn main() -> ExitCode {
                 *sim_speed,
             ))
             .wrap_err("데모 클러스터가 멈췄습니다")
+            .map(|()| 0)
         }),
         None => runtime_builder().and_then(|rt| rt.block_on(run_tui(&cli))),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("istio-lab: {e:#}");
             ExitCode::FAILURE
@@ -90,7 +91,8 @@ fn render_lesson(cli: &Cli, wanted: &str, width: u16) -> Result<()> {
     Ok(())
 }
 
-async fn run_tui(cli: &Cli) -> Result<()> {
+/// The TUI; returns the exit status (128 + N after signal N).
+async fn run_tui(cli: &Cli) -> Result<u8> {
     use std::io::IsTerminal;
     if !cli.cluster.demo
         && let cluster::KubeconfigLookup::Missing { paths, named_by } =

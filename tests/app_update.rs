@@ -4,6 +4,7 @@ mod common;
 
 use common::{key, model, model_with_progress, send};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use istio_lab::app::msg::Signal;
 use istio_lab::app::{Effect, Msg};
 use istio_lab::features::lesson::msg::LessonEffect;
 use istio_lab::features::lesson::progress::Progress;
@@ -235,9 +236,30 @@ fn ctrl_c_and_terminate_quit() {
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
     assert!(m.quit);
+    assert_eq!(m.exit_code, 0);
+    // Signals end the app with the status a shell expects: 128 + the signal's number.
+    for (signal, code) in [
+        (Signal::Terminate, 143),
+        (Signal::Hangup, 129),
+        (Signal::Interrupt, 130),
+        (Signal::Quit, 131),
+    ] {
+        let mut m = model(80, 24);
+        send(&mut m, Msg::Signal(signal));
+        assert!(m.quit);
+        assert_eq!(m.exit_code, code, "{signal:?}");
+    }
+}
+
+#[test]
+fn ctrl_z_and_sigtstp_suspend_instead_of_quitting() {
     let mut m = model(80, 24);
-    send(&mut m, Msg::Terminate);
-    assert!(m.quit);
+    let effects = send(&mut m, Msg::Signal(Signal::Suspend));
+    assert_eq!(effects, [Effect::Suspend]);
+    assert!(!m.quit);
+    let ctrl_z = Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL));
+    assert_eq!(send(&mut m, ctrl_z), [Effect::Suspend]);
+    assert!(!m.quit);
 }
 
 #[test]

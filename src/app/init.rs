@@ -56,6 +56,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         editor: None,
         color: start.color,
         quit: false,
+        exit_code: 0,
     };
     crate::features::lesson::update::refresh_steps(&mut model);
     relayout(&mut model, Rect::new(0, 0, start.width, start.height));

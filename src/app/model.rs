@@ -79,6 +79,8 @@ pub struct Model {
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
     pub quit: bool,
+    /// The process's exit status once `quit` is set (a signal's 128 + N, else 0).
+    pub exit_code: u8,
 }
 
 impl Model {

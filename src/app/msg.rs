@@ -22,8 +22,8 @@ pub enum Msg {
     },
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
-    /// Ctrl-C outside raw mode, SIGTERM, SIGHUP: leave cleanly.
-    Terminate,
+    /// A signal from outside the terminal's keys.
+    Signal(Signal),
     /// Once a second: ages, countdowns and step checks move on.
     Tick,
     /// A toast's timer ran out.
@@ -39,6 +39,8 @@ pub enum Msg {
 pub enum Effect {
     /// Put text on the clipboard through the terminal (OSC 52).
     CopyToClipboard(String),
+    /// Give the terminal back and stop, until the shell continues the app (`fg`).
+    Suspend,
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,
@@ -47,6 +49,29 @@ pub enum Effect {
     Lesson(LessonEffect),
     Cluster(ClusterEffect),
     Traffic(TrafficEffect),
+}
+
+/// Signals the app handles: the ending ones leave cleanly with the exit code a shell expects
+/// (128 + the signal's number); SIGTSTP suspends the app as Ctrl-Z in a shell does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Hangup,
+    Interrupt,
+    Quit,
+    Terminate,
+    Suspend,
+}
+
+impl Signal {
+    pub fn exit_code(self) -> Option<u8> {
+        match self {
+            Signal::Hangup => Some(128 + 1),
+            Signal::Interrupt => Some(128 + 2),
+            Signal::Quit => Some(128 + 3),
+            Signal::Terminate => Some(128 + 15),
+            Signal::Suspend => None,
+        }
+    }
 }
 
 /// Messages a timer may carry; kept separate so effects stay comparable in tests.

@@ -35,7 +35,13 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
                 editor::on_paste(state, &text);
             }
         }
-        Msg::Terminate => model.quit = true,
+        Msg::Signal(signal) => match signal.exit_code() {
+            Some(code) => {
+                model.quit = true;
+                model.exit_code = code;
+            }
+            None => effects.push(Effect::Suspend),
+        },
         Msg::Tick => {
             model.cluster.now = now;
             // Step checks read whole tables, so they run once a second rather than per event.
@@ -117,6 +123,12 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
     }
     if model.editor.is_some() {
         editor::keys::on_key(model, key, effects);
+        return;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))
+    {
+        // Raw mode turns the shell's Ctrl-Z into a key; do what the shell would.
+        effects.push(Effect::Suspend);
         return;
     }
     if model.layout.arrangement() == Arrangement::TooSmall {

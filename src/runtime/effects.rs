@@ -71,6 +71,8 @@ impl EffectRunner {
                     tracing::warn!("clipboard write failed: {e}");
                 }
             }
+            // The loop suspends before effects reach the runner; nothing is left to do here.
+            Effect::Suspend => {}
             Effect::Timer { after, msg } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use crate::app::Msg;
+use crate::app::msg::Signal;
 
 const TICK: Duration = Duration::from_secs(1);
 
@@ -54,22 +55,39 @@ async fn forward_ticks(tx: UnboundedSender<Msg>) {
 async fn forward_signals(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
     let kinds = [
-        SignalKind::terminate(),
-        SignalKind::interrupt(),
-        SignalKind::hangup(),
+        (SignalKind::terminate(), Signal::Terminate),
+        (SignalKind::interrupt(), Signal::Interrupt),
+        (SignalKind::hangup(), Signal::Hangup),
+        (SignalKind::quit(), Signal::Quit),
+        (
+            SignalKind::from_raw(signal_hook::consts::SIGTSTP),
+            Signal::Suspend,
+        ),
     ];
-    let mut streams: Vec<_> = kinds.into_iter().filter_map(|k| signal(k).ok()).collect();
+    let mut streams: Vec<_> = kinds
+        .into_iter()
+        .filter_map(|(kind, signal_of)| Some((signal(kind).ok()?, signal_of)))
+        .collect();
     if streams.is_empty() {
         return;
     }
-    let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-    let _ = futures::future::select_all(waits).await;
-    let _ = tx.send(Msg::Terminate);
+    loop {
+        let waits = streams.iter_mut().map(|(stream, signal_of)| {
+            Box::pin(async move { stream.recv().await.map(|_| *signal_of) })
+        });
+        let (received, _, _) = futures::future::select_all(waits).await;
+        let Some(signal_of) = received else {
+            return;
+        };
+        if tx.send(Msg::Signal(signal_of)).is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(not(unix))]
 async fn forward_signals(tx: UnboundedSender<Msg>) {
     if tokio::signal::ctrl_c().await.is_ok() {
-        let _ = tx.send(Msg::Terminate);
+        let _ = tx.send(Msg::Signal(Signal::Interrupt));
     }
 }

@@ -22,11 +22,12 @@ pub fn now() -> Timestamp {
     Timestamp::now()
 }
 
+/// Runs the app until it quits; returns the exit status (a signal's 128 + N, else 0).
 pub async fn run(
     mut model: Model,
     initial: Vec<Effect>,
     context: Context,
-) -> color_eyre::Result<()> {
+) -> color_eyre::Result<u8> {
     let mut guard = TerminalGuard::enter()?;
     let (tx, mut rx) = unbounded_channel();
     let size = guard.terminal.size()?;
@@ -45,13 +46,19 @@ pub async fn run(
         // Every batch is drawn: a frame costs under a millisecond (see `cargo bench`), and
         // ratatui writes only the cells that changed, so an unchanged frame sends nothing.
         guard.terminal.draw(|frame| draw(frame, &model))?;
-        let effects = next_batch(&mut model, &mut rx).await;
+        let mut effects = next_batch(&mut model, &mut rx).await;
+        // The terminal is the loop's own: suspending happens here, not in the runner.
+        let suspend = effects.iter().any(|e| *e == Effect::Suspend);
+        effects.retain(|e| *e != Effect::Suspend);
         runner.run_all(effects);
+        if suspend {
+            guard.suspend()?;
+        }
     }
     forwarders.abort_all();
     runner.shutdown().await;
     drop(guard);
-    Ok(())
+    Ok(model.exit_code)
 }
 
 /// Waits for one message, then applies every message already queued, so a burst costs one draw.
