@@ -48,7 +48,7 @@ pub async fn run(
         guard.terminal.draw(|frame| draw(frame, &model))?;
         let mut effects = next_batch(&mut model, &mut rx).await;
         // The terminal is the loop's own: suspending happens here, not in the runner.
-        let suspend = effects.iter().any(|e| *e == Effect::Suspend);
+        let suspend = effects.contains(&Effect::Suspend);
         effects.retain(|e| *e != Effect::Suspend);
         runner.run_all(effects);
         if suspend {
