@@ -6,6 +6,19 @@ use std::collections::BTreeMap;
 use kube::api::DynamicObject;
 use serde_json::Value;
 
+/// A destination's share of a route's traffic, in percent (0–100). Numbers from outside the
+/// lab's own arithmetic (a watched object, typed digits, a mouse position) become weights
+/// through [`weight_from`], so a value out of range never travels further.
+pub type Weight = u8;
+
+/// The largest weight, and the total the weights of a route with several destinations must reach.
+pub const FULL: Weight = 100;
+
+/// `n` as a weight: below 0 reads as 0 and above 100 as 100, the range Istio applies.
+pub fn weight_from(n: i64) -> Weight {
+    Weight::try_from(n.clamp(0, i64::from(FULL))).unwrap_or(FULL)
+}
+
 /// One weighted destination of an HTTP route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteDestination {
@@ -13,7 +26,7 @@ pub struct RouteDestination {
     pub subset: Option<String>,
     pub port: Option<u32>,
     /// As written; Istio treats a lone destination without weight as 100.
-    pub weight: Option<u32>,
+    pub weight: Option<Weight>,
 }
 
 /// One entry of `spec.http`.
@@ -28,9 +41,9 @@ pub struct HttpRouteView {
 impl HttpRouteView {
     /// The weight each destination receives, as Istio applies it: a single destination
     /// without a weight gets 100, other missing weights count as 0.
-    pub fn effective_weights(&self) -> Vec<u32> {
+    pub fn effective_weights(&self) -> Vec<Weight> {
         match self.destinations.as_slice() {
-            [only] => vec![only.weight.unwrap_or(100)],
+            [only] => vec![only.weight.unwrap_or(FULL)],
             many => many.iter().map(|d| d.weight.unwrap_or(0)).collect(),
         }
     }
@@ -151,7 +164,7 @@ fn http_route(route: &Value) -> HttpRouteView {
                     host: text(&destination["host"]).unwrap_or_default(),
                     subset: text(&destination["subset"]),
                     port: number(&destination["port"]["number"]),
-                    weight: number(&entry["weight"]),
+                    weight: number(&entry["weight"]).map(|n| weight_from(i64::from(n))),
                 }
             })
             .collect(),
@@ -190,7 +203,7 @@ fn number(value: &Value) -> Option<u32> {
                     .filter(|f| f.fract() == 0.0 && *f >= 0.0)
                     .map(|f| f as u64)
             })
-            .and_then(|n| u32::try_from(n).ok()),
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

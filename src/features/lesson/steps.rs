@@ -87,14 +87,22 @@ fn mesh_kind(kind: &str) -> Option<MeshKind> {
 }
 
 /// Subset → weight of the route the traffic lab drives (the default route, not a `match` one),
-/// leaving out zero weights (absent and 0 read the same).
+/// leaving out zero weights (absent and 0 read the same). Widened to the lesson file's numbers,
+/// which may be written out of range and then never hold.
 fn route_weights(vs: &Value) -> BTreeMap<String, u32> {
     let host = vs
         .pointer("/spec/hosts/0")
         .and_then(Value::as_str)
         .unwrap_or_default();
     weighted_route(vs, host)
-        .map(|route| route.weights.into_iter().filter(|(_, w)| *w > 0).collect())
+        .map(|route| {
+            route
+                .weights
+                .into_iter()
+                .filter(|(_, w)| *w > 0)
+                .map(|(subset, w)| (subset, u32::from(w)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::host::same_service;
+use crate::features::cluster::mesh::{FULL, Weight};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -37,7 +38,7 @@ pub struct PodInfo {
 /// Pods with an `app` label other than the service's short name are ignored, because Bookinfo
 /// reuses `version` labels across services (ratings-v1 must not satisfy reviews' v1).
 pub fn check(
-    weights: &[(String, u8)],
+    weights: &[(String, Weight)],
     destination_rules: &[Value],
     pods: &[PodInfo],
     host: &str,
@@ -52,7 +53,7 @@ pub fn check(
                 .to_string(),
             subset: None,
         });
-    } else if weights.len() > 1 && total != 100 {
+    } else if weights.len() > 1 && total != u32::from(FULL) {
         findings.push(Finding {
             code: None,
             severity: Severity::Error,
@@ -123,7 +124,7 @@ fn subset_labels(rules: &[&Value], subset: &str) -> Option<BTreeMap<String, Stri
         })
 }
 
-fn missing_subset(subset: &str, weight: u8, host: &str, no_rule: bool) -> Finding {
+fn missing_subset(subset: &str, weight: Weight, host: &str, no_rule: bool) -> Finding {
     let where_ = if no_rule {
         format!("{host} 호스트의 DestinationRule이 아직 없습니다.")
     } else {
@@ -175,7 +176,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn weights(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+    fn weights(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
         pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
     }
 

@@ -7,6 +7,7 @@ use kube::api::DynamicObject;
 use serde_json::Value;
 
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::Weight;
 use crate::features::cluster::model::ClusterView;
 use crate::features::traffic::{
     Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check,
@@ -224,7 +225,7 @@ impl TrafficView {
     }
 
     /// The weights the cluster holds, per slider subset (0 where the route lacks it).
-    pub fn configured(&self) -> Vec<(String, u32)> {
+    pub fn configured(&self) -> Vec<(String, Weight)> {
         let route = self
             .route
             .as_ref()

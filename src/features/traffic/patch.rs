@@ -13,6 +13,7 @@
 use serde_json::{Map, Value, json};
 
 use super::host::same_service;
+use crate::features::cluster::mesh::{FULL, Weight, weight_from};
 
 /// The field manager istio-lab writes with, so `managedFields` tells its changes apart.
 pub use crate::features::cluster::apply::FIELD_MANAGER;
@@ -23,7 +24,7 @@ pub struct WeightedRoute {
     /// Index into `spec.http`.
     pub http_index: usize,
     /// (subset, weight) per destination, in the route's order.
-    pub weights: Vec<(String, u32)>,
+    pub weights: Vec<(String, Weight)>,
     /// Whether the route only applies to requests matching a `match` rule.
     pub has_match: bool,
 }
@@ -65,12 +66,12 @@ fn has_match(route: &Value) -> bool {
         .is_some_and(|rules| !rules.is_empty())
 }
 
-fn route_weights(route: &Value, host: &str, namespace: &str) -> Option<Vec<(String, u32)>> {
+fn route_weights(route: &Value, host: &str, namespace: &str) -> Option<Vec<(String, Weight)>> {
     let destinations = route.get("route")?.as_array()?;
     if destinations.is_empty() {
         return None;
     }
-    let implicit = if destinations.len() == 1 { 100 } else { 0 };
+    let implicit = if destinations.len() == 1 { FULL } else { 0 };
     destinations
         .iter()
         .map(|entry| {
@@ -81,7 +82,7 @@ fn route_weights(route: &Value, host: &str, namespace: &str) -> Option<Vec<(Stri
             }
             let subset = destination.get("subset")?.as_str()?;
             let weight = match entry.get("weight").and_then(Value::as_u64) {
-                Some(w) => u32::try_from(w).unwrap_or(u32::MAX),
+                Some(w) => weight_from(i64::try_from(w).unwrap_or(i64::MAX)),
                 None => implicit,
             };
             Some((subset.to_string(), weight))
@@ -93,14 +94,14 @@ fn route_weights(route: &Value, host: &str, namespace: &str) -> Option<Vec<(Stri
 ///
 /// If `http_index` no longer points at a route with destinations, the body carries the
 /// current `spec.http` unchanged, so sending it is harmless.
-pub fn merge_patch(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
+pub fn merge_patch(vs: &Value, http_index: usize, weights: &[(String, Weight)]) -> Value {
     json!({ "spec": { "http": rebuilt_http(vs, http_index, weights) } })
 }
 
 /// The server-side-apply body for field manager [`FIELD_MANAGER`]: identity, `spec.hosts`
 /// and the full rebuilt `spec.http`. Another manager (e.g. `kubectl-client-side-apply`)
 /// owning `spec.http` makes the apply conflict unless it is sent with `force`.
-pub fn apply_body(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
+pub fn apply_body(vs: &Value, http_index: usize, weights: &[(String, Weight)]) -> Value {
     let api_version = vs
         .get("apiVersion")
         .cloned()
@@ -123,7 +124,7 @@ pub fn apply_body(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Va
     })
 }
 
-fn rebuilt_http(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
+fn rebuilt_http(vs: &Value, http_index: usize, weights: &[(String, Weight)]) -> Value {
     let mut http = vs
         .pointer("/spec/http")
         .and_then(Value::as_array)
@@ -143,7 +144,7 @@ fn subset_of(entry: &Value) -> Option<&str> {
     entry.pointer("/destination/subset").and_then(Value::as_str)
 }
 
-fn set_weights(destinations: &mut Vec<Value>, weights: &[(String, u8)]) {
+fn set_weights(destinations: &mut Vec<Value>, weights: &[(String, Weight)]) {
     let Some(template) = destinations
         .first()
         .and_then(|d| d.get("destination"))

@@ -6,7 +6,7 @@ fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap()
 }
 
-fn weights(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+fn weights(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
     pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
 }
 

@@ -10,6 +10,7 @@ use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 
 use super::checks::{Finding, PodInfo, check};
 use super::host::same_service;
+use crate::features::cluster::mesh::{FULL, Weight};
 use tree::{Located, Node, Step};
 
 /// Something that blocks saving, with its place in the buffer when known (1-based).
@@ -187,7 +188,7 @@ fn weight_problems(tree: &Located, object: &Value) -> Vec<Problem> {
                 }
                 let quoted_number = weight
                     .as_str()
-                    .and_then(|s| s.trim().parse::<u8>().ok())
+                    .and_then(|s| s.trim().parse::<Weight>().ok())
                     .is_some_and(|w| w <= 100);
                 let hint = if quoted_number {
                     " 따옴표를 빼고 숫자로 쓰세요."
@@ -225,14 +226,14 @@ fn route_findings(object: &Value, destination_rules: &[Value], pods: &[PodInfo])
             let Some(destinations) = route.get("route").and_then(Value::as_array) else {
                 continue;
             };
-            let implicit = if destinations.len() == 1 { 100 } else { 0 };
-            let targets: Vec<(&str, Option<&str>, u8)> = destinations
+            let implicit = if destinations.len() == 1 { FULL } else { 0 };
+            let targets: Vec<(&str, Option<&str>, Weight)> = destinations
                 .iter()
                 .filter_map(|entry| {
                     let host = entry.pointer("/destination/host")?.as_str()?;
                     let subset = entry.pointer("/destination/subset").and_then(Value::as_str);
                     let weight = match entry.get("weight").and_then(Value::as_u64) {
-                        Some(w) => u8::try_from(w).ok()?,
+                        Some(w) => Weight::try_from(w).ok()?,
                         None => implicit,
                     };
                     Some((host, subset, weight))
@@ -253,7 +254,7 @@ fn route_findings(object: &Value, destination_rules: &[Value], pods: &[PodInfo])
                 }
             }
             for host in hosts {
-                let weights: Vec<(String, u8)> = targets
+                let weights: Vec<(String, Weight)> = targets
                     .iter()
                     .filter(|(h, _, _)| same_service(h, host, namespace))
                     .filter_map(|(_, subset, w)| Some(((*subset)?.to_string(), *w)))
