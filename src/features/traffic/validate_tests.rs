@@ -1,3 +1,6 @@
+//! Tests of the editor's validation: syntax and identity problems with their places, weights,
+//! and the pre-send checks against the watched DestinationRules.
+
 use serde_json::json;
 
 use super::*;

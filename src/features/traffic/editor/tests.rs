@@ -1,3 +1,5 @@
+//! Tests of the YAML editor: opening, keys, save results, the 409 reload and its stash.
+
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde_json::json;
 
