@@ -11,17 +11,18 @@ use common::{T0, cluster, destination_rule, key, lab, model, reviews_pod, send, 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::msg::TimerMsg;
 use istio_lab::app::{Effect, Model, Msg, update};
+use istio_lab::features::cluster::mesh::Weight;
 use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind};
 use istio_lab::features::traffic::model::{SendError, SendState};
 use istio_lab::ui::layout::Pane;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-fn weights(m: &Model) -> Vec<(String, u8)> {
+fn weights(m: &Model) -> Vec<(String, Weight)> {
     m.traffic.sliders.weights()
 }
 
-fn w(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+fn w(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
     pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
 }
 

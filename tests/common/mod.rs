@@ -6,6 +6,7 @@ pub mod harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::init::{Start, new_model};
 use istio_lab::app::{Effect, Model, Msg, update};
+use istio_lab::features::cluster::mesh::Weight;
 use istio_lab::features::cluster::msg::ClusterMsg;
 use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind, PodRow};
 use istio_lab::features::lesson::progress::Progress;
@@ -74,7 +75,7 @@ pub fn object(value: Value) -> DynamicObject {
     serde_json::from_value(value).expect("valid object")
 }
 
-pub fn virtual_service(weights: &[(&str, u32)], manager: &str) -> DynamicObject {
+pub fn virtual_service(weights: &[(&str, Weight)], manager: &str) -> DynamicObject {
     let route: Vec<Value> = weights
         .iter()
         .map(|(subset, weight)| json!({"destination": {"host": "reviews", "subset": subset}, "weight": weight}))

@@ -1,19 +1,87 @@
-//! Small typed views over Istio objects (VirtualService, DestinationRule, Gateway), read
-//! leniently from `DynamicObject` JSON: missing or odd fields become empty, never errors.
+//! The one typed reading of the watched Istio objects (VirtualService, DestinationRule, Gateway),
+//! made once per object when its watch event arrives: identity, the raw JSON, and the fields the
+//! lab reads, with hosts resolved to services and weights as [`Weight`]. Lenient: missing or odd
+//! fields read as empty, never as errors.
 
 use std::collections::BTreeMap;
 
-use kube::api::DynamicObject;
+use kube::api::{DynamicObject, TypeMeta};
 use serde_json::Value;
+
+use super::events::MeshKind;
+
+/// A destination's share of a route's traffic, in percent (0–100). Numbers from outside the
+/// lab's own arithmetic (a watched object, typed digits, a mouse position) become weights
+/// through [`weight_from`], so a value out of range never travels further.
+pub type Weight = u8;
+
+/// The largest weight, and the total the weights of a route with several destinations must reach.
+pub const FULL: Weight = 100;
+
+/// `n` as a weight: below 0 reads as 0 and above 100 as 100, the range Istio applies.
+pub fn weight_from(n: i64) -> Weight {
+    Weight::try_from(n.clamp(0, i64::from(FULL))).unwrap_or(FULL)
+}
+
+/// The Kubernetes Service a host of an Istio object names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServiceRef {
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ServiceRef {
+    /// The service `host` names when written in an object of `namespace`, resolved as Istio
+    /// resolves it: a short name is relative to that namespace; `reviews.ns`, `reviews.ns.svc`
+    /// and `reviews.ns.svc.cluster.local` all name `reviews` in `ns`. Any cluster domain after
+    /// `svc` is accepted because clusters may be configured with one other than `cluster.local`.
+    ///
+    /// Every host the lab compares goes through here, so `reviews.other` is never taken for the
+    /// lab namespace's `reviews`.
+    pub fn resolve(host: &str, namespace: &str) -> ServiceRef {
+        let mut labels = host.split('.');
+        let name = labels.next().unwrap_or_default();
+        let namespace = labels.next().unwrap_or(namespace);
+        ServiceRef {
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+        }
+    }
+}
+
+/// One watched Istio object, read once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeshObject {
+    pub name: String,
+    /// The namespace short hosts are relative to; `default` when missing, as kubectl assumes
+    /// (the API server always sets it).
+    pub namespace: String,
+    pub resource_version: Option<String>,
+    /// `apiVersion` and `kind` as served.
+    pub types: Option<TypeMeta>,
+    /// The object as JSON, for what must copy fields the reading leaves out: the merge patch
+    /// rebuilds `spec.http` from it, the editor shows it, managedFields name who changed it.
+    pub raw: Value,
+    pub spec: MeshSpec,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeshSpec {
+    VirtualService(VirtualServiceView),
+    DestinationRule(DestinationRuleView),
+    Gateway(GatewayView),
+}
 
 /// One weighted destination of an HTTP route.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteDestination {
+    /// As written, e.g. to copy its form into a new destination.
     pub host: String,
+    pub service: ServiceRef,
     pub subset: Option<String>,
     pub port: Option<u32>,
     /// As written; Istio treats a lone destination without weight as 100.
-    pub weight: Option<u32>,
+    pub weight: Option<Weight>,
 }
 
 /// One entry of `spec.http`.
@@ -28,9 +96,9 @@ pub struct HttpRouteView {
 impl HttpRouteView {
     /// The weight each destination receives, as Istio applies it: a single destination
     /// without a weight gets 100, other missing weights count as 0.
-    pub fn effective_weights(&self) -> Vec<u32> {
+    pub fn effective_weights(&self) -> Vec<Weight> {
         match self.destinations.as_slice() {
-            [only] => vec![only.weight.unwrap_or(100)],
+            [only] => vec![only.weight.unwrap_or(FULL)],
             many => many.iter().map(|d| d.weight.unwrap_or(0)).collect(),
         }
     }
@@ -38,7 +106,8 @@ impl HttpRouteView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VirtualServiceView {
-    pub name: String,
+    /// The object's namespace, which short hosts are relative to.
+    pub namespace: String,
     pub hosts: Vec<String>,
     pub gateways: Vec<String>,
     pub http: Vec<HttpRouteView>,
@@ -52,8 +121,10 @@ pub struct SubsetView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DestinationRuleView {
-    pub name: String,
+    /// As written, for messages.
     pub host: String,
+    pub service: ServiceRef,
+    /// Subsets with a name; one without cannot be routed to.
     pub subsets: Vec<SubsetView>,
 }
 
@@ -67,46 +138,111 @@ pub struct GatewayServerView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GatewayView {
-    pub name: String,
     pub selector: BTreeMap<String, String>,
     pub servers: Vec<GatewayServerView>,
 }
 
-impl VirtualServiceView {
-    pub fn from_object(object: &DynamicObject) -> Self {
-        Self::from_spec(object_name(object), spec(object))
+impl MeshObject {
+    /// Reads a watched object of `kind`.
+    pub fn read(kind: MeshKind, object: &DynamicObject) -> MeshObject {
+        // A DynamicObject is JSON already; serialising it cannot fail in practice, and Null
+        // would only give an empty reading.
+        Self::from_value(kind, serde_json::to_value(object).unwrap_or_default())
     }
 
-    pub fn from_spec(name: String, spec: &Value) -> Self {
-        Self {
-            name,
-            hosts: strings(&spec["hosts"]),
-            gateways: strings(&spec["gateways"]),
-            http: items(&spec["http"]).map(http_route).collect(),
+    /// Reads an object of `kind` given as JSON.
+    pub fn from_value(kind: MeshKind, raw: Value) -> MeshObject {
+        let namespace = text(&raw["metadata"]["namespace"]).unwrap_or_else(|| "default".into());
+        let spec = &raw["spec"];
+        let spec = match kind {
+            MeshKind::VirtualService => {
+                MeshSpec::VirtualService(VirtualServiceView::from_spec(spec, &namespace))
+            }
+            MeshKind::DestinationRule => {
+                MeshSpec::DestinationRule(DestinationRuleView::from_spec(spec, &namespace))
+            }
+            MeshKind::Gateway => MeshSpec::Gateway(GatewayView::from_spec(spec)),
+        };
+        let types = match (text(&raw["apiVersion"]), text(&raw["kind"])) {
+            (Some(api_version), Some(kind)) => Some(TypeMeta { api_version, kind }),
+            _ => None,
+        };
+        MeshObject {
+            name: text(&raw["metadata"]["name"]).unwrap_or_default(),
+            resource_version: text(&raw["metadata"]["resourceVersion"]),
+            namespace,
+            types,
+            raw,
+            spec,
         }
     }
 
-    /// The first route sending traffic to `host` (short name or FQDN prefix), if any.
+    pub fn kind(&self) -> MeshKind {
+        match self.spec {
+            MeshSpec::VirtualService(_) => MeshKind::VirtualService,
+            MeshSpec::DestinationRule(_) => MeshKind::DestinationRule,
+            MeshSpec::Gateway(_) => MeshKind::Gateway,
+        }
+    }
+
+    pub fn virtual_service(&self) -> Option<&VirtualServiceView> {
+        match &self.spec {
+            MeshSpec::VirtualService(view) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub fn destination_rule(&self) -> Option<&DestinationRuleView> {
+        match &self.spec {
+            MeshSpec::DestinationRule(view) => Some(view),
+            _ => None,
+        }
+    }
+}
+
+impl VirtualServiceView {
+    /// The reading of a watch event's object, for callers that hold the event rather than the
+    /// stored [`MeshObject`].
+    pub fn from_object(object: &DynamicObject) -> Self {
+        let namespace = object.metadata.namespace.as_deref().unwrap_or("default");
+        Self::from_spec(object.data.get("spec").unwrap_or(&NULL), namespace)
+    }
+
+    fn from_spec(spec: &Value, namespace: &str) -> Self {
+        Self {
+            namespace: namespace.to_string(),
+            hosts: strings(&spec["hosts"]),
+            gateways: strings(&spec["gateways"]),
+            http: items(&spec["http"])
+                .map(|route| http_route(route, namespace))
+                .collect(),
+        }
+    }
+
+    /// The first route sending traffic to the service `host` names (resolved like every host).
     pub fn route_to(&self, host: &str) -> Option<&HttpRouteView> {
-        self.http
-            .iter()
-            .find(|route| route.destinations.iter().any(|d| same_host(&d.host, host)))
+        let service = ServiceRef::resolve(host, &self.namespace);
+        self.http.iter().find(|route| {
+            route
+                .destinations
+                .iter()
+                .any(|destination| destination.service == service)
+        })
     }
 }
 
 impl DestinationRuleView {
-    pub fn from_object(object: &DynamicObject) -> Self {
-        Self::from_spec(object_name(object), spec(object))
-    }
-
-    pub fn from_spec(name: String, spec: &Value) -> Self {
+    fn from_spec(spec: &Value, namespace: &str) -> Self {
+        let host = text(&spec["host"]).unwrap_or_default();
         Self {
-            name,
-            host: text(&spec["host"]).unwrap_or_default(),
+            service: ServiceRef::resolve(&host, namespace),
+            host,
             subsets: items(&spec["subsets"])
-                .map(|subset| SubsetView {
-                    name: text(&subset["name"]).unwrap_or_default(),
-                    labels: string_map(&subset["labels"]),
+                .filter_map(|subset| {
+                    Some(SubsetView {
+                        name: text(&subset["name"])?,
+                        labels: string_map(&subset["labels"]),
+                    })
                 })
                 .collect(),
         }
@@ -114,13 +250,8 @@ impl DestinationRuleView {
 }
 
 impl GatewayView {
-    pub fn from_object(object: &DynamicObject) -> Self {
-        Self::from_spec(object_name(object), spec(object))
-    }
-
-    pub fn from_spec(name: String, spec: &Value) -> Self {
+    fn from_spec(spec: &Value) -> Self {
         Self {
-            name,
             selector: string_map(&spec["selector"]),
             servers: items(&spec["servers"])
                 .map(|server| GatewayServerView {
@@ -134,24 +265,20 @@ impl GatewayView {
     }
 }
 
-/// `reviews` matches `reviews`, `reviews.default`, `reviews.default.svc.cluster.local`.
-pub fn same_host(candidate: &str, host: &str) -> bool {
-    let short = |h: &str| h.split('.').next().unwrap_or(h).to_string();
-    candidate == host || short(candidate) == short(host)
-}
-
-fn http_route(route: &Value) -> HttpRouteView {
+fn http_route(route: &Value, namespace: &str) -> HttpRouteView {
     HttpRouteView {
         name: text(&route["name"]),
         match_count: items(&route["match"]).count(),
         destinations: items(&route["route"])
             .map(|entry| {
                 let destination = &entry["destination"];
+                let host = text(&destination["host"]).unwrap_or_default();
                 RouteDestination {
-                    host: text(&destination["host"]).unwrap_or_default(),
+                    service: ServiceRef::resolve(&host, namespace),
+                    host,
                     subset: text(&destination["subset"]),
                     port: number(&destination["port"]["number"]),
-                    weight: number(&entry["weight"]),
+                    weight: number(&entry["weight"]).map(|n| weight_from(i64::from(n))),
                 }
             })
             .collect(),
@@ -159,14 +286,6 @@ fn http_route(route: &Value) -> HttpRouteView {
 }
 
 static NULL: Value = Value::Null;
-
-fn spec(object: &DynamicObject) -> &Value {
-    object.data.get("spec").unwrap_or(&NULL)
-}
-
-fn object_name(object: &DynamicObject) -> String {
-    object.metadata.name.clone().unwrap_or_default()
-}
 
 fn items(value: &Value) -> impl Iterator<Item = &Value> {
     value.as_array().into_iter().flatten()
@@ -190,7 +309,7 @@ fn number(value: &Value) -> Option<u32> {
                     .filter(|f| f.fract() == 0.0 && *f >= 0.0)
                     .map(|f| f as u64)
             })
-            .and_then(|n| u32::try_from(n).ok()),
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -206,109 +325,5 @@ fn string_map(value: &Value) -> BTreeMap<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn first_item(json: &str) -> DynamicObject {
-        let list: Value = serde_json::from_str(json).unwrap();
-        serde_json::from_value(list["items"][0].clone()).unwrap()
-    }
-
-    #[test]
-    fn reads_the_recorded_reviews_virtual_service() {
-        let object = first_item(include_str!(
-            "../../../tests/fixtures/rows/recorded-virtualservices.json"
-        ));
-        let view = VirtualServiceView::from_object(&object);
-        assert_eq!(view.name, "reviews");
-        assert_eq!(view.hosts, ["reviews"]);
-        let route = view.route_to("reviews.default.svc.cluster.local").unwrap();
-        assert_eq!(route.name.as_deref(), Some("reviews-route"));
-        let subsets: Vec<Option<&str>> = route
-            .destinations
-            .iter()
-            .map(|d| d.subset.as_deref())
-            .collect();
-        assert_eq!(subsets, [Some("v1"), Some("v2")]);
-        assert_eq!(route.effective_weights(), [90, 10]);
-    }
-
-    #[test]
-    fn reads_the_recorded_destination_rule_and_gateway() {
-        let rule = DestinationRuleView::from_object(&first_item(include_str!(
-            "../../../tests/fixtures/rows/recorded-destinationrules.json"
-        )));
-        assert_eq!(rule.host, "reviews");
-        let names: Vec<&str> = rule.subsets.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["v1", "v2", "v3"]);
-        assert_eq!(
-            rule.subsets[2].labels.get("version").map(String::as_str),
-            Some("v3")
-        );
-
-        let gateway = GatewayView::from_object(&first_item(include_str!(
-            "../../../tests/fixtures/rows/recorded-gateways.json"
-        )));
-        assert_eq!(
-            gateway.selector.get("istio").map(String::as_str),
-            Some("ingressgateway")
-        );
-        assert_eq!(
-            gateway.servers,
-            [GatewayServerView {
-                port_number: Some(8080),
-                port_name: Some("http".into()),
-                protocol: Some("HTTP".into()),
-                hosts: vec!["*".into()],
-            }]
-        );
-    }
-
-    #[test]
-    fn lone_destination_defaults_to_full_weight() {
-        let view = VirtualServiceView::from_spec(
-            "reviews".into(),
-            &json!({"hosts": ["reviews"], "http": [{"route": [{"destination": {"host": "reviews", "subset": "v1"}}]}]}),
-        );
-        assert_eq!(view.http[0].effective_weights(), [100]);
-        let split = VirtualServiceView::from_spec(
-            "reviews".into(),
-            &json!({"http": [{"route": [
-                {"destination": {"host": "reviews", "subset": "v1"}, "weight": "70"},
-                {"destination": {"host": "reviews", "subset": "v3"}}
-            ]}]}),
-        );
-        assert_eq!(split.http[0].effective_weights(), [70, 0]);
-    }
-
-    #[test]
-    fn malformed_specs_give_empty_views() {
-        for spec in [
-            json!(null),
-            json!("text"),
-            json!({"hosts": "reviews", "http": {"route": 3}}),
-            json!({"http": [{"route": [{"destination": 5, "weight": -3}]}]}),
-        ] {
-            let view = VirtualServiceView::from_spec("x".into(), &spec);
-            assert!(view.hosts.is_empty());
-            for route in &view.http {
-                for destination in &route.destinations {
-                    assert_eq!(destination.host, "");
-                    assert_eq!(destination.weight, None);
-                }
-            }
-            let rule = DestinationRuleView::from_spec("x".into(), &spec);
-            assert!(rule.subsets.is_empty());
-            let gateway = GatewayView::from_spec("x".into(), &spec);
-            assert!(gateway.servers.is_empty());
-        }
-    }
-
-    #[test]
-    fn host_matching_uses_the_short_name() {
-        assert!(same_host("reviews", "reviews.default.svc.cluster.local"));
-        assert!(same_host("reviews.default", "reviews"));
-        assert!(!same_host("ratings", "reviews"));
-    }
-}
+#[path = "mesh_tests.rs"]
+mod tests;

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use kube::api::DynamicObject;
 
+use crate::features::cluster::mesh::MeshObject;
 use crate::features::cluster::pod_groups::PodGroups;
 use crate::features::cluster::{
     Change, ClusterEvent, ConnectionState, MeshKind, PodRow, ServiceRow,
@@ -38,7 +38,8 @@ pub struct ClusterView {
     /// either, so the two never disagree.
     pod_groups: BTreeMap<String, PodGroups>,
     pub services: Rows<ServiceRow>,
-    pub mesh: BTreeMap<MeshKind, BTreeMap<String, DynamicObject>>,
+    /// Istio objects per kind and name, each read once as its watch event arrives.
+    pub mesh: BTreeMap<MeshKind, BTreeMap<String, MeshObject>>,
     pub connection: ConnectionState,
     /// When the connection state last changed, for the "next try in Xs" countdown.
     pub connection_since: Timestamp,
@@ -87,9 +88,16 @@ impl ClusterView {
                 Applied::Changed
             }
             ClusterEvent::Mesh { kind, change } => {
-                apply_change(self.mesh.entry(kind).or_default(), change, |o| {
-                    o.metadata.name.as_deref().unwrap_or_default()
-                });
+                // The one conversion of an Istio object: every later read (sliders, checks,
+                // patches, editor, lesson steps) uses this reading, and pod events never
+                // touch it.
+                let read = |object: &_| MeshObject::read(kind, object);
+                let change = match change {
+                    Change::Reset(objects) => Change::Reset(objects.iter().map(read).collect()),
+                    Change::Applied(object) => Change::Applied(read(&object)),
+                    Change::Deleted { name } => Change::Deleted { name },
+                };
+                apply_change(self.mesh.entry(kind).or_default(), change, |o| &o.name);
                 Applied::Changed
             }
             ClusterEvent::Connection(state) => {
@@ -191,6 +199,7 @@ pub fn shown_namespaces(lab: &str) -> Vec<&str> {
 mod tests {
     use super::*;
     use crate::features::cluster::Health;
+    use kube::api::DynamicObject;
 
     fn pod(name: &str, status: &str) -> PodRow {
         PodRow {
@@ -249,6 +258,49 @@ mod tests {
         assert!(!view.pods.contains_key("default"));
         assert_eq!(view.pods[ISTIO_SYSTEM].len(), 1);
         assert_eq!(view.connection, ConnectionState::Connecting);
+    }
+
+    #[test]
+    fn istio_objects_are_stored_as_read_when_their_event_arrives() {
+        let rule = |name: &str, host: &str| -> DynamicObject {
+            serde_json::from_value(serde_json::json!({
+                "apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+                "metadata": {"name": name, "namespace": "default", "resourceVersion": "7"},
+                "spec": {"host": host, "subsets": [{"name": "v1", "labels": {"version": "v1"}}]}
+            }))
+            .unwrap()
+        };
+        let mesh = |change| ClusterEvent::Mesh {
+            kind: MeshKind::DestinationRule,
+            change,
+        };
+        let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
+        view.apply(mesh(Change::Reset(vec![
+            rule("a", "reviews"),
+            rule("b", "ratings"),
+        ])));
+        view.apply(mesh(Change::Applied(rule("c", "reviews.other"))));
+        view.apply(mesh(Change::Deleted { name: "b".into() }));
+        let rules = &view.mesh[&MeshKind::DestinationRule];
+        let hosts: Vec<(&str, &str)> = rules
+            .values()
+            .filter_map(|o| {
+                Some((
+                    o.name.as_str(),
+                    o.destination_rule()?.service.namespace.as_str(),
+                ))
+            })
+            .collect();
+        assert_eq!(hosts, [("a", "default"), ("c", "other")]);
+        assert_eq!(rules["a"].resource_version.as_deref(), Some("7"));
+        assert_eq!(rules["a"].raw["spec"]["host"], "reviews");
+
+        let before = view.mesh.clone();
+        view.apply(pods("default", Change::Applied(pod("x", "Running"))));
+        assert_eq!(
+            view.mesh, before,
+            "pod events leave the Istio objects alone"
+        );
     }
 
     #[test]

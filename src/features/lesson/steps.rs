@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::{MeshObject, ServiceRef};
 use crate::features::cluster::model::ClusterView;
 use crate::features::lesson::Lesson;
 use crate::features::lesson::check::Check;
@@ -64,19 +63,11 @@ pub fn holds(check: &Check, cluster: &ClusterView, lab_namespace: &str) -> bool 
         Check::Mesh { kind, name } => mesh_kind(kind)
             .and_then(|kind| cluster.mesh.get(&kind))
             .is_some_and(|objects| objects.contains_key(name)),
-        Check::Weights { name, weights } => {
-            let Some(object) = cluster
-                .mesh
-                .get(&MeshKind::VirtualService)
-                .and_then(|o| o.get(name))
-            else {
-                return false;
-            };
-            let Ok(value) = serde_json::to_value(object) else {
-                return false;
-            };
-            route_weights(&value) == *weights
-        }
+        Check::Weights { name, weights } => cluster
+            .mesh
+            .get(&MeshKind::VirtualService)
+            .and_then(|o| o.get(name))
+            .is_some_and(|vs| route_weights(vs) == *weights),
     }
 }
 
@@ -86,15 +77,23 @@ fn mesh_kind(kind: &str) -> Option<MeshKind> {
         .find(|k| k.kind_name().eq_ignore_ascii_case(kind))
 }
 
-/// Subset → weight of the route the traffic lab drives (the default route, not a `match` one),
-/// leaving out zero weights (absent and 0 read the same).
-fn route_weights(vs: &Value) -> BTreeMap<String, u32> {
+/// Subset → weight of the route the traffic lab drives (the default route, not a `match` one)
+/// to the VirtualService's first host, leaving out zero weights (absent and 0 read the same).
+/// Widened to the lesson file's numbers, which may be written out of range and then never hold.
+fn route_weights(vs: &MeshObject) -> BTreeMap<String, u32> {
     let host = vs
-        .pointer("/spec/hosts/0")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    weighted_route(vs, host)
-        .map(|route| route.weights.into_iter().filter(|(_, w)| *w > 0).collect())
+        .virtual_service()
+        .and_then(|view| view.hosts.first())
+        .map_or("", String::as_str);
+    weighted_route(vs, &ServiceRef::resolve(host, &vs.namespace))
+        .map(|route| {
+            route
+                .weights
+                .into_iter()
+                .filter(|(_, w)| *w > 0)
+                .map(|(subset, w)| (subset, u32::from(w)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use super::host::same_service;
+use crate::features::cluster::mesh::{DestinationRuleView, FULL, ServiceRef, Weight};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Severity {
@@ -33,14 +31,17 @@ pub struct PodInfo {
 }
 
 /// Checks `weights` (every subset the route will list) against the DestinationRules and pods.
+/// `host` is the service the route sends to, as written in an object of `namespace`; only
+/// rules for that same service count.
 ///
 /// Pods with an `app` label other than the service's short name are ignored, because Bookinfo
 /// reuses `version` labels across services (ratings-v1 must not satisfy reviews' v1).
 pub fn check(
-    weights: &[(String, u8)],
-    destination_rules: &[Value],
+    weights: &[(String, Weight)],
+    destination_rules: &[&DestinationRuleView],
     pods: &[PodInfo],
     host: &str,
+    namespace: &str,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let total: u32 = weights.iter().map(|(_, w)| u32::from(*w)).sum();
@@ -52,7 +53,7 @@ pub fn check(
                 .to_string(),
             subset: None,
         });
-    } else if weights.len() > 1 && total != 100 {
+    } else if weights.len() > 1 && total != u32::from(FULL) {
         findings.push(Finding {
             code: None,
             severity: Severity::Error,
@@ -63,14 +64,15 @@ pub fn check(
         });
     }
 
-    let rules: Vec<&Value> = destination_rules
+    let service = ServiceRef::resolve(host, namespace);
+    let rules: Vec<&DestinationRuleView> = destination_rules
         .iter()
-        .filter(|rule| rule_host_matches(rule, host))
+        .copied()
+        .filter(|rule| rule.service == service)
         .collect();
-    let service = host.split('.').next().unwrap_or(host);
     let service_pods: Vec<&PodInfo> = pods
         .iter()
-        .filter(|pod| pod.labels.get("app").is_none_or(|app| app == service))
+        .filter(|pod| pod.labels.get("app").is_none_or(|app| *app == service.name))
         .collect();
 
     for (subset, weight) in weights {
@@ -84,7 +86,7 @@ pub fn check(
                             .all(|(key, value)| pod.labels.get(key) == Some(value))
                 });
                 if !selected {
-                    findings.push(no_ready_pod(subset, &labels));
+                    findings.push(no_ready_pod(subset, labels));
                 }
             }
         }
@@ -92,38 +94,19 @@ pub fn check(
     findings
 }
 
-fn rule_host_matches(rule: &Value, host: &str) -> bool {
-    let namespace = rule
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("default");
-    rule.pointer("/spec/host")
-        .and_then(Value::as_str)
-        .is_some_and(|rule_host| same_service(rule_host, host, namespace))
-}
-
 /// The labels of `subset` in the first rule that defines it.
-fn subset_labels(rules: &[&Value], subset: &str) -> Option<BTreeMap<String, String>> {
+fn subset_labels<'a>(
+    rules: &[&'a DestinationRuleView],
+    subset: &str,
+) -> Option<&'a BTreeMap<String, String>> {
     rules
         .iter()
-        .filter_map(|rule| rule.pointer("/spec/subsets")?.as_array())
-        .flatten()
-        .find(|entry| entry.get("name").and_then(Value::as_str) == Some(subset))
-        .map(|entry| {
-            entry
-                .get("labels")
-                .and_then(Value::as_object)
-                .map(|labels| {
-                    labels
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        .flat_map(|rule| &rule.subsets)
+        .find(|entry| entry.name == subset)
+        .map(|entry| &entry.labels)
 }
 
-fn missing_subset(subset: &str, weight: u8, host: &str, no_rule: bool) -> Finding {
+fn missing_subset(subset: &str, weight: Weight, host: &str, no_rule: bool) -> Finding {
     let where_ = if no_rule {
         format!("{host} 호스트의 DestinationRule이 아직 없습니다.")
     } else {
@@ -173,23 +156,40 @@ fn no_ready_pod(subset: &str, labels: &BTreeMap<String, String>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::features::cluster::MeshKind;
+    use crate::features::cluster::mesh::MeshObject;
+    use serde_json::{Value, json};
 
-    fn weights(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+    fn weights(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
         pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
     }
 
-    fn rule(host: &str, subsets: &[&str]) -> Value {
+    /// A DestinationRule in namespace `default`, read as the lab reads watched ones.
+    fn rule(host: &str, subsets: &[&str]) -> DestinationRuleView {
         let subsets: Vec<Value> = subsets
             .iter()
             .map(|name| json!({ "name": name, "labels": { "version": name } }))
             .collect();
-        json!({
-            "apiVersion": "networking.istio.io/v1",
-            "kind": "DestinationRule",
-            "metadata": { "name": "reviews", "namespace": "default" },
-            "spec": { "host": host, "subsets": subsets }
-        })
+        let object = MeshObject::from_value(
+            MeshKind::DestinationRule,
+            json!({
+                "apiVersion": "networking.istio.io/v1",
+                "kind": "DestinationRule",
+                "metadata": { "name": "reviews", "namespace": "default" },
+                "spec": { "host": host, "subsets": subsets }
+            }),
+        );
+        object.destination_rule().cloned().unwrap()
+    }
+
+    /// The checks for `reviews` in namespace `default`.
+    fn run(
+        weights: &[(String, Weight)],
+        rules: &[DestinationRuleView],
+        pods: &[PodInfo],
+    ) -> Vec<Finding> {
+        let rules: Vec<&DestinationRuleView> = rules.iter().collect();
+        check(weights, &rules, pods, "reviews", "default")
     }
 
     fn pod(app: &str, version: &str, ready: bool) -> PodInfo {
@@ -220,23 +220,17 @@ mod tests {
     #[test]
     fn a_consistent_setup_has_no_findings() {
         let rules = [rule("reviews", &["v1", "v2", "v3"])];
-        let found = check(
+        let found = run(
             &weights(&[("v1", 80), ("v2", 20), ("v3", 0)]),
             &rules,
             &bookinfo_pods(),
-            "reviews",
         );
         assert_eq!(found, []);
     }
 
     #[test]
     fn the_guides_order_reports_ist0101_for_every_routed_subset() {
-        let found = check(
-            &weights(&[("v1", 80), ("v2", 20)]),
-            &[],
-            &bookinfo_pods(),
-            "reviews",
-        );
+        let found = run(&weights(&[("v1", 80), ("v2", 20)]), &[], &bookinfo_pods());
         assert_eq!(
             codes(&found),
             [
@@ -251,11 +245,10 @@ mod tests {
     #[test]
     fn an_undefined_subset_at_weight_zero_is_a_warning() {
         let rules = [rule("reviews.default.svc.cluster.local", &["v1", "v2"])];
-        let found = check(
+        let found = run(
             &weights(&[("v1", 50), ("v2", 50), ("v3", 0)]),
             &rules,
             &bookinfo_pods(),
-            "reviews",
         );
         assert_eq!(
             codes(&found),
@@ -271,15 +264,43 @@ mod tests {
     #[test]
     fn rules_for_other_hosts_do_not_define_subsets() {
         let rules = [rule("ratings", &["v1", "v2"])];
-        let found = check(
-            &weights(&[("v1", 100)]),
-            &rules,
-            &bookinfo_pods(),
-            "reviews",
-        );
+        let found = run(&weights(&[("v1", 100)]), &rules, &bookinfo_pods());
         assert_eq!(
             codes(&found),
             [(Some("IST0101"), Severity::Error, Some("v1"))]
+        );
+    }
+
+    #[test]
+    fn a_rule_for_the_same_name_in_another_namespace_is_not_the_rule() {
+        for host in ["reviews.other", "reviews.other.svc.cluster.local"] {
+            let found = run(
+                &weights(&[("v1", 80), ("v2", 20)]),
+                &[rule(host, &["v1", "v2"])],
+                &bookinfo_pods(),
+            );
+            assert_eq!(
+                codes(&found),
+                [
+                    (Some("IST0101"), Severity::Error, Some("v1")),
+                    (Some("IST0101"), Severity::Error, Some("v2")),
+                ],
+                "{host}"
+            );
+            assert!(
+                found[0]
+                    .message_ko
+                    .contains("DestinationRule이 아직 없습니다")
+            );
+        }
+        let qualified = [rule("reviews.default.svc", &["v1", "v2"])];
+        assert_eq!(
+            run(
+                &weights(&[("v1", 80), ("v2", 20)]),
+                &qualified,
+                &bookinfo_pods()
+            ),
+            []
         );
     }
 
@@ -292,11 +313,10 @@ mod tests {
             pod("reviews", "v3", false),
             pod("ratings", "v3", true),
         ];
-        let found = check(
+        let found = run(
             &weights(&[("v1", 0), ("v2", 50), ("v3", 50)]),
             &rules,
             &pods,
-            "reviews",
         );
         assert_eq!(
             codes(&found),
@@ -308,12 +328,7 @@ mod tests {
     #[test]
     fn all_zero_weights_are_an_error() {
         let rules = [rule("reviews", &["v1", "v2"])];
-        let found = check(
-            &weights(&[("v1", 0), ("v2", 0)]),
-            &rules,
-            &bookinfo_pods(),
-            "reviews",
-        );
+        let found = run(&weights(&[("v1", 0), ("v2", 0)]), &rules, &bookinfo_pods());
         assert_eq!(codes(&found), [(None, Severity::Error, None)]);
         assert!(found[0].message_ko.contains("모든 가중치가 0"));
     }
@@ -321,15 +336,14 @@ mod tests {
     #[test]
     fn a_total_other_than_100_is_an_error_with_several_destinations() {
         let rules = [rule("reviews", &["v1", "v2"])];
-        let found = check(
+        let found = run(
             &weights(&[("v1", 70), ("v2", 20)]),
             &rules,
             &bookinfo_pods(),
-            "reviews",
         );
         assert_eq!(codes(&found), [(None, Severity::Error, None)]);
         assert!(found[0].message_ko.contains("합계가 90"));
-        let single = check(&weights(&[("v1", 70)]), &rules, &bookinfo_pods(), "reviews");
+        let single = run(&weights(&[("v1", 70)]), &rules, &bookinfo_pods());
         assert_eq!(single, []);
     }
 }

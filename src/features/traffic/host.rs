@@ -1,26 +1,7 @@
-//! Host-name matching between Istio resources and a Kubernetes service, plus natural ordering of subset names.
+//! Natural ordering of subset names (`v2` before `v10`). Host names are resolved by
+//! `cluster::mesh::ServiceRef`.
 
 use std::cmp::Ordering;
-
-/// Whether `candidate` (as written in a VirtualService or DestinationRule) names the same
-/// service as `host`, the way Istio resolves short names: relative to `namespace`.
-///
-/// `reviews`, `reviews.default`, `reviews.default.svc` and
-/// `reviews.default.svc.cluster.local` all name the same service for a resource in `default`.
-pub fn same_service(candidate: &str, host: &str, namespace: &str) -> bool {
-    let (cand_name, cand_ns) = split_host(candidate, namespace);
-    let (host_name, host_ns) = split_host(host, namespace);
-    cand_name == host_name && cand_ns == host_ns
-}
-
-/// The service name and namespace a host refers to. Any cluster domain after `svc` is
-/// accepted because clusters may be configured with a domain other than `cluster.local`.
-fn split_host<'a>(host: &'a str, namespace: &'a str) -> (&'a str, &'a str) {
-    let mut labels = host.split('.');
-    let name = labels.next().unwrap_or_default();
-    let ns = labels.next().unwrap_or(namespace);
-    (name, ns)
-}
 
 /// Compares names so that embedded numbers order by value: `v2 < v10`.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
@@ -63,30 +44,6 @@ fn chunks(s: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_and_qualified_names_match_in_the_same_namespace() {
-        for form in [
-            "reviews",
-            "reviews.default",
-            "reviews.default.svc",
-            "reviews.default.svc.cluster.local",
-        ] {
-            assert!(same_service(form, "reviews", "default"), "{form}");
-        }
-    }
-
-    #[test]
-    fn other_services_and_namespaces_do_not_match() {
-        assert!(!same_service("ratings", "reviews", "default"));
-        assert!(!same_service(
-            "reviews.other.svc.cluster.local",
-            "reviews",
-            "default"
-        ));
-        assert!(!same_service("reviews-v2", "reviews", "default"));
-        assert!(same_service("reviews.other", "reviews", "other"));
-    }
 
     #[test]
     fn numbers_sort_by_value() {

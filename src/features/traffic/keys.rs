@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use crate::app::model::{Model, ToastLevel};
 use crate::app::msg::{Effect, TimerMsg};
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::{Weight, weight_from};
 use crate::features::traffic::debounce::until;
 use crate::features::traffic::editor::keys as editor_keys;
 use crate::features::traffic::model::{MAX_PROBE_RATE, has_virtual_service};
@@ -113,7 +114,8 @@ fn on_number_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut
         }
         KeyCode::Esc => model.traffic.number_input = None,
         KeyCode::Enter => {
-            let value = text.parse::<i32>().ok();
+            // At most three digits: 0–999, read as 0–100.
+            let value = text.parse::<i64>().ok().map(weight_from);
             model.traffic.number_input = None;
             if let Some(value) = value {
                 let index = model.traffic.sliders.selected;
@@ -132,7 +134,7 @@ fn on_number_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut
 pub fn drag_to(
     model: &mut Model,
     index: usize,
-    weight: i32,
+    weight: Weight,
     now: Timestamp,
     effects: &mut Vec<Effect>,
 ) {

@@ -2,6 +2,7 @@
 
 use ratatui::layout::Rect;
 
+use crate::features::cluster::mesh::{Weight, weight_from};
 use crate::ui::layout::pane_text_area;
 
 /// Columns before a slider's bar: marker, name and lock ("▶ v1     🔒 ").
@@ -23,7 +24,7 @@ pub fn bar(pane: Rect, index: usize) -> Option<Rect> {
 }
 
 /// The slider and weight (0–100) under a mouse position, for a click or a drag on a bar.
-pub fn hit(pane: Rect, subsets: usize, column: u16, row: u16) -> Option<(usize, i32)> {
+pub fn hit(pane: Rect, subsets: usize, column: u16, row: u16) -> Option<(usize, Weight)> {
     (0..subsets).find_map(|index| {
         let bar = bar(pane, index)?;
         if row != bar.y || column + 1 < bar.x || column > bar.right() {
@@ -31,7 +32,7 @@ pub fn hit(pane: Rect, subsets: usize, column: u16, row: u16) -> Option<(usize, 
         }
         let offset = i32::from(column.saturating_sub(bar.x).min(bar.width));
         let weight = (offset * 100 + i32::from(bar.width) / 2) / i32::from(bar.width.max(1));
-        Some((index, weight.clamp(0, 100)))
+        Some((index, weight_from(i64::from(weight))))
     })
 }
 

@@ -1,12 +1,11 @@
 //! The traffic lab's state: sliders for the `reviews` VirtualService, what the cluster holds,
 //! send pacing and status, pre-send findings, and the probe's observed split.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
-use kube::api::DynamicObject;
-use serde_json::Value;
-
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::{DestinationRuleView, MeshObject, ServiceRef, Weight};
 use crate::features::cluster::model::ClusterView;
 use crate::features::traffic::{
     Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check,
@@ -88,53 +87,49 @@ impl Default for TrafficView {
     }
 }
 
-/// Whether the lab's `reviews` VirtualService is in the watch cache (no copy made).
+/// Whether the lab's `reviews` VirtualService is in the watch cache.
 pub fn has_virtual_service(cluster: &ClusterView) -> bool {
+    virtual_service(cluster).is_some()
+}
+
+/// The service the lab routes: `reviews` in the lab namespace. Hosts of watched objects are
+/// compared with it as resolved services, so `reviews.other` is never taken for it.
+pub fn lab_service(lab_namespace: &str) -> ServiceRef {
+    ServiceRef::resolve(HOST, lab_namespace)
+}
+
+/// The watched `reviews` VirtualService.
+pub fn virtual_service(cluster: &ClusterView) -> Option<&MeshObject> {
     cluster
         .mesh
-        .get(&MeshKind::VirtualService)
-        .is_some_and(|objects| objects.contains_key(VIRTUAL_SERVICE))
-}
-
-/// The watched `reviews` VirtualService as JSON (with metadata, for managedFields).
-pub fn virtual_service(cluster: &ClusterView) -> Option<Value> {
-    let object = cluster
-        .mesh
         .get(&MeshKind::VirtualService)?
-        .get(VIRTUAL_SERVICE)?;
-    serde_json::to_value(object).ok()
+        .get(VIRTUAL_SERVICE)
 }
 
-pub fn destination_rules(cluster: &ClusterView) -> Vec<Value> {
+/// Every watched DestinationRule, whichever host it is for.
+pub fn destination_rules(cluster: &ClusterView) -> Vec<&DestinationRuleView> {
     cluster
         .mesh
         .get(&MeshKind::DestinationRule)
-        .map(|rules| {
-            rules
-                .values()
-                .filter_map(|o: &DynamicObject| serde_json::to_value(o).ok())
-                .collect()
-        })
-        .unwrap_or_default()
+        .into_iter()
+        .flat_map(BTreeMap::values)
+        .filter_map(MeshObject::destination_rule)
+        .collect()
 }
 
-/// Subset names: from the DestinationRules for the host, else from the pods' `version` labels.
-fn known_subsets(cluster: &ClusterView, lab_namespace: &str, rules: &[Value]) -> Vec<String> {
+/// Subset names: from the DestinationRules for the lab's service, else from the pods'
+/// `version` labels.
+fn known_subsets(
+    cluster: &ClusterView,
+    lab_namespace: &str,
+    rules: &[&DestinationRuleView],
+) -> Vec<String> {
+    let service = lab_service(lab_namespace);
     let mut names: Vec<String> = rules
         .iter()
-        .filter(|rule| {
-            rule.pointer("/spec/host")
-                .and_then(Value::as_str)
-                .is_some_and(|h| crate::features::cluster::mesh::same_host(h, HOST))
-        })
-        .filter_map(|rule| rule.pointer("/spec/subsets").and_then(Value::as_array))
-        .flatten()
-        .filter_map(|subset| {
-            subset
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        .filter(|rule| rule.service == service)
+        .flat_map(|rule| &rule.subsets)
+        .map(|subset| subset.name.clone())
         .collect();
     if names.is_empty() {
         names = cluster
@@ -168,8 +163,8 @@ impl TrafficView {
     pub fn sync(&mut self, cluster: &ClusterView, lab_namespace: &str) {
         let vs = virtual_service(cluster);
         let rules = destination_rules(cluster);
-        self.route = vs.as_ref().and_then(|vs| weighted_route(vs, HOST));
-        self.changed_by = vs.as_ref().and_then(field_manager_of_last_change);
+        self.route = vs.and_then(|vs| weighted_route(vs, &lab_service(lab_namespace)));
+        self.changed_by = vs.and_then(|vs| field_manager_of_last_change(&vs.raw));
         let known = known_subsets(cluster, lab_namespace, &rules);
         let keep_local =
             self.local_changes || self.debouncer.in_flight() || self.debouncer.pending();
@@ -209,6 +204,7 @@ impl TrafficView {
             &rules,
             &pod_infos(cluster, lab_namespace),
             HOST,
+            lab_namespace,
         );
     }
 
@@ -220,11 +216,12 @@ impl TrafficView {
             &rules,
             &pod_infos(cluster, lab_namespace),
             HOST,
+            lab_namespace,
         );
     }
 
     /// The weights the cluster holds, per slider subset (0 where the route lacks it).
-    pub fn configured(&self) -> Vec<(String, u32)> {
+    pub fn configured(&self) -> Vec<(String, Weight)> {
         let route = self
             .route
             .as_ref()
@@ -256,3 +253,7 @@ impl TrafficView {
         (count.ready, count.total)
     }
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

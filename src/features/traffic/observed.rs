@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::host::natural_cmp;
 use super::probe::{ErrorKind, Served};
+use crate::features::cluster::mesh::Weight;
 
 /// How many recent results the split is computed over.
 pub const WINDOW: usize = 100;
@@ -54,7 +55,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// A short Korean line for the traffic pane, e.g. "80/20과 일치 (표본 오차 범위)".
-    pub fn describe(&self, expected: &[(String, u8)]) -> String {
+    pub fn describe(&self, expected: &[(String, Weight)]) -> String {
         match self {
             Verdict::Matches => {
                 let split = expected
@@ -77,7 +78,7 @@ impl Verdict {
 
 /// 와 after a number read ending in a vowel (2 이, 4 사, 5 오, 9 구), 과 otherwise
 /// (영, 일, 삼, 육, 칠, 팔, and 십/백 for multiples of ten).
-fn and_particle(number: u8) -> &'static str {
+fn and_particle(number: Weight) -> &'static str {
     match number % 10 {
         2 | 4 | 5 | 9 => "와",
         _ => "과",
@@ -192,7 +193,7 @@ impl ObservedSplit {
     /// Pearson's chi-square goodness-of-fit test at p = 0.01 of the classified results
     /// against `expected`. A result where the expected share is 0 (an unrouted version, a
     /// failed request) cannot happen under the configured split, so it alone means "differs".
-    pub fn verdict(&self, expected: &[(String, u8)]) -> Verdict {
+    pub fn verdict(&self, expected: &[(String, Weight)]) -> Verdict {
         let counts = self.counts();
         let n = counts.classified();
         if (n as usize) < MIN_SAMPLES {

@@ -6,7 +6,7 @@ fn v(name: &str) -> Served {
     Served::Version(name.to_string())
 }
 
-fn expected(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+fn expected(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
     pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
 }
 

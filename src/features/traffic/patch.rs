@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::host::same_service;
+use crate::features::cluster::mesh::{MeshObject, ServiceRef, Weight};
 
 /// The field manager istio-lab writes with, so `managedFields` tells its changes apart.
 pub use crate::features::cluster::apply::FIELD_MANAGER;
@@ -23,23 +23,33 @@ pub struct WeightedRoute {
     /// Index into `spec.http`.
     pub http_index: usize,
     /// (subset, weight) per destination, in the route's order.
-    pub weights: Vec<(String, u32)>,
+    pub weights: Vec<(String, Weight)>,
     /// Whether the route only applies to requests matching a `match` rule.
     pub has_match: bool,
 }
 
-/// Finds the route to change: the first `spec.http` entry whose destinations all name `host`
-/// with a subset, preferring one without `match` (the default route). A single destination
-/// without a weight takes all traffic (100); with several, a missing weight means 0.
-pub fn weighted_route(vs: &Value, host: &str) -> Option<WeightedRoute> {
-    let namespace = namespace_of(vs);
-    let http = vs.pointer("/spec/http")?.as_array()?;
+/// Finds the route to change: the first `spec.http` entry whose destinations all name
+/// `service` with a subset, preferring one without `match` (the default route). A single
+/// destination without a weight takes all traffic (100); with several, a missing weight means 0.
+pub fn weighted_route(vs: &MeshObject, service: &ServiceRef) -> Option<WeightedRoute> {
+    let http = &vs.virtual_service()?.http;
     let candidates = http.iter().enumerate().filter_map(|(index, route)| {
-        let weights = route_weights(route, host, namespace)?;
+        if route.destinations.is_empty() {
+            return None;
+        }
+        let weights = route
+            .destinations
+            .iter()
+            .zip(route.effective_weights())
+            .map(|(destination, weight)| {
+                let subset = destination.subset.clone()?;
+                (destination.service == *service).then_some((subset, weight))
+            })
+            .collect::<Option<Vec<_>>>()?;
         Some(WeightedRoute {
             http_index: index,
             weights,
-            has_match: has_match(route),
+            has_match: route.match_count > 0,
         })
     });
     let mut fallback = None;
@@ -52,78 +62,38 @@ pub fn weighted_route(vs: &Value, host: &str) -> Option<WeightedRoute> {
     fallback
 }
 
-fn namespace_of(obj: &Value) -> &str {
-    obj.pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("default")
-}
-
-fn has_match(route: &Value) -> bool {
-    route
-        .get("match")
-        .and_then(Value::as_array)
-        .is_some_and(|rules| !rules.is_empty())
-}
-
-fn route_weights(route: &Value, host: &str, namespace: &str) -> Option<Vec<(String, u32)>> {
-    let destinations = route.get("route")?.as_array()?;
-    if destinations.is_empty() {
-        return None;
-    }
-    let implicit = if destinations.len() == 1 { 100 } else { 0 };
-    destinations
-        .iter()
-        .map(|entry| {
-            let destination = entry.get("destination")?;
-            let dest_host = destination.get("host")?.as_str()?;
-            if !same_service(dest_host, host, namespace) {
-                return None;
-            }
-            let subset = destination.get("subset")?.as_str()?;
-            let weight = match entry.get("weight").and_then(Value::as_u64) {
-                Some(w) => u32::try_from(w).unwrap_or(u32::MAX),
-                None => implicit,
-            };
-            Some((subset.to_string(), weight))
-        })
-        .collect()
-}
-
 /// A JSON merge patch setting the weights of route `http_index` (see the module notes).
 ///
 /// If `http_index` no longer points at a route with destinations, the body carries the
 /// current `spec.http` unchanged, so sending it is harmless.
-pub fn merge_patch(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
-    json!({ "spec": { "http": rebuilt_http(vs, http_index, weights) } })
+pub fn merge_patch(vs: &MeshObject, http_index: usize, weights: &[(String, Weight)]) -> Value {
+    json!({ "spec": { "http": rebuilt_http(&vs.raw, http_index, weights) } })
 }
 
 /// The server-side-apply body for field manager [`FIELD_MANAGER`]: identity, `spec.hosts`
 /// and the full rebuilt `spec.http`. Another manager (e.g. `kubectl-client-side-apply`)
 /// owning `spec.http` makes the apply conflict unless it is sent with `force`.
-pub fn apply_body(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
+pub fn apply_body(vs: &MeshObject, http_index: usize, weights: &[(String, Weight)]) -> Value {
     let api_version = vs
-        .get("apiVersion")
-        .cloned()
-        .unwrap_or_else(|| json!("networking.istio.io/v1"));
+        .types
+        .as_ref()
+        .map_or("networking.istio.io/v1", |types| types.api_version.as_str());
     let mut metadata = Map::new();
-    for key in ["name", "namespace"] {
-        if let Some(value) = vs.pointer(&format!("/metadata/{key}")) {
-            metadata.insert(key.to_string(), value.clone());
-        }
-    }
-    let hosts = vs.pointer("/spec/hosts").cloned().unwrap_or(json!([]));
+    metadata.insert("name".to_string(), json!(vs.name));
+    metadata.insert("namespace".to_string(), json!(vs.namespace));
+    let hosts: &[String] = vs.virtual_service().map_or(&[], |view| &view.hosts);
     json!({
         "apiVersion": api_version,
         "kind": "VirtualService",
         "metadata": metadata,
         "spec": {
             "hosts": hosts,
-            "http": rebuilt_http(vs, http_index, weights),
+            "http": rebuilt_http(&vs.raw, http_index, weights),
         },
     })
 }
 
-fn rebuilt_http(vs: &Value, http_index: usize, weights: &[(String, u8)]) -> Value {
+fn rebuilt_http(vs: &Value, http_index: usize, weights: &[(String, Weight)]) -> Value {
     let mut http = vs
         .pointer("/spec/http")
         .and_then(Value::as_array)
@@ -143,7 +113,7 @@ fn subset_of(entry: &Value) -> Option<&str> {
     entry.pointer("/destination/subset").and_then(Value::as_str)
 }
 
-fn set_weights(destinations: &mut Vec<Value>, weights: &[(String, u8)]) {
+fn set_weights(destinations: &mut Vec<Value>, weights: &[(String, Weight)]) {
     let Some(template) = destinations
         .first()
         .and_then(|d| d.get("destination"))

@@ -1,13 +1,24 @@
 //! Tests of route discovery and patch bodies; the bodies are reviewed as insta snapshots.
 
 use super::*;
+use crate::features::cluster::MeshKind;
 
 fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap()
 }
 
-fn weights(pairs: &[(&str, u8)]) -> Vec<(String, u8)> {
+fn weights(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
     pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+}
+
+/// The watched object as the lab stores it.
+fn read(vs: &Value) -> MeshObject {
+    MeshObject::from_value(MeshKind::VirtualService, vs.clone())
+}
+
+/// The route to `host` in namespace `default`, where the fixtures live.
+fn route_to(vs: &Value, host: &str) -> Option<WeightedRoute> {
+    weighted_route(&read(vs), &ServiceRef::resolve(host, "default"))
 }
 
 /// The guide's `virtual-service-reviews-80-20.yaml` as the API server returns it.
@@ -149,7 +160,7 @@ fn assert_only_weights_changed(original: &Value, patched_http: &Value, index: us
 
 #[test]
 fn finds_the_guide_route() {
-    let route = weighted_route(&guide_80_20(), "reviews").unwrap();
+    let route = route_to(&guide_80_20(), "reviews").unwrap();
     assert_eq!(route.http_index, 0);
     assert_eq!(
         route.weights,
@@ -160,7 +171,7 @@ fn finds_the_guide_route() {
 
 #[test]
 fn prefers_the_route_without_match() {
-    let route = weighted_route(&match_then_default(), "reviews").unwrap();
+    let route = route_to(&match_then_default(), "reviews").unwrap();
     assert_eq!(route.http_index, 1);
     assert_eq!(
         route.weights,
@@ -172,7 +183,7 @@ fn prefers_the_route_without_match() {
 fn falls_back_to_a_match_route() {
     let mut vs = match_then_default();
     vs["spec"]["http"].as_array_mut().unwrap().remove(1);
-    let route = weighted_route(&vs, "reviews").unwrap();
+    let route = route_to(&vs, "reviews").unwrap();
     assert_eq!(route.http_index, 0);
     assert!(route.has_match);
     assert_eq!(route.weights, [("v2".to_string(), 100)]);
@@ -181,14 +192,14 @@ fn falls_back_to_a_match_route() {
 #[test]
 fn a_single_destination_without_weight_counts_as_100_and_several_as_0() {
     assert_eq!(
-        weighted_route(&all_v1(), "reviews").unwrap().weights,
+        route_to(&all_v1(), "reviews").unwrap().weights,
         [("v1".to_string(), 100)]
     );
     let mut vs = guide_80_20();
     for d in vs["spec"]["http"][0]["route"].as_array_mut().unwrap() {
         d.as_object_mut().unwrap().remove("weight");
     }
-    let route = weighted_route(&vs, "reviews").unwrap();
+    let route = route_to(&vs, "reviews").unwrap();
     assert_eq!(
         route.weights,
         [("v1".to_string(), 0), ("v2".to_string(), 0)]
@@ -197,26 +208,41 @@ fn a_single_destination_without_weight_counts_as_100_and_several_as_0() {
 
 #[test]
 fn fqdn_destinations_match_the_short_host() {
-    let route = weighted_route(&fqdn(), "reviews").unwrap();
+    let route = route_to(&fqdn(), "reviews").unwrap();
     assert_eq!(route.weights.len(), 2);
+}
+
+#[test]
+fn destinations_in_another_namespace_are_not_the_labs_route() {
+    let mut vs = fqdn();
+    for entry in vs["spec"]["http"][0]["route"].as_array_mut().unwrap() {
+        entry["destination"]["host"] = json!("reviews.other.svc.cluster.local");
+    }
+    assert!(route_to(&vs, "reviews").is_none());
+    let other = ServiceRef::resolve("reviews", "other");
+    assert_eq!(weighted_route(&read(&vs), &other).unwrap().weights.len(), 2);
 }
 
 #[test]
 fn routes_to_other_hosts_or_without_subsets_are_ignored() {
     let mut vs = guide_80_20();
-    assert!(weighted_route(&vs, "ratings").is_none());
+    assert!(route_to(&vs, "ratings").is_none());
     vs["spec"]["http"][0]["route"][1]["destination"]
         .as_object_mut()
         .unwrap()
         .remove("subset");
-    assert!(weighted_route(&vs, "reviews").is_none());
-    assert!(weighted_route(&json!({}), "reviews").is_none());
+    assert!(route_to(&vs, "reviews").is_none());
+    assert!(route_to(&json!({}), "reviews").is_none());
 }
 
 #[test]
 fn guide_switch_to_v2() {
     let vs = guide_80_20();
-    let patch = merge_patch(&vs, 0, &weights(&[("v1", 0), ("v2", 100), ("v3", 0)]));
+    let patch = merge_patch(
+        &read(&vs),
+        0,
+        &weights(&[("v1", 0), ("v2", 100), ("v3", 0)]),
+    );
     assert_eq!(patch.as_object().unwrap().len(), 1, "only spec is sent");
     assert!(patch.pointer("/metadata").is_none());
     insta::assert_snapshot!("merge_guide_0_100", pretty(&patch));
@@ -225,7 +251,7 @@ fn guide_switch_to_v2() {
 #[test]
 fn match_route_and_extras_stay_untouched() {
     let vs = match_then_default();
-    let patch = merge_patch(&vs, 1, &weights(&[("v1", 50), ("v2", 50)]));
+    let patch = merge_patch(&read(&vs), 1, &weights(&[("v1", 50), ("v2", 50)]));
     assert_only_weights_changed(&vs, &patch["spec"]["http"], 1);
     assert_eq!(patch["spec"]["http"][1]["route"][0]["weight"], 50);
     insta::assert_snapshot!("merge_match_and_default", pretty(&patch));
@@ -234,7 +260,11 @@ fn match_route_and_extras_stay_untouched() {
 #[test]
 fn fqdn_host_form_and_port_are_kept_for_added_subsets() {
     let vs = fqdn();
-    let patch = merge_patch(&vs, 0, &weights(&[("v1", 30), ("v2", 30), ("v3", 40)]));
+    let patch = merge_patch(
+        &read(&vs),
+        0,
+        &weights(&[("v1", 30), ("v2", 30), ("v3", 40)]),
+    );
     assert_only_weights_changed(&vs, &patch["spec"]["http"], 0);
     let added = &patch["spec"]["http"][0]["route"][2]["destination"];
     assert_eq!(added["host"], "reviews.default.svc.cluster.local");
@@ -245,7 +275,11 @@ fn fqdn_host_form_and_port_are_kept_for_added_subsets() {
 #[test]
 fn route_with_only_v1_gains_v2_and_v3() {
     let vs = all_v1();
-    let patch = merge_patch(&vs, 0, &weights(&[("v1", 80), ("v2", 20), ("v3", 0)]));
+    let patch = merge_patch(
+        &read(&vs),
+        0,
+        &weights(&[("v1", 80), ("v2", 20), ("v3", 0)]),
+    );
     let route = patch["spec"]["http"][0]["route"].as_array().unwrap();
     assert_eq!(route.len(), 3);
     assert_eq!(route[2]["weight"], 0);
@@ -255,21 +289,21 @@ fn route_with_only_v1_gains_v2_and_v3() {
 #[test]
 fn destinations_the_sliders_do_not_know_keep_their_weight() {
     let vs = guide_80_20();
-    let patch = merge_patch(&vs, 0, &weights(&[("v1", 100)]));
+    let patch = merge_patch(&read(&vs), 0, &weights(&[("v1", 100)]));
     assert_eq!(patch["spec"]["http"][0]["route"][1]["weight"], 20);
 }
 
 #[test]
 fn an_index_without_a_route_gives_a_no_op_patch() {
     let vs = guide_80_20();
-    let patch = merge_patch(&vs, 7, &weights(&[("v1", 0), ("v2", 100)]));
+    let patch = merge_patch(&read(&vs), 7, &weights(&[("v1", 0), ("v2", 100)]));
     assert_eq!(patch["spec"]["http"], vs["spec"]["http"]);
 }
 
 #[test]
 fn apply_body_carries_identity_hosts_and_http_only() {
     let vs = match_then_default();
-    let body = apply_body(&vs, 1, &weights(&[("v1", 0), ("v2", 100)]));
+    let body = apply_body(&read(&vs), 1, &weights(&[("v1", 0), ("v2", 100)]));
     assert!(body.pointer("/metadata/resourceVersion").is_none());
     assert!(body.pointer("/spec/gateways").is_none());
     assert_only_weights_changed(&vs, &body["spec"]["http"], 1);
@@ -278,7 +312,11 @@ fn apply_body_carries_identity_hosts_and_http_only() {
 
 #[test]
 fn apply_body_keeps_the_api_version_of_the_object() {
-    let body = apply_body(&guide_80_20(), 0, &weights(&[("v1", 0), ("v2", 100)]));
+    let body = apply_body(
+        &read(&guide_80_20()),
+        0,
+        &weights(&[("v1", 0), ("v2", 100)]),
+    );
     assert_eq!(body["apiVersion"], "networking.istio.io/v1alpha3");
     assert_eq!(
         body["metadata"],

@@ -5,14 +5,12 @@
 //! nothing.
 
 use super::host::natural_cmp;
-
-/// The largest weight Istio accepts for a destination and the total all weights must reach.
-pub const FULL: u8 = 100;
+use crate::features::cluster::mesh::{FULL, Weight, weight_from};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subset {
     pub name: String,
-    pub weight: u8,
+    pub weight: Weight,
     pub locked: bool,
 }
 
@@ -23,7 +21,7 @@ pub struct Sliders {
 }
 
 /// Preset weights for the first three subsets in natural order (v1, v2, v3).
-const PRESETS: [(u8, [u8; 3]); 5] = [
+const PRESETS: [(u8, [Weight; 3]); 5] = [
     (1, [100, 0, 0]),
     (2, [80, 20, 0]),
     (3, [50, 50, 0]),
@@ -36,8 +34,9 @@ impl Sliders {
     /// labels when no DestinationRule exists) and the route currently configured.
     ///
     /// A known subset the route lacks starts at 0; a routed subset that is not known is still
-    /// shown so the checks can point at it. Weights above 100 are capped.
-    pub fn from_routes(known_subsets: &[String], route: &[(String, u32)]) -> Self {
+    /// shown so the checks can point at it. A subset routed more than once gets the sum of its
+    /// weights, capped at 100.
+    pub fn from_routes(known_subsets: &[String], route: &[(String, Weight)]) -> Self {
         let mut subsets: Vec<Subset> = Vec::new();
         let names = known_subsets
             .iter()
@@ -52,12 +51,12 @@ impl Sliders {
             }
         }
         for subset in &mut subsets {
-            let routed: u32 = route
+            let routed: i64 = route
                 .iter()
                 .filter(|(name, _)| *name == subset.name)
-                .map(|(_, weight)| *weight)
+                .map(|(_, weight)| i64::from(*weight))
                 .sum();
-            subset.weight = u8::try_from(routed.min(u32::from(FULL))).unwrap_or(FULL);
+            subset.weight = weight_from(routed);
         }
         subsets.sort_by(|a, b| natural_cmp(&a.name, &b.name));
         Sliders {
@@ -71,7 +70,7 @@ impl Sliders {
     }
 
     /// The (subset, weight) pairs in display order, as the patch builder and checks take them.
-    pub fn weights(&self) -> Vec<(String, u8)> {
+    pub fn weights(&self) -> Vec<(String, Weight)> {
         self.subsets
             .iter()
             .map(|s| (s.name.clone(), s.weight))
@@ -96,9 +95,10 @@ impl Sliders {
         }
     }
 
+    /// Moves one slider by `delta` (negative to the left), stopping at 0 and 100.
     pub fn nudge(&mut self, index: usize, delta: i32) {
         if let Some(subset) = self.subsets.get(index) {
-            let target = i32::from(subset.weight).saturating_add(delta);
+            let target = weight_from(i64::from(subset.weight) + i64::from(delta));
             self.set(index, target);
         }
     }
@@ -107,7 +107,7 @@ impl Sliders {
     ///
     /// The value is clamped to what the locked sliders leave free; when every other slider is
     /// locked the moved one is pinned to the remainder. A locked slider never moves.
-    pub fn set(&mut self, index: usize, weight: i32) {
+    pub fn set(&mut self, index: usize, weight: Weight) {
         let Some(moved) = self.subsets.get(index) else {
             return;
         };
@@ -125,7 +125,7 @@ impl Sliders {
         let others: Vec<usize> = (0..self.subsets.len())
             .filter(|i| *i != index && !self.subsets[*i].locked)
             .collect();
-        let requested = u32::try_from(weight.clamp(0, i32::from(FULL))).unwrap_or(0);
+        let requested = u32::from(weight.min(FULL));
         let target = if others.is_empty() {
             free
         } else {
@@ -166,7 +166,7 @@ impl Sliders {
         true
     }
 
-    fn preset_values(&self, digit: u8) -> Option<Vec<u8>> {
+    fn preset_values(&self, digit: u8) -> Option<Vec<Weight>> {
         let count = self.subsets.len();
         if count == 0 {
             return None;
@@ -189,8 +189,9 @@ impl Sliders {
     }
 }
 
-fn to_weight(value: u32) -> u8 {
-    u8::try_from(value.min(u32::from(FULL))).unwrap_or(FULL)
+/// A share computed by [`largest_remainder`] as a weight.
+fn to_weight(value: u32) -> Weight {
+    weight_from(i64::from(value))
 }
 
 /// Splits `amount` into integer shares proportional to `current` (evenly when all are zero)

@@ -3,7 +3,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn sliders(weights: &[u8]) -> Sliders {
+fn sliders(weights: &[Weight]) -> Sliders {
     Sliders {
         subsets: weights
             .iter()
@@ -18,7 +18,7 @@ fn sliders(weights: &[u8]) -> Sliders {
     }
 }
 
-fn weights_of(s: &Sliders) -> Vec<u8> {
+fn weights_of(s: &Sliders) -> Vec<Weight> {
     s.subsets.iter().map(|s| s.weight).collect()
 }
 
@@ -68,7 +68,7 @@ fn set_clamps_out_of_range_values() {
     let mut s = sliders(&[80, 20]);
     s.set(1, 250);
     assert_eq!(weights_of(&s), [0, 100]);
-    s.set(1, -5);
+    s.nudge(1, -150);
     assert_eq!(weights_of(&s), [100, 0]);
 }
 
@@ -149,7 +149,8 @@ fn from_routes_adds_known_subsets_and_keeps_unknown_routed_ones() {
 
 #[test]
 fn from_routes_caps_oversized_weights() {
-    let s = Sliders::from_routes(&[], &[("v1".to_string(), 500)]);
+    // A weight can hold at most 100; a subset routed twice can still add up to more.
+    let s = Sliders::from_routes(&[], &[("v1".to_string(), 100), ("v1".to_string(), 100)]);
     assert_eq!(weights_of(&s), [100]);
 }
 
@@ -172,7 +173,7 @@ fn largest_remainder_hands_out_exactly_the_amount() {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Set(usize, i32),
+    Set(usize, Weight),
     Nudge(usize, i32),
     Preset(u8),
     Lock(usize),
@@ -180,7 +181,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0usize..5, -20i32..130).prop_map(|(i, w)| Op::Set(i, w)),
+        (0usize..5, 0..=130 as Weight).prop_map(|(i, w)| Op::Set(i, w)),
         (
             0usize..5,
             prop_oneof![Just(-10), Just(-1), Just(1), Just(10)]
@@ -192,7 +193,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// Starting weights summing to 100 for one to four subsets.
-fn start() -> impl Strategy<Value = Vec<u8>> {
+fn start() -> impl Strategy<Value = Vec<Weight>> {
     (1usize..=4).prop_flat_map(|n| {
         proptest::collection::vec(0u32..100, n).prop_map(|raw| {
             largest_remainder(&raw, 100)
@@ -210,32 +211,39 @@ proptest! {
         prop_assert_eq!(s.total(), 100);
         for op in ops {
             let before = s.clone();
-            match op {
-                Op::Set(i, w) | Op::Nudge(i, w) => {
-                    let requested = match op {
-                        Op::Nudge(..) => before.subsets.get(i).map_or(w, |s| i32::from(s.weight) + w),
-                        _ => w,
-                    };
-                    if matches!(op, Op::Set(..)) { s.set(i, w) } else { s.nudge(i, w) }
-                    let locked_elsewhere: i32 = before.subsets.iter().enumerate()
-                        .filter(|(j, x)| *j != i && x.locked)
-                        .map(|(_, x)| i32::from(x.weight)).sum();
-                    let unlocked_elsewhere = before.subsets.iter().enumerate()
-                        .any(|(j, x)| j != i && !x.locked);
-                    let clamped = requested.clamp(0, 100);
-                    let feasible = before.subsets.get(i).is_some_and(|x| !x.locked)
-                        && unlocked_elsewhere
-                        && clamped <= 100 - locked_elsewhere;
-                    if feasible {
-                        prop_assert_eq!(i32::from(s.subsets[i].weight), clamped);
-                    }
+            let moved = match op {
+                Op::Set(i, w) => {
+                    s.set(i, w);
+                    Some((i, i32::from(w)))
+                }
+                Op::Nudge(i, d) => {
+                    s.nudge(i, d);
+                    Some((i, before.subsets.get(i).map_or(d, |x| i32::from(x.weight) + d)))
                 }
                 Op::Preset(d) => {
                     if !s.preset(d) {
                         prop_assert_eq!(&s, &before);
                     }
+                    None
                 }
-                Op::Lock(i) => s.toggle_lock(i),
+                Op::Lock(i) => {
+                    s.toggle_lock(i);
+                    None
+                }
+            };
+            if let Some((i, requested)) = moved {
+                let locked_elsewhere: i32 = before.subsets.iter().enumerate()
+                    .filter(|(j, x)| *j != i && x.locked)
+                    .map(|(_, x)| i32::from(x.weight)).sum();
+                let unlocked_elsewhere = before.subsets.iter().enumerate()
+                    .any(|(j, x)| j != i && !x.locked);
+                let clamped = requested.clamp(0, 100);
+                let feasible = before.subsets.get(i).is_some_and(|x| !x.locked)
+                    && unlocked_elsewhere
+                    && clamped <= 100 - locked_elsewhere;
+                if feasible {
+                    prop_assert_eq!(i32::from(s.subsets[i].weight), clamped);
+                }
             }
             prop_assert_eq!(s.total(), 100);
             for (after, prior) in s.subsets.iter().zip(&before.subsets) {

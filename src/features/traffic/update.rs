@@ -49,7 +49,7 @@ fn on_send_due(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect>) {
         });
         return;
     };
-    let body = merge_patch(&vs, route.http_index, &model.traffic.sliders.weights());
+    let body = merge_patch(vs, route.http_index, &model.traffic.sliders.weights());
     model.traffic.debouncer.on_sent(now);
     model.traffic.send = SendState::Applying;
     effects.push(Effect::Traffic(TrafficEffect::PatchVirtualService {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use serde_saphyr::{MessageFormatter, Spanned, UserMessageFormatter};
 
 use super::checks::{Finding, PodInfo, check};
-use super::host::same_service;
+use crate::features::cluster::mesh::{DestinationRuleView, FULL, MeshObject, ServiceRef, Weight};
 use tree::{Located, Node, Step};
 
 /// Something that blocks saving, with its place in the buffer when known (1-based).
@@ -58,12 +58,13 @@ pub fn editable_yaml(object: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Checks the edited `text` against `original` (the watched object, with metadata).
+/// Checks the edited `text` against `original` (the watched object) and the watched
+/// DestinationRules.
 pub fn validate(
     text: &str,
-    original: &Value,
+    original: &MeshObject,
     resource_version: &str,
-    destination_rules: &[Value],
+    destination_rules: &[&DestinationRuleView],
     pods: &[PodInfo],
 ) -> Result<Validated, Vec<Problem>> {
     let tree = parse(text).map_err(|problem| vec![problem])?;
@@ -73,8 +74,8 @@ pub fn validate(
             "문서의 최상위는 apiVersion, kind, metadata, spec을 가진 매핑이어야 합니다.".into(),
         )]);
     }
-    let mut problems = identity_problems(&tree, &object, original);
-    let is_virtual_service = original.get("kind").and_then(Value::as_str) == Some("VirtualService");
+    let mut problems = identity_problems(&tree, &object, &original.raw);
+    let is_virtual_service = original.virtual_service().is_some();
     if is_virtual_service {
         problems.extend(weight_problems(&tree, &object));
     }
@@ -82,14 +83,11 @@ pub fn validate(
         problems.sort_by_key(|p| (p.line, p.column));
         return Err(problems);
     }
-    let namespace = original
-        .pointer("/metadata/namespace")
-        .cloned()
-        .unwrap_or(Value::Null);
     if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        if !namespace.is_null() {
-            metadata.entry("namespace").or_insert(namespace);
-        }
+        // The object stays in the namespace it was opened from when the edit leaves it out.
+        metadata
+            .entry("namespace")
+            .or_insert_with(|| Value::from(original.namespace.as_str()));
         metadata.insert("resourceVersion".into(), Value::from(resource_version));
     }
     let warnings = if is_virtual_service {
@@ -187,7 +185,7 @@ fn weight_problems(tree: &Located, object: &Value) -> Vec<Problem> {
                 }
                 let quoted_number = weight
                     .as_str()
-                    .and_then(|s| s.trim().parse::<u8>().ok())
+                    .and_then(|s| s.trim().parse::<Weight>().ok())
                     .is_some_and(|w| w <= 100);
                 let hint = if quoted_number {
                     " 따옴표를 빼고 숫자로 쓰세요."
@@ -213,7 +211,14 @@ fn weight_problems(tree: &Located, object: &Value) -> Vec<Problem> {
 }
 
 /// Runs the slider's pre-send checks on every weighted route of the edited VirtualService.
-fn route_findings(object: &Value, destination_rules: &[Value], pods: &[PodInfo]) -> Vec<Finding> {
+///
+/// The edited document is not a watched object yet, so its routes are read here, `tcp` and
+/// `tls` included; its hosts resolve like every other host.
+fn route_findings(
+    object: &Value,
+    destination_rules: &[&DestinationRuleView],
+    pods: &[PodInfo],
+) -> Vec<Finding> {
     let namespace = object
         .pointer("/metadata/namespace")
         .and_then(Value::as_str)
@@ -225,43 +230,44 @@ fn route_findings(object: &Value, destination_rules: &[Value], pods: &[PodInfo])
             let Some(destinations) = route.get("route").and_then(Value::as_array) else {
                 continue;
             };
-            let implicit = if destinations.len() == 1 { 100 } else { 0 };
-            let targets: Vec<(&str, Option<&str>, u8)> = destinations
+            let implicit = if destinations.len() == 1 { FULL } else { 0 };
+            let targets: Vec<(&str, ServiceRef, Option<&str>, Weight)> = destinations
                 .iter()
                 .filter_map(|entry| {
                     let host = entry.pointer("/destination/host")?.as_str()?;
                     let subset = entry.pointer("/destination/subset").and_then(Value::as_str);
                     let weight = match entry.get("weight").and_then(Value::as_u64) {
-                        Some(w) => u8::try_from(w).ok()?,
+                        Some(w) => Weight::try_from(w).ok()?,
                         None => implicit,
                     };
-                    Some((host, subset, weight))
+                    Some((host, ServiceRef::resolve(host, namespace), subset, weight))
                 })
                 .collect();
-            let Some((first_host, _, _)) = targets.first() else {
+            let Some((_, first_service, _, _)) = targets.first() else {
                 continue;
             };
             // The sum checks only make sense when the subsets are the whole route.
             let whole_route = targets.len() == destinations.len()
-                && targets.iter().all(|(host, subset, _)| {
-                    subset.is_some() && same_service(host, first_host, namespace)
-                });
-            let mut hosts: Vec<&str> = Vec::new();
-            for (host, _, _) in &targets {
-                if !hosts.iter().any(|h| same_service(h, host, namespace)) {
-                    hosts.push(host);
+                && targets
+                    .iter()
+                    .all(|(_, service, subset, _)| subset.is_some() && service == first_service);
+            // One check per service, named as it is first written.
+            let mut services: Vec<(&str, &ServiceRef)> = Vec::new();
+            for (host, service, _, _) in &targets {
+                if !services.iter().any(|(_, known)| *known == service) {
+                    services.push((host, service));
                 }
             }
-            for host in hosts {
-                let weights: Vec<(String, u8)> = targets
+            for (host, service) in services {
+                let weights: Vec<(String, Weight)> = targets
                     .iter()
-                    .filter(|(h, _, _)| same_service(h, host, namespace))
-                    .filter_map(|(_, subset, w)| Some(((*subset)?.to_string(), *w)))
+                    .filter(|(_, s, _, _)| s == service)
+                    .filter_map(|(_, _, subset, w)| Some(((*subset)?.to_string(), *w)))
                     .collect();
                 if weights.is_empty() {
                     continue;
                 }
-                for finding in check(&weights, destination_rules, pods, host) {
+                for finding in check(&weights, destination_rules, pods, host, namespace) {
                     let keep = whole_route || finding.code.is_some();
                     if keep && !findings.contains(&finding) {
                         findings.push(finding);

@@ -1,6 +1,10 @@
+//! Tests of the editor's validation: syntax and identity problems with their places, weights,
+//! and the pre-send checks against the watched DestinationRules.
+
 use serde_json::json;
 
 use super::*;
+use crate::features::cluster::MeshKind;
 use crate::features::traffic::Severity;
 
 fn fixture(path: &str) -> Value {
@@ -34,8 +38,36 @@ fn pods() -> Vec<PodInfo> {
         .collect()
 }
 
+/// A watched object as the lab stores it, of the kind it names.
+fn read(object: &Value) -> MeshObject {
+    let kind = MeshKind::ALL
+        .into_iter()
+        .find(|kind| object["kind"] == kind.kind_name())
+        .unwrap();
+    MeshObject::from_value(kind, object.clone())
+}
+
+/// Validates `text` against the watched `original` and DestinationRules `rules`.
+fn validate_against(
+    text: &str,
+    original: &Value,
+    resource_version: &str,
+    rules: &[Value],
+    pods: &[PodInfo],
+) -> Result<Validated, Vec<Problem>> {
+    let rules: Vec<MeshObject> = rules
+        .iter()
+        .map(|rule| MeshObject::from_value(MeshKind::DestinationRule, rule.clone()))
+        .collect();
+    let rules: Vec<&DestinationRuleView> = rules
+        .iter()
+        .filter_map(MeshObject::destination_rule)
+        .collect();
+    validate(text, &read(original), resource_version, &rules, pods)
+}
+
 fn run(text: &str) -> Result<Validated, Vec<Problem>> {
-    validate(
+    validate_against(
         text,
         &virtual_service(),
         "300",
@@ -289,7 +321,7 @@ fn sum_checks_apply_only_to_routes_made_of_subsets() {
             .collect(),
         ready: true,
     });
-    let validated = validate(&mixed, &virtual_service(), "300", &rules, &all_pods).unwrap();
+    let validated = validate_against(&mixed, &virtual_service(), "300", &rules, &all_pods).unwrap();
     assert_eq!(validated.warnings, []);
 }
 
@@ -298,11 +330,11 @@ fn other_kinds_skip_the_weight_rules() {
     let rule = destination_rules().remove(0);
     let yaml = editable_yaml(&rule);
     let edited = replace_once(&yaml, "name: v3", "name: v4");
-    let validated = validate(&edited, &rule, "301", &[], &[]).unwrap();
+    let validated = validate_against(&edited, &rule, "301", &[], &[]).unwrap();
     assert_eq!(validated.object["spec"]["subsets"][2]["name"], "v4");
     assert_eq!(validated.object["metadata"]["resourceVersion"], "301");
     let renamed = replace_once(&yaml, "kind: DestinationRule", "kind: Gateway");
-    assert!(validate(&renamed, &rule, "301", &[], &[]).is_err());
+    assert!(validate_against(&renamed, &rule, "301", &[], &[]).is_err());
 }
 
 #[test]

@@ -2,25 +2,29 @@
 //! resourceVersion (optimistic concurrency), and the server's answer.
 
 use crossterm::event::KeyEvent;
-use serde_json::Value;
 
 use super::{EditorOutcome, EditorState, apply_validation, on_key as editor_key};
 use crate::app::model::{Model, ToastLevel};
 use crate::app::msg::Effect;
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::MeshObject;
+use crate::features::cluster::model::ClusterView;
 use crate::features::traffic::model::{HOST, SendError, destination_rules, pod_infos};
 use crate::features::traffic::msg::TrafficEffect;
 use crate::features::traffic::validate::validate;
 
 /// The watched object the editor edits: `reviews` for VirtualService and DestinationRule,
 /// the first Gateway otherwise.
-fn watched(model: &Model, kind: MeshKind, name: Option<&str>) -> Option<Value> {
-    let objects = model.cluster.mesh.get(&kind)?;
-    let object = match name {
-        Some(name) => objects.get(name)?,
-        None => objects.values().next()?,
-    };
-    serde_json::to_value(object).ok()
+fn watched<'a>(
+    cluster: &'a ClusterView,
+    kind: MeshKind,
+    name: Option<&str>,
+) -> Option<&'a MeshObject> {
+    let objects = cluster.mesh.get(&kind)?;
+    match name {
+        Some(name) => objects.get(name),
+        None => objects.values().next(),
+    }
 }
 
 pub fn open(model: &mut Model, kind: MeshKind, effects: &mut Vec<Effect>) {
@@ -28,8 +32,8 @@ pub fn open(model: &mut Model, kind: MeshKind, effects: &mut Vec<Effect>) {
         MeshKind::VirtualService | MeshKind::DestinationRule => Some(HOST),
         MeshKind::Gateway => None,
     };
-    match watched(model, kind, name) {
-        Some(object) => model.editor = Some(EditorState::open(kind, &object)),
+    match watched(&model.cluster, kind, name) {
+        Some(object) => model.editor = Some(EditorState::open(object)),
         None => {
             let text = format!("편집할 {}가 없습니다", kind.kind_name());
             effects.push(model.toast(ToastLevel::Warning, text));
@@ -45,11 +49,8 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         EditorOutcome::Nothing => {}
         EditorOutcome::Close => model.editor = None,
         EditorOutcome::Reload => {
-            let (kind, name) = (state.kind, state.name.clone());
-            if let Some(latest) = watched(model, kind, Some(&name))
-                && let Some(state) = model.editor.as_mut()
-            {
-                state.reload(&latest);
+            if let Some(latest) = watched(&model.cluster, state.kind, Some(&state.name)) {
+                state.reload(latest);
             }
         }
         EditorOutcome::Save => save(model, effects),
@@ -61,32 +62,25 @@ fn save(model: &mut Model, effects: &mut Vec<Effect>) {
     let namespace = model.target.namespace.clone();
     let rules = destination_rules(&model.cluster);
     let pods = pod_infos(&model.cluster, &namespace);
-    let Some(state) = model.editor.as_ref() else {
+    let Some(state) = model.editor.as_mut() else {
         return;
     };
-    let Some(original) = watched(model, state.kind, Some(&state.name)) else {
-        if let Some(state) = model.editor.as_mut() {
-            state.save_failed(
-                Some(404),
-                format!(
-                    "{} {}이(가) 클러스터에 없습니다",
-                    state.kind.kind_name(),
-                    state.name
-                ),
-            );
-        }
+    let Some(original) = watched(&model.cluster, state.kind, Some(&state.name)) else {
+        let missing = format!(
+            "{} {}이(가) 클러스터에 없습니다",
+            state.kind.kind_name(),
+            state.name
+        );
+        state.save_failed(Some(404), missing);
         return;
     };
     let result = validate(
         &state.text(),
-        &original,
+        original,
         &state.resource_version,
         &rules,
         &pods,
     );
-    let Some(state) = model.editor.as_mut() else {
-        return;
-    };
     apply_validation(state, &result);
     if let Ok(validated) = result {
         effects.push(Effect::Traffic(TrafficEffect::ReplaceObject {

@@ -7,11 +7,11 @@ pub mod view;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, DataCursor, TextArea};
-use serde_json::Value;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use crate::features::cluster::MeshKind;
+use crate::features::cluster::mesh::MeshObject;
 use crate::features::traffic::Finding;
 use crate::features::traffic::validate::{Problem, Validated, editable_yaml};
 
@@ -55,22 +55,15 @@ pub enum EditorOutcome {
 }
 
 impl EditorState {
-    pub fn open(kind: MeshKind, object: &Value) -> EditorState {
-        let text_of = |pointer: &str| {
-            object
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let original_yaml = editable_yaml(object);
+    pub fn open(object: &MeshObject) -> EditorState {
+        let original_yaml = editable_yaml(&object.raw);
         EditorState {
-            kind,
-            name: text_of("/metadata/name"),
-            namespace: text_of("/metadata/namespace"),
+            kind: object.kind(),
+            name: object.name.clone(),
+            namespace: object.namespace.clone(),
             textarea: new_textarea(&original_yaml),
             original_yaml,
-            resource_version: text_of("/metadata/resourceVersion"),
+            resource_version: object.resource_version.clone().unwrap_or_default(),
             problems: Vec::new(),
             warnings: Vec::new(),
             confirm_discard: false,
@@ -95,18 +88,15 @@ impl EditorState {
     /// Replaces the buffer with `object` (the newest watched version). Unsaved changes are kept
     /// in `stash` so the learner can bring them back with Ctrl-T; an unchanged buffer leaves an
     /// earlier stash alone.
-    pub fn reload(&mut self, object: &Value) {
+    pub fn reload(&mut self, object: &MeshObject) {
         if self.is_modified() {
             self.stash = Some(self.text());
         }
-        let yaml = editable_yaml(object);
+        let yaml = editable_yaml(&object.raw);
         self.textarea = new_textarea(&yaml);
         self.original_yaml = yaml;
-        if let Some(version) = object
-            .pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-        {
-            self.resource_version = version.to_string();
+        if let Some(version) = &object.resource_version {
+            self.resource_version = version.clone();
         }
         self.conflict = false;
         self.confirm_discard = false;

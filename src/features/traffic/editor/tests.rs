@@ -1,11 +1,15 @@
+//! Tests of the YAML editor: opening, keys, save results, the 409 reload and its stash.
+
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
+use crate::features::cluster::mesh::Weight;
 use crate::features::traffic::validate::validate;
 
-fn virtual_service(resource_version: &str, weights: (u8, u8)) -> Value {
-    json!({
+/// The watched VirtualService at `resource_version`, as the lab stores it.
+fn virtual_service(resource_version: &str, weights: (Weight, Weight)) -> MeshObject {
+    let object = json!({
         "apiVersion": "networking.istio.io/v1",
         "kind": "VirtualService",
         "metadata": {
@@ -22,11 +26,12 @@ fn virtual_service(resource_version: &str, weights: (u8, u8)) -> Value {
                 { "destination": { "host": "reviews", "subset": "v2" }, "weight": weights.1 }
             ]}]
         }
-    })
+    });
+    MeshObject::from_value(MeshKind::VirtualService, object)
 }
 
 fn opened() -> EditorState {
-    EditorState::open(MeshKind::VirtualService, &virtual_service("300", (90, 10)))
+    EditorState::open(&virtual_service("300", (90, 10)))
 }
 
 fn press(state: &mut EditorState, code: KeyCode) -> EditorOutcome {

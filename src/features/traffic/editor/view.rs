@@ -197,6 +197,7 @@ mod tests {
 
     use super::*;
     use crate::features::cluster::MeshKind;
+    use crate::features::cluster::mesh::MeshObject;
     use crate::features::traffic::editor::on_key;
     use crate::features::traffic::validate::Problem;
 
@@ -213,7 +214,7 @@ mod tests {
                 ]}]
             }
         });
-        EditorState::open(MeshKind::VirtualService, &vs)
+        EditorState::open(&MeshObject::from_value(MeshKind::VirtualService, vs))
     }
 
     fn render(state: &EditorState, width: u16, height: u16) -> (String, Position) {
