@@ -1,29 +1,11 @@
-//! Server-side defaulting and allocation: the fields the apiserver fills in on write
-//! (Service ClusterIPs and nodePorts, pod and pod-template defaults, Deployment strategy).
-
-use std::sync::atomic::{AtomicU32, Ordering};
+//! Server-side defaulting: the fields the apiserver fills in on write (Service ClusterIPs
+//! and nodePorts from the store's `Allocator`, pod and pod-template defaults, Deployment
+//! strategy).
 
 use serde_json::{Map, Value, json};
 
+use super::alloc::Allocator;
 use super::resources::{DEPLOYMENTS, PODS, REPLICASETS, SERVICES};
-
-/// Hands out ClusterIPs from 10.96.0.0/16 and nodePorts from 30000-32767.
-#[derive(Debug, Default)]
-pub struct Allocator {
-    next_ip: AtomicU32,
-    next_port: AtomicU32,
-}
-
-impl Allocator {
-    pub fn cluster_ip(&self) -> String {
-        let n = self.next_ip.fetch_add(1, Ordering::Relaxed) + 10;
-        format!("10.96.{}.{}", (n / 250) % 256, n % 250 + 1)
-    }
-
-    pub fn node_port(&self) -> u32 {
-        30000 + (self.next_port.fetch_add(1, Ordering::Relaxed) * 7919 + 1234) % 2768
-    }
-}
 
 fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
     map.entry(key.to_string()).or_insert(value);

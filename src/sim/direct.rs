@@ -7,7 +7,6 @@ use super::apply::record_update;
 use super::defaults::apply_defaults;
 use super::lifecycle::{Stage, status_at};
 use super::meta::{meta_string, metadata_mut};
-use super::patch::merge_patch;
 use super::resources::{PODS, RESOURCES, find_kind};
 use super::status::ApiError;
 use super::store::{SimStore, Write};
@@ -82,7 +81,7 @@ impl SimStore {
         let (stored, _) = self.transact(resource, namespace, name, |current| {
             let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
             let mut patched = current.clone();
-            merge_patch(&mut patched, patch);
+            json_patch::merge(&mut patched, patch);
             for field in [
                 "name",
                 "namespace",
@@ -114,7 +113,12 @@ impl SimStore {
                     "ports": [{"containerPort": 9080}]}]},
         });
         apply_defaults(PODS, &mut template, self.allocator());
-        let status = status_at(&template, Stage::Ready, &template["status"]);
+        let status = status_at(
+            &template,
+            Stage::Ready,
+            &template["status"],
+            self.allocator(),
+        );
         template["status"] = status;
         record_update(None, &mut template, "istio-lab-load", None, "v1");
         let mut names = Vec::with_capacity(count);
@@ -122,6 +126,10 @@ impl SimStore {
             let name = format!("load-{index:05}");
             let mut pod = template.clone();
             metadata_mut(&mut pod).insert("name".into(), json!(name));
+            // Each pod its own address, as the node's IPAM would give.
+            let ip = self.allocator().pod_ip();
+            pod["status"]["podIP"] = json!(ip);
+            pod["status"]["podIPs"] = json!([{"ip": ip}]);
             if self
                 .transact(PODS, "default", &name, |_| Ok(Write::Create(pod)))
                 .is_ok()
@@ -136,6 +144,61 @@ impl SimStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::lifecycle::write_stage;
+    use std::collections::HashSet;
+
+    fn pod_ips(store: &SimStore) -> Vec<String> {
+        let pods = store.get_all_pods();
+        let ip = |p: &Value| {
+            p["status"]["podIP"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        };
+        pods.iter().map(ip).collect()
+    }
+
+    #[test]
+    fn generated_names_stay_unique() {
+        let sa = |name: &str| {
+            json!({"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": {"name": name, "namespace": "default"}})
+        };
+        let accounts = find_kind("v1", "ServiceAccount").unwrap();
+        // Same seed, same draws: the twin tells which name the store will try first.
+        let twin = SimStore::with_seed(42);
+        let store = SimStore::with_seed(42);
+        let first_try = twin.generated_name(accounts, "default", "bookinfo-");
+        store.put(sa(&first_try)).unwrap();
+        let mut names = HashSet::from([first_try]);
+        for _ in 0..500 {
+            let name = store.generated_name(accounts, "default", "bookinfo-");
+            assert!(name.starts_with("bookinfo-") && name.len() == "bookinfo-".len() + 5);
+            store.put(sa(&name)).unwrap();
+            assert!(names.insert(name.clone()), "{name} was handed out twice");
+        }
+    }
+
+    #[test]
+    fn pod_ips_are_unique_within_a_store_and_each_store_counts_alone() {
+        let first = SimStore::new();
+        first.insert_pods(300);
+        // A pod the kubelet path starts draws from the same addresses.
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"containers": [{"name": "web", "image": "web:1"}]}});
+        let uid = first.put(pod).unwrap()["metadata"]["uid"].clone();
+        write_stage(&first, "default", "web", &uid, Stage::Ready).unwrap();
+        let ips = pod_ips(&first);
+        assert_eq!(ips.iter().collect::<HashSet<_>>().len(), 301, "{ips:?}");
+        assert!(ips.iter().all(|ip| ip.starts_with("10.244.")));
+        let second = SimStore::new();
+        second.insert_pods(1);
+        assert_eq!(
+            pod_ips(&second)[0],
+            ips[0],
+            "a new store starts its own count"
+        );
+    }
 
     #[test]
     fn bulk_pods_are_listed_running() {

@@ -5,36 +5,25 @@ use std::sync::Arc;
 use crate::sim::meta::meta_string;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hyper::{Method, Response};
+use hyper::Response;
 use serde_json::{Value, json};
 
-use super::resources::{self, RESOURCES, ResourceDef};
-use super::select::Selector;
-use super::server::{Body, Call, Shared, Target, error_response, full, json_response};
+use super::http::{Body, Call, Shared, Target, error_response, full, json_response};
+use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
-use super::store::{ListEntry, SimStore, Stored};
-use super::{productpage, watch, writes};
+use super::store::{ListEntry, Stored};
+use super::{watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     let def = &RESOURCES[call.target.resource];
-    let is_watch = call.param("watch").is_some_and(|v| v == "true" || v == "1");
-    let verb = match (&call.method, call.target.name.is_some()) {
-        (&Method::GET, true) => "get",
-        (&Method::GET, false) if is_watch => "watch",
-        (&Method::GET, false) => "list",
-        (&Method::POST, false) => "create",
-        (&Method::PUT, true) => "update",
-        (&Method::PATCH, true) => "patch",
-        (&Method::DELETE, true) => "delete",
-        _ => {
-            let err = ApiError::new(
-                405,
-                Some("MethodNotAllowed"),
-                "the server does not allow this method on the requested resource",
-                None,
-            );
-            return error_response(&err);
-        }
+    let Some(verb) = call.verb() else {
+        let err = ApiError::new(
+            405,
+            Some("MethodNotAllowed"),
+            "the server does not allow this method on the requested resource",
+            None,
+        );
+        return error_response(&err);
     };
     let namespace = call.target.namespace.clone().unwrap_or_default();
     if shared.store.is_forbidden(verb, def.plural, &namespace) {
@@ -61,17 +50,6 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     }
 }
 
-/// The object as served through `version`: custom resources are stored once and shown
-/// with the requested `apiVersion` (conversion strategy None).
-pub fn present(def: &ResourceDef, version: &str, obj: &Value) -> Value {
-    let mut shown = obj.clone();
-    if let Some(map) = shown.as_object_mut() {
-        map.insert("apiVersion".into(), json!(def.api_version(version)));
-        map.entry("kind").or_insert_with(|| json!(def.kind));
-    }
-    shown
-}
-
 fn get(shared: &Shared, target: &Target) -> Result<(u16, Value), ApiError> {
     let def = &RESOURCES[target.resource];
     let name = target.name.as_deref().unwrap_or_default();
@@ -79,13 +57,8 @@ fn get(shared: &Shared, target: &Target) -> Result<(u16, Value), ApiError> {
     shared
         .store
         .get(target.resource, namespace, name)
-        .map(|obj| (200, present(def, &target.version, &obj)))
+        .map(|obj| (200, def.present(&target.version, &obj)))
         .ok_or_else(|| ApiError::not_found(def, name))
-}
-
-pub fn selector_of(call: &Call) -> Result<Selector, ApiError> {
-    Selector::parse(call.param("labelSelector"), call.param("fieldSelector"))
-        .map_err(|e| ApiError::bad_request(&e))
 }
 
 fn continue_token(rv: u64, namespace: &str, name: &str) -> String {
@@ -107,7 +80,7 @@ fn parse_continue(token: &str) -> Option<(u64, String, String)> {
 fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
-    let selector = selector_of(call)?;
+    let selector = call.selector()?;
     let asked_rv = call
         .param("resourceVersion")
         .and_then(|v| v.parse::<u64>().ok())
@@ -196,72 +169,13 @@ fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
 /// Built-in list items carry no kind/apiVersion; custom resource items do.
 fn list_item(def: &ResourceDef, version: &str, mut obj: Value) -> Value {
     if def.custom {
-        return present(def, version, &obj);
+        return def.present(version, &obj);
     }
     if let Some(map) = obj.as_object_mut() {
         map.remove("kind");
         map.remove("apiVersion");
     }
     obj
-}
-
-/// `/api/v1/namespaces/{ns}/services/{svc}:{port}/proxy/{path}`: productpage is served as the
-/// mesh would route it (see `productpage`); other services have no endpoints, which is the
-/// apiserver's 503 answer.
-pub fn proxy(store: &SimStore, path: &str) -> Option<Response<Body>> {
-    let rest = path.strip_prefix("/api/v1/namespaces/")?;
-    let parts: Vec<&str> = rest.splitn(5, '/').collect();
-    if parts.len() < 4 || parts[1] != "services" || parts[3] != "proxy" {
-        return None;
-    }
-    let (namespace, service) = (parts[0], parts[2]);
-    let service_name = service.split(':').next().unwrap_or(service);
-    let page_path = parts.get(4).copied().unwrap_or_default();
-    if service_name == "productpage" && page_path.starts_with("productpage") {
-        return Some(productpage_response(store, namespace));
-    }
-    let message = format!("no endpoints available for service \"{service}\"");
-    let err = ApiError::new(503, Some("ServiceUnavailable"), &message, None);
-    Some(error_response(&err))
-}
-
-fn productpage_response(store: &SimStore, namespace: &str) -> Response<Body> {
-    let list = |plural: &str, group: &str, version: &str| {
-        resources::find(group, version, plural)
-            .map(|resource| store.list(resource, Some(namespace)).0)
-            .unwrap_or_default()
-    };
-    let virtual_services = list("virtualservices", "networking.istio.io", "v1");
-    let destination_rules = list("destinationrules", "networking.istio.io", "v1");
-    let pods = list("pods", "", "v1");
-    let mesh = productpage::Mesh {
-        virtual_services: virtual_services.iter().collect(),
-        destination_rules: destination_rules.iter().collect(),
-        pods: pods.iter().collect(),
-    };
-    let page = productpage::serve(&mesh, next_roll());
-    let content_type = if page.status == 200 {
-        "text/html; charset=utf-8"
-    } else {
-        "application/json"
-    };
-    Response::builder()
-        .status(page.status)
-        .header("Content-Type", content_type)
-        .body(full(page.body))
-        .unwrap_or_else(|_| Response::new(full("")))
-}
-
-/// A uniform number in 0..100_000 per request (xorshift; no cryptographic needs here).
-fn next_roll() -> u32 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
-    let mut x = STATE.load(Ordering::Relaxed);
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    STATE.store(x, Ordering::Relaxed);
-    (x % 100_000) as u32
 }
 
 #[cfg(test)]
@@ -276,25 +190,5 @@ mod tests {
             Some((42, "default".into(), "reviews-v1".into()))
         );
         assert_eq!(parse_continue("!!"), None);
-    }
-
-    #[test]
-    fn only_service_proxy_paths_are_proxied() {
-        assert_eq!(
-            proxy(
-                &SimStore::new(),
-                "/api/v1/namespaces/default/services/details:9080/proxy/"
-            )
-            .unwrap()
-            .status(),
-            503
-        );
-        assert!(
-            proxy(
-                &SimStore::new(),
-                "/api/v1/namespaces/default/services/productpage"
-            )
-            .is_none()
-        );
     }
 }

@@ -1,12 +1,12 @@
 //! The kubelet's side of a pod: sidecar injection at creation, status progression
 //! (Pending → Init → PodInitializing → Running → Ready) and graceful termination.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use super::alloc::Allocator;
 use super::apply::record_update;
 use super::meta::{meta_string, metadata_mut, now_timestamp};
 use super::resources::PODS;
@@ -18,13 +18,6 @@ use super::writes::{finish_pod_deletion_after, marked_terminating};
 const HOST_IP: &str = "172.18.0.2";
 /// Time between two visible status steps at speed 1.
 const STEP: Duration = Duration::from_millis(900);
-
-static NEXT_POD_IP: AtomicU32 = AtomicU32::new(10);
-
-fn next_pod_ip() -> String {
-    let n = NEXT_POD_IP.fetch_add(1, Ordering::Relaxed);
-    format!("10.244.{}.{}", 1 + (n / 250) % 250, n % 250 + 1)
-}
 
 /// The steps a pod's status goes through after creation (Pending, no conditions);
 /// `Ready` is the last one.
@@ -132,8 +125,9 @@ fn waiting(reason: &str) -> Value {
     json!({"waiting": {"reason": reason}})
 }
 
-/// The status a pod shows at `stage`. `previous` keeps the start time and IPs stable.
-pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
+/// The status a pod shows at `stage`. `previous` keeps the start time and IPs stable; a
+/// pod without an IP yet gets the next one from `alloc`.
+pub fn status_at(pod: &Value, stage: Stage, previous: &Value, alloc: &Allocator) -> Value {
     let now = now_timestamp();
     let running = json!({"running": {"startedAt": now}});
     let qos = previous["qosClass"].clone();
@@ -149,7 +143,7 @@ pub fn status_at(pod: &Value, stage: Stage, previous: &Value) -> Value {
     let pod_ip = previous["podIP"]
         .as_str()
         .map(str::to_string)
-        .unwrap_or_else(next_pod_ip);
+        .unwrap_or_else(|| alloc.pod_ip());
     let initialized = stage >= Stage::PodInitializing;
     let ready = stage == Stage::Ready;
     status["conditions"] = json!([
@@ -241,7 +235,7 @@ pub fn write_stage(
                 ));
             }
             let mut updated = current.clone();
-            updated["status"] = status_at(current, stage, &current["status"]);
+            updated["status"] = status_at(current, stage, &current["status"], store.allocator());
             record_update(Some(current), &mut updated, "kubelet", Some("status"), "v1");
             Ok(Write::Replace(updated))
         })
@@ -337,7 +331,7 @@ mod tests {
         let mut status = json!({"qosClass": "Burstable"});
         let mut seen = Vec::new();
         for stage in Stage::sequence(true) {
-            status = status_at(&pod, *stage, &status);
+            status = status_at(&pod, *stage, &status, &Allocator::default());
             seen.push((
                 status["phase"].as_str().unwrap().to_string(),
                 ready_count(&status),
@@ -358,7 +352,7 @@ mod tests {
         let pod = pod(&settings);
         assert_eq!(pod["spec"]["containers"].as_array().unwrap().len(), 2);
         let plain = json!({"spec": {"containers": [{"name": "a", "image": "a:1"}]}});
-        let status = status_at(&plain, Stage::Ready, &json!({}));
+        let status = status_at(&plain, Stage::Ready, &json!({}), &Allocator::default());
         assert_eq!(ready_count(&status), (1, 1));
         assert_eq!(status["phase"], "Running");
     }

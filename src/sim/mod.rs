@@ -14,20 +14,28 @@
 //! namespace has `istio-injection=enabled`, and move pods through their start-up stages
 //! at a pace scaled by `SimOptions::speed`.
 //!
+//! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
+//! every open connection while serving on (`drop_connections`), and can restart the server
+//! as an apiserver restarts (`restart`).
+//!
 //! Not modelled: other resource types, kubectl's Table output, OpenAPI documents,
 //! admission webhooks, namespace deletion cascades, and `$patch` directives other than
 //! `delete` in strategic merge patches.
 
+mod alloc;
 mod apply;
 mod controller;
 mod defaults;
 mod direct;
 mod fieldset;
 mod handlers;
+mod http;
 mod lifecycle;
 mod meta;
 mod patch;
 pub mod productpage;
+mod proxy;
+mod requests;
 mod resources;
 mod scenario;
 mod select;
@@ -46,12 +54,15 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
 pub use server::{ADMIN_TOKEN, VIEWER_TOKEN};
 pub use status::ApiError;
 pub use store::SimStore;
 
-use server::Shared;
+use http::Shared;
+use requests::RequestLog;
+use server::Connections;
 
 /// The kubeconfig context the demo cluster is reached through.
 pub const CONTEXT_NAME: &str = "istio-lab-demo";
@@ -81,12 +92,19 @@ pub struct SimOptions {
 }
 
 pub struct SimHandle {
-    addr: SocketAddr,
     store: SimStore,
     speed: f64,
-    server_cancel: CancellationToken,
-    server: JoinHandle<()>,
+    server: Serving,
+    requests: Arc<RequestLog>,
     controllers_cancel: CancellationToken,
+}
+
+/// One run of the HTTP server; a restart replaces it.
+struct Serving {
+    addr: SocketAddr,
+    cancel: CancellationToken,
+    connections: Arc<Connections>,
+    task: JoinHandle<()>,
 }
 
 /// Loads the scenario, starts the controllers and serves the API.
@@ -105,14 +123,13 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
         speed,
         controllers_cancel.clone(),
     );
-    let (addr, server_cancel, server) =
-        serve_on(&store, options.port, speed, &controllers_cancel).await?;
+    let requests = Arc::new(RequestLog::default());
+    let server = serve_on(&store, options.port, speed, &controllers_cancel, &requests).await?;
     Ok(SimHandle {
-        addr,
         store,
         speed,
-        server_cancel,
         server,
+        requests,
         controllers_cancel,
     })
 }
@@ -122,7 +139,8 @@ async fn serve_on(
     port: u16,
     speed: f64,
     lifetime: &CancellationToken,
-) -> Result<(SocketAddr, CancellationToken, JoinHandle<()>), SimError> {
+    requests: &Arc<RequestLog>,
+) -> Result<Serving, SimError> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|source| SimError::Bind { port, source })?;
@@ -135,18 +153,25 @@ async fn serve_on(
         speed,
         cancel: cancel.clone(),
         lifetime: lifetime.clone(),
+        requests: requests.clone(),
     });
-    let server = tokio::spawn(server::serve(listener, shared));
-    Ok((addr, cancel, server))
+    let connections = Arc::new(Connections::new(&cancel));
+    let task = tokio::spawn(server::serve(listener, shared, connections.clone()));
+    Ok(Serving {
+        addr,
+        cancel,
+        connections,
+        task,
+    })
 }
 
 impl SimHandle {
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr
     }
 
     pub fn server_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr)
     }
 
     /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default).
@@ -170,7 +195,7 @@ impl SimHandle {
         let uri = self
             .server_url()
             .parse()
-            .unwrap_or_else(|_| http::Uri::from_static("http://127.0.0.1"));
+            .unwrap_or_else(|_| ::http::Uri::from_static("http://127.0.0.1"));
         let mut config = kube::Config::new(uri);
         config.default_namespace = "default".into();
         config.auth_info =
@@ -185,33 +210,51 @@ impl SimHandle {
     /// Stops the server and starts it again on the same port with the same data, as an
     /// apiserver restart does: open watches end and older resourceVersions expire.
     pub async fn restart(&mut self) -> Result<(), SimError> {
-        self.server_cancel.cancel();
+        self.server.cancel.cancel();
         // The task ends as soon as it sees the cancellation; a join error only means it panicked.
-        let _ = (&mut self.server).await;
+        let _ = (&mut self.server.task).await;
         self.store.forget_history();
-        let (addr, cancel, server) = serve_on(
+        self.server = serve_on(
             &self.store,
-            self.addr.port(),
+            self.server.addr.port(),
             self.speed,
             &self.controllers_cancel,
+            &self.requests,
         )
         .await?;
-        self.addr = addr;
-        self.server_cancel = cancel;
-        self.server = server;
         Ok(())
+    }
+
+    /// Closes every open connection, watches included, as a network hiccup or a load
+    /// balancer would, and goes on serving: the same listener, store and event history,
+    /// so clients reconnect and resume from the resourceVersions they have. (`restart`
+    /// instead ends the server and expires old resourceVersions.) The connections close
+    /// as their tasks next run, right after this returns.
+    pub fn drop_connections(&self) {
+        self.server.connections.drop_all();
+    }
+
+    /// The requests clients sent, oldest first: the last `REQUEST_LOG_LIMIT` of them, across
+    /// restarts. Unauthenticated and refused requests are included.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.requests.snapshot()
+    }
+
+    /// Forgets the logged requests, so a test can look at what comes after this point.
+    pub fn clear_requests(&self) {
+        self.requests.clear();
     }
 
     pub async fn shutdown(mut self) {
         self.controllers_cancel.cancel();
-        let _ = (&mut self.server).await;
+        let _ = (&mut self.server.task).await;
     }
 }
 
 impl std::fmt::Debug for SimHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimHandle")
-            .field("addr", &self.addr)
+            .field("addr", &self.server.addr)
             .field("speed", &self.speed)
             .finish_non_exhaustive()
     }

@@ -1,30 +1,11 @@
-//! JSON merge patch (RFC 7386), JSON patch (RFC 6902) and a strategic merge patch for
-//! built-in kinds, on plain JSON values.
+//! The patch flavours `json_patch` does not cover as the apiserver does: a strategic merge
+//! patch for built-in kinds, and JSON patch (RFC 6902) errors worded as the apiserver words
+//! them. Merge patches (RFC 7386) are `json_patch::merge` as they are.
 
+use json_patch::{Patch, PatchError, PatchErrorKind, PatchOperation};
 use serde_json::Value;
 
 use super::fieldset::{key_value, list_keys};
-
-/// Applies an RFC 7386 merge patch: objects merge key by key, `null` removes, anything
-/// else (arrays included) replaces.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch_map) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(serde_json::Map::new());
-    }
-    if let Value::Object(target_map) = target {
-        for (key, value) in patch_map {
-            if value.is_null() {
-                target_map.remove(key);
-            } else {
-                merge_patch(target_map.entry(key.clone()).or_insert(Value::Null), value);
-            }
-        }
-    }
-}
 
 /// A strategic merge patch: like a merge patch, except that lists the schema merges by
 /// key (containers by name, ports by port and protocol, ...) merge element by element, and
@@ -76,105 +57,51 @@ fn strategic_field(field: &str, target: &mut Value, patch: &Value) {
     }
 }
 
-/// Applies an RFC 6902 JSON patch. The error text is what the apiserver puts after
-/// "the server rejected our request due to an error in our request".
+/// The operation names RFC 6902 defines; anything else is refused the way Go's jsonpatch
+/// refuses it.
+const KINDS: &[&str] = &["add", "remove", "replace", "move", "copy", "test"];
+
+/// Applies an RFC 6902 JSON patch (nothing changes when an operation fails). The error text
+/// is what the apiserver puts after "the server rejected our request due to an error in our
+/// request", in the words of the Go jsonpatch library it uses.
 pub fn json_patch(target: &mut Value, operations: &Value) -> Result<(), String> {
-    let ops = operations.as_array().ok_or_else(|| {
-        "json: cannot unmarshal object into Go value of type jsonpatch.Patch".to_string()
+    let Some(items) = operations.as_array() else {
+        return Err("json: cannot unmarshal object into Go value of type jsonpatch.Patch".into());
+    };
+    let patch: Patch = serde_json::from_value(operations.clone()).map_err(|err| {
+        let unknown = items
+            .iter()
+            .filter_map(|op| op["op"].as_str())
+            .find(|kind| !KINDS.contains(kind));
+        match unknown {
+            Some(kind) => format!("Unexpected kind: {kind}"),
+            None => err.to_string(),
+        }
     })?;
-    for op in ops {
-        let kind = op["op"].as_str().unwrap_or_default();
-        let path = op["path"].as_str().ok_or("missing path")?;
-        match kind {
-            "add" => add(target, path, op["value"].clone())?,
-            "remove" => {
-                remove(target, path)?;
-            }
-            "replace" => {
-                remove(target, path)?;
-                add(target, path, op["value"].clone())?;
-            }
-            "move" | "copy" => {
-                let from = op["from"].as_str().ok_or("missing from")?;
-                let value = target
-                    .pointer(from)
-                    .cloned()
-                    .ok_or_else(|| format!("missing value at {from}"))?;
-                if kind == "move" {
-                    remove(target, from)?;
-                }
-                add(target, path, value)?;
-            }
-            "test" => {
-                if target.pointer(path) != Some(&op["value"]) {
-                    return Err(format!("testing value {path} failed: test failed"));
-                }
-            }
-            other => return Err(format!("Unexpected kind: {other}")),
-        }
-    }
-    Ok(())
+    json_patch::patch(target, &patch).map_err(|err| describe(&patch, &err))
 }
 
-fn split(path: &str) -> Result<(String, String), String> {
-    let (parent, last) = path
-        .rsplit_once('/')
-        .ok_or_else(|| format!("invalid path {path}"))?;
-    Ok((
-        parent.to_string(),
-        last.replace("~1", "/").replace("~0", "~"),
-    ))
-}
-
-fn add(target: &mut Value, path: &str, value: Value) -> Result<(), String> {
-    if path.is_empty() {
-        *target = value;
-        return Ok(());
-    }
-    let (parent, last) = split(path)?;
-    let container = target
-        .pointer_mut(&parent)
-        .ok_or_else(|| format!("add operation does not apply: doc is missing path: \"{path}\""))?;
-    match container {
-        Value::Object(map) => {
-            map.insert(last, value);
-            Ok(())
+fn describe(patch: &Patch, err: &PatchError) -> String {
+    let path = &err.path;
+    let (kind, from) = match patch.get(err.operation) {
+        Some(PatchOperation::Add(_)) => ("add", None),
+        Some(PatchOperation::Remove(_)) => ("remove", None),
+        Some(PatchOperation::Replace(_)) => ("replace", None),
+        Some(PatchOperation::Move(op)) => ("move", Some(&op.from)),
+        Some(PatchOperation::Copy(op)) => ("copy", Some(&op.from)),
+        Some(PatchOperation::Test(_)) => {
+            return format!("testing value {path} failed: test failed");
         }
-        Value::Array(items) => {
-            let index = if last == "-" {
-                items.len()
-            } else {
-                last.parse::<usize>()
-                    .map_err(|_| format!("invalid index {last}"))?
-            };
-            if index > items.len() {
-                return Err(format!(
-                    "add operation does not apply: doc is missing path: \"{path}\""
-                ));
-            }
-            items.insert(index, value);
-            Ok(())
+        None => return err.to_string(),
+    };
+    match (&err.kind, from) {
+        (PatchErrorKind::InvalidPointer, _) => {
+            format!("{kind} operation does not apply: doc is missing path: \"{path}\"")
         }
-        _ => Err(format!(
-            "add operation does not apply: doc is missing path: \"{path}\""
-        )),
-    }
-}
-
-fn remove(target: &mut Value, path: &str) -> Result<Value, String> {
-    let (parent, last) = split(path)?;
-    let missing = || format!("remove operation does not apply: doc is missing path: \"{path}\"");
-    match target.pointer_mut(&parent).ok_or_else(missing)? {
-        Value::Object(map) => map.remove(&last).ok_or_else(missing),
-        Value::Array(items) => {
-            let index = last.parse::<usize>().map_err(|_| missing())?;
-            if index < items.len() {
-                Ok(items.remove(index))
-            } else {
-                Err(missing())
-            }
+        (PatchErrorKind::InvalidFromPointer, Some(from)) => {
+            format!("{kind} operation does not apply: doc is missing from path: \"{from}\"")
         }
-        _ => Err(missing()),
+        (other, _) => format!("{kind} operation does not apply: {other}"),
     }
 }
 
@@ -182,13 +109,6 @@ fn remove(target: &mut Value, path: &str) -> Result<Value, String> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn merge_patch_follows_rfc_7386() {
-        let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}, "list": [1, 2]});
-        merge_patch(&mut doc, &json!({"a": "z", "c": {"f": null}, "list": [3]}));
-        assert_eq!(doc, json!({"a": "z", "c": {"d": "e"}, "list": [3]}));
-    }
 
     #[test]
     fn strategic_merge_patch_merges_containers_by_name() {
@@ -211,8 +131,42 @@ mod tests {
                          {"op": "add", "path": "/w/-", "value": {"x": 1}}]);
         json_patch(&mut doc, &ops).unwrap();
         assert_eq!(doc, json!({"w": [{"x": 60}, {"x": 30}, {"x": 1}]}));
-        let failing = json!([{"op": "test", "path": "/w/0/x", "value": 70}]);
-        assert!(json_patch(&mut doc, &failing).is_err());
-        assert!(json_patch(&mut doc, &json!([{"op": "remove", "path": "/nope"}])).is_err());
+        let failing = json!([{"op": "replace", "path": "/w/1/x", "value": 0},
+                             {"op": "test", "path": "/w/0/x", "value": 70}]);
+        assert_eq!(
+            json_patch(&mut doc, &failing),
+            Err("testing value /w/0/x failed: test failed".into())
+        );
+        assert_eq!(doc["w"][1]["x"], 30, "a failed patch changes nothing");
+    }
+
+    #[test]
+    fn json_patch_errors_read_like_the_apiservers() {
+        let mut doc = json!({"a": 1});
+        let error = |doc: &mut Value, ops: Value| json_patch(doc, &ops).unwrap_err();
+        assert_eq!(
+            error(&mut doc, json!([{"op": "remove", "path": "/nope"}])),
+            "remove operation does not apply: doc is missing path: \"/nope\""
+        );
+        assert_eq!(
+            error(&mut doc, json!([{"op": "add", "path": "/b/c", "value": 1}])),
+            "add operation does not apply: doc is missing path: \"/b/c\""
+        );
+        assert_eq!(
+            error(
+                &mut doc,
+                json!([{"op": "copy", "from": "/x", "path": "/y"}])
+            ),
+            "copy operation does not apply: doc is missing from path: \"/x\""
+        );
+        assert_eq!(
+            error(&mut doc, json!([{"op": "frobnicate", "path": "/a"}])),
+            "Unexpected kind: frobnicate"
+        );
+        assert_eq!(
+            error(&mut doc, json!({"op": "add"})),
+            "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+        );
+        assert_eq!(doc, json!({"a": 1}));
     }
 }

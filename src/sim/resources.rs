@@ -1,6 +1,6 @@
 //! The table of served resource types and the discovery documents that describe them.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// One served resource type. Custom resources are served through several versions of
 /// the same stored object (conversion strategy None).
@@ -100,6 +100,17 @@ impl ResourceDef {
         self.api_version(self.versions[0])
     }
 
+    /// The object as served through `version`: custom resources are stored once and shown
+    /// with the requested `apiVersion` (conversion strategy None).
+    pub fn present(&self, version: &str, obj: &Value) -> Value {
+        let mut shown = obj.clone();
+        if let Some(map) = shown.as_object_mut() {
+            map.insert("apiVersion".into(), json!(self.api_version(version)));
+            map.entry("kind").or_insert_with(|| json!(self.kind));
+        }
+        shown
+    }
+
     /// `pods` or `virtualservices.networking.istio.io`, as error messages name a resource.
     pub fn qualified(&self) -> String {
         if self.group.is_empty() {
@@ -160,7 +171,7 @@ pub fn discovery(path: &str, aggregated: bool) -> Option<(Value, &'static str)> 
         ("/apis/apps" | "/apis/networking.istio.io", _) => return group_document(&path[6..]),
         ("/version", _) => {
             return Some((
-                serde_json::json!({
+                json!({
                     "major": "1", "minor": "36", "emulationMajor": "1", "emulationMinor": "36",
                     "minCompatibilityMajor": "1", "minCompatibilityMinor": "35",
                     "gitVersion": "v1.36.0", "gitCommit": "istio-lab-demo", "gitTreeState": "clean",
@@ -187,7 +198,7 @@ fn group_document(group: &str) -> Option<(Value, &'static str)> {
         .iter()
         .find(|g| g["name"] == group)?
         .clone();
-    let mut doc = serde_json::json!({"kind": "APIGroup", "apiVersion": "v1"});
+    let mut doc = json!({"kind": "APIGroup", "apiVersion": "v1"});
     if let (Some(doc_map), Value::Object(fields)) = (doc.as_object_mut(), entry) {
         doc_map.extend(fields);
     }

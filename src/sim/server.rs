@@ -2,26 +2,24 @@
 //! to discovery documents or resource handlers.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::handlers;
+use super::http::{
+    Body, Call, Shared, Target, error_response, json_response, page_not_found, verb, wants_watch,
+};
+use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
-use super::store::SimStore;
-
-pub type Body = BoxBody<Bytes, Infallible>;
+use super::{handlers, proxy};
 
 /// The bearer token of the demo user the generated kubeconfig carries.
 pub const ADMIN_TOKEN: &str = "istio-lab-demo-token";
@@ -30,45 +28,42 @@ pub const ADMIN_USER: &str = "istio-lab-demo";
 pub const VIEWER_TOKEN: &str = "demo-viewer-token";
 pub const VIEWER_USER: &str = "demo-viewer";
 
-/// What every request handler can reach.
-pub struct Shared {
-    pub store: SimStore,
-    pub speed: f64,
-    /// Ends with this server (a restart ends it too).
-    pub cancel: CancellationToken,
-    /// Ends with the whole demo cluster; timers that outlive a restart follow this one.
-    pub lifetime: CancellationToken,
+/// The stop signal of the connections open now. Dropping them swaps in a fresh signal, so
+/// the listener and every later connection carry on.
+pub struct Connections {
+    server: CancellationToken,
+    current: Mutex<CancellationToken>,
 }
 
-/// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    pub resource: usize,
-    pub version: String,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub subresource: Option<String>,
-}
+impl Connections {
+    /// Connections also end with `server`.
+    pub fn new(server: &CancellationToken) -> Self {
+        Connections {
+            server: server.clone(),
+            current: Mutex::new(server.child_token()),
+        }
+    }
 
-pub struct Call {
-    pub method: Method,
-    pub target: Target,
-    pub params: Vec<(String, String)>,
-    pub content_type: String,
-    pub user: &'static str,
-    pub body: Bytes,
-}
+    fn current(&self) -> std::sync::MutexGuard<'_, CancellationToken> {
+        // The guarded value is replaced whole, so a panicking holder leaves a usable token.
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 
-impl Call {
-    pub fn param(&self, key: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+    fn token(&self) -> CancellationToken {
+        self.current().clone()
+    }
+
+    /// Ends every connection accepted so far, with the watches streaming on them.
+    pub fn drop_all(&self) {
+        let mut current = self.current();
+        current.cancel();
+        *current = self.server.child_token();
     }
 }
 
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<Connections>) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -79,8 +74,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         // previous one is acknowledged. Go's net/http (and so kube-apiserver) sets it too.
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
+        // Taken before the task starts, so a drop right after the accept still reaches it.
+        let cancel = connections.token();
         tokio::spawn(async move {
-            let cancel = shared.cancel.clone();
             let service = service_fn(move |req| {
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(route(shared, req).await) }
@@ -94,34 +90,6 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-pub fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).boxed()
-}
-
-pub fn json_response(code: u16, body: &Value, content_type: &str) -> Response<Body> {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    Response::builder()
-        .status(code)
-        .header("Content-Type", content_type)
-        .header("Cache-Control", "no-cache, private")
-        .body(full(bytes))
-        .unwrap_or_else(|_| Response::new(full("")))
-}
-
-pub fn error_response(err: &ApiError) -> Response<Body> {
-    json_response(err.code, &err.body, "application/json")
-}
-
-pub fn page_not_found() -> Response<Body> {
-    Response::builder()
-        .status(404)
-        .header("Content-Type", "text/plain; charset=utf-8")
-        .header("Cache-Control", "no-cache, private")
-        .header("X-Content-Type-Options", "nosniff")
-        .body(full("404 page not found\n"))
-        .unwrap_or_else(|_| Response::new(full("")))
-}
-
 fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
     let header = req.headers().get("authorization")?.to_str().ok()?;
     match header.strip_prefix("Bearer ")? {
@@ -132,11 +100,24 @@ fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
 }
 
 async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let query = req.uri().query().unwrap_or_default();
+    let params = parse_query(query);
+    let target = parse_target(&path);
+    let watch = wants_watch(&params);
+    shared.requests.record(RequestRecord {
+        method: req.method().clone(),
+        path: req.uri().path().to_string(),
+        query: query.to_string(),
+        params: params.clone(),
+        verb: target
+            .as_ref()
+            .and_then(|t| verb(req.method(), t.name.is_some(), watch)),
+        watch,
+    });
     let Some(user) = authenticate(&req) else {
         return error_response(&ApiError::unauthorized());
     };
-    let path = req.uri().path().trim_end_matches('/').to_string();
-    let params = parse_query(req.uri().query().unwrap_or_default());
     if req.method() == Method::GET {
         let accept = req
             .headers()
@@ -148,10 +129,10 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             return json_response(200, &doc, content_type);
         }
     }
-    if let Some(response) = handlers::proxy(&shared.store, &path) {
+    if let Some(response) = proxy::proxy(&shared.store, &path) {
         return response;
     }
-    let Some(target) = parse_target(&path) else {
+    let Some(target) = target else {
         return page_not_found();
     };
     let content_type = req
@@ -176,37 +157,11 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     handlers::handle(shared, call).await
 }
 
+/// The query's pairs in order, decoded as forms are (`+` is a space), as Go's `url.ParseQuery` does.
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
         .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Splits a resource path into its parts; None for anything that is not a served resource.

@@ -16,10 +16,9 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::{Instant, sleep_until};
 
-use super::handlers::{present, selector_of};
+use super::http::{Body, Call, Shared, error_response, full};
 use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::select::Selector;
-use super::server::{Body, Call, Shared, error_response};
 use super::status::ApiError;
 use super::store::Event;
 
@@ -90,7 +89,7 @@ impl WatchPlan {
         let def = &RESOURCES[self.resource];
         Some(event_line(
             event.event_type.as_str(),
-            &present(def, &self.version, &object),
+            &def.present(&self.version, &object),
         ))
     }
 }
@@ -98,7 +97,7 @@ impl WatchPlan {
 pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
-    let selector = match selector_of(call) {
+    let selector = match call.selector() {
         Ok(selector) => selector,
         Err(err) => return error_response(&err),
     };
@@ -125,7 +124,7 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let subscription = if asked_rv == 0 || send_initial {
         let (objects, list_rv) = store.list(plan.resource, plan.namespace.as_deref());
         for object in objects.iter().filter(|o| plan.selector.matches(o)) {
-            initial.push(event_line("ADDED", &present(def, &plan.version, object)));
+            initial.push(event_line("ADDED", &def.present(&plan.version, object)));
         }
         if send_initial {
             initial.push(event_line(
@@ -164,7 +163,7 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
         .header("Content-Type", "application/json")
         .header("Cache-Control", "no-cache, private")
         .body(StreamBody::new(Lines(rx)).boxed())
-        .unwrap_or_else(|_| Response::new(super::server::full("")))
+        .unwrap_or_else(|_| Response::new(full("")))
 }
 
 async fn stream_events(

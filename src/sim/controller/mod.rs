@@ -15,7 +15,6 @@ use crate::sim::meta::metadata_mut;
 use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
 use crate::sim::scenario::ControllerSettings;
 use crate::sim::store::{SimStore, Write};
-use crate::sim::writes::random_suffix;
 
 mod interest;
 mod status;
@@ -236,10 +235,11 @@ impl Controller {
     fn create_pod(&self, rs: &Value, instant: bool) {
         let namespace = namespace_of(rs);
         let template = &rs["spec"]["template"];
-        let name = format!("{}-{}", name_of(rs), random_suffix(5));
+        let prefix = format!("{}-", name_of(rs));
+        let name = self.store.generated_name(PODS, namespace, &prefix);
         let mut pod = json!({
             "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "generateName": format!("{}-", name_of(rs)), "namespace": namespace,
+            "metadata": {"name": name, "generateName": prefix, "namespace": namespace,
                 "labels": template["metadata"]["labels"].clone(),
                 "ownerReferences": owner_reference(rs, "ReplicaSet")},
             "spec": template["spec"].clone(),

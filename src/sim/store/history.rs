@@ -1,14 +1,76 @@
-//! The event history side of the store: replay for watches, lists at an older
-//! resourceVersion, and forgetting everything on a restart.
+//! The event history side of the store: the events watches stream, replay from an RV,
+//! lists at an older resourceVersion, and forgetting everything on a restart.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::sim::meta::meta_string;
 use serde_json::Value;
+use tokio::sync::broadcast;
 
-use super::{AroundRv, EventType, SimStore, Subscription};
+use super::{Inner, SimStore, Stored};
+
+/// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
+/// against a real apiserver's watch cache.
+const HISTORY_LIMIT: usize = 8_192;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change, as watches stream it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub rv: u64,
+    pub resource: usize,
+    pub namespace: String,
+    pub name: String,
+    pub event_type: EventType,
+    /// Shared with the store's current object while it is current, so history costs nothing extra.
+    pub object: Arc<Stored>,
+}
+
+/// A watch's start: the changes to replay, the feed of later ones, and the RV at which
+/// the two meet.
+pub struct Subscription {
+    pub replay: Vec<Arc<Event>>,
+    pub receiver: broadcast::Receiver<Arc<Event>>,
+    pub rv: u64,
+}
+
+/// An object's last change at or before some RV, and its first change after it.
+type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
 
 impl SimStore {
+    pub(super) fn push_history(&self, inner: &mut Inner, event: Arc<Event>) {
+        if inner.history.len() >= HISTORY_LIMIT
+            && let Some(evicted) = inner.history.pop_front()
+        {
+            inner.oldest_rv = evicted.rv;
+        }
+        inner.history.push_back(event.clone());
+        // Nobody listening is fine: watches subscribe later and replay from history.
+        let _ = self.events.send(event);
+    }
+
+    /// A receiver of every change from now on (controllers use it).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
     /// Replays changes after `from_rv` for a resource and subscribes to later ones, under
     /// one lock so nothing falls between the two. Err carries the oldest RV still kept.
     pub fn watch_from(

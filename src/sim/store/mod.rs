@@ -1,5 +1,5 @@
-//! The object store: one global resourceVersion counter, objects by (resource, namespace,
-//! name), and the bounded event history that watches replay from.
+//! The object store: one global resourceVersion counter and objects by (resource, namespace,
+//! name), written through transactions. The event history lives in `history`.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 
-use crate::sim::defaults::Allocator;
+use crate::sim::alloc::Allocator;
 use crate::sim::meta::{
     fake_uid, metadata_mut, next_generation, now_timestamp, same_ignoring_times,
 };
@@ -18,49 +18,9 @@ use crate::sim::status::ApiError;
 mod history;
 mod stored;
 
+pub use history::{Event, EventType};
 use stored::Dictionaries;
 pub use stored::{ListEntry, Stored};
-
-/// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
-/// against a real apiserver's watch cache.
-const HISTORY_LIMIT: usize = 8_192;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    Added,
-    Modified,
-    Deleted,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Added => "ADDED",
-            EventType::Modified => "MODIFIED",
-            EventType::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One change, as watches stream it.
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub rv: u64,
-    pub resource: usize,
-    pub namespace: String,
-    pub name: String,
-    pub event_type: EventType,
-    /// Shared with the store's current object while it is current, so history costs nothing extra.
-    pub object: Arc<Stored>,
-}
-
-/// A watch's start: the changes to replay, the feed of later ones, and the RV at which
-/// the two meet.
-pub struct Subscription {
-    pub replay: Vec<Arc<Event>>,
-    pub receiver: broadcast::Receiver<Arc<Event>>,
-    pub rv: u64,
-}
 
 /// What a transaction decided to do with the object it looked at.
 pub enum Write {
@@ -71,9 +31,6 @@ pub enum Write {
 }
 
 type Key = (usize, String, String);
-
-/// An object's last change at or before some RV, and its first change after it.
-type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
 
 struct Inner {
     rv: u64,
@@ -131,6 +88,16 @@ fn key_of(resource: usize, namespace: &str, name: &str) -> Key {
 
 impl SimStore {
     pub fn new() -> Self {
+        Self::with_allocator(Allocator::default())
+    }
+
+    /// A store whose generated names and dice follow `seed`, for tests that predict them.
+    #[cfg(test)]
+    pub fn with_seed(seed: u64) -> Self {
+        Self::with_allocator(Allocator::with_seed(seed))
+    }
+
+    fn with_allocator(alloc: Allocator) -> Self {
         let (events, _) = broadcast::channel(65_536);
         SimStore {
             inner: Arc::new(Mutex::new(Inner {
@@ -144,13 +111,31 @@ impl SimStore {
                 dictionaries: Dictionaries::default(),
             })),
             events,
-            alloc: Arc::new(Allocator::default()),
+            alloc: Arc::new(alloc),
         }
     }
 
-    /// ClusterIP and nodePort allocation, shared by every writer of this store.
+    /// Addresses, ports and random draws, shared by every writer of this store.
     pub fn allocator(&self) -> &Allocator {
         &self.alloc
+    }
+
+    /// `prefix` and a random suffix that names no object of `resource` in `namespace` yet.
+    /// The apiserver, too, tries a few suffixes before it answers AlreadyExists.
+    pub fn generated_name(&self, resource: usize, namespace: &str, prefix: &str) -> String {
+        const ATTEMPTS: usize = 8;
+        let inner = self.lock();
+        let mut name = String::new();
+        for _ in 0..ATTEMPTS {
+            name = format!("{prefix}{}", self.alloc.name_suffix());
+            if !inner
+                .objects
+                .contains_key(&key_of(resource, namespace, &name))
+            {
+                break;
+            }
+        }
+        name
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -309,22 +294,6 @@ impl SimStore {
         });
         inner.objects.insert(key, stored);
         self.push_history(inner, event);
-    }
-
-    fn push_history(&self, inner: &mut Inner, event: Arc<Event>) {
-        if inner.history.len() >= HISTORY_LIMIT
-            && let Some(evicted) = inner.history.pop_front()
-        {
-            inner.oldest_rv = evicted.rv;
-        }
-        inner.history.push_back(event.clone());
-        // Nobody listening is fine: watches subscribe later and replay from history.
-        let _ = self.events.send(event);
-    }
-
-    /// A receiver of every change from now on (controllers use it).
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
-        self.events.subscribe()
     }
 
     /// Makes RBAC refuse `verb` on `resource` (plural, e.g. "pods") in namespace `ns`

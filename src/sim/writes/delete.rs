@@ -7,10 +7,9 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::Outcome;
-use crate::sim::handlers::present;
+use crate::sim::http::{Call, Shared};
 use crate::sim::meta::{meta_string, metadata_mut, now_timestamp, timestamp_after};
 use crate::sim::resources::{PODS, RESOURCES};
-use crate::sim::server::{Call, Shared};
 use crate::sim::status::ApiError;
 use crate::sim::store::{SimStore, Write};
 
@@ -24,7 +23,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         let deleted = shared
             .store
             .delete_now(target.resource, &namespace, &name)?;
-        return Ok((200, present(def, &target.version, &deleted)));
+        return Ok((200, def.present(&target.version, &deleted)));
     }
     let requested_grace = options["gracePeriodSeconds"].as_u64();
     let mut graceful: Option<(u64, String)> = None;
@@ -52,7 +51,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         Ok(Write::Replace(marked_terminating(current, grace)))
     })?;
     if removed {
-        return Ok((200, present(def, &target.version, &pod)));
+        return Ok((200, def.present(&target.version, &pod)));
     }
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
@@ -61,14 +60,14 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
         let pod_key = (namespace, name, uid);
         finish_pod_deletion_after(shared.store.clone(), pod_key, delay, &shared.lifetime);
-        return Ok((200, present(def, &target.version, &pod)));
+        return Ok((200, def.present(&target.version, &pod)));
     }
     if terminating_already && requested_grace != Some(0) {
-        return Ok((200, present(def, &target.version, &pod)));
+        return Ok((200, def.present(&target.version, &pod)));
     }
     let uid = meta_string(&pod, "uid");
     let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
-    Ok((200, present(def, &target.version, &deleted)))
+    Ok((200, def.present(&target.version, &deleted)))
 }
 
 /// The pod as a graceful deletion leaves it until the kubelet is done: a deletionTimestamp

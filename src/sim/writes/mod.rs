@@ -5,11 +5,10 @@ use serde_json::{Value, json};
 
 use crate::sim::apply::{apply, record_update};
 use crate::sim::defaults::{apply_defaults, status_defaults};
-use crate::sim::handlers::present;
+use crate::sim::http::{Call, Shared};
 use crate::sim::meta::metadata_mut;
-use crate::sim::patch::{json_patch, merge_patch, strategic_merge_patch};
+use crate::sim::patch::{json_patch, strategic_merge_patch};
 use crate::sim::resources::{RESOURCES, ResourceDef};
-use crate::sim::server::{Call, Shared};
 use crate::sim::status::ApiError;
 use crate::sim::store::Write;
 use crate::sim::validate::{check_applied_types, validate};
@@ -117,7 +116,9 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
             )];
             return Err(ApiError::invalid(def, "", &causes));
         };
-        let name = format!("{prefix}{}", random_suffix(5));
+        let name = shared
+            .store
+            .generated_name(target.resource, &namespace, prefix);
         meta.insert("name".into(), json!(name));
     }
     let name = meta["name"].as_str().unwrap_or_default().to_string();
@@ -135,7 +136,7 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
         .transact(target.resource, &namespace, &name, |_| {
             Ok(Write::Create(obj))
         })?;
-    Ok((201, present(def, &target.version, &stored)))
+    Ok((201, def.present(&target.version, &stored)))
 }
 
 /// The object a replace or patch stores, from `candidate` (the body, or the patched copy):
@@ -185,7 +186,7 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
             }
             updated(shared, call, current, body, &api_version).map(Write::Replace)
         })?;
-    Ok((200, present(def, &target.version, &stored)))
+    Ok((200, def.present(&target.version, &stored)))
 }
 
 pub fn patch(shared: &Shared, call: &Call) -> Outcome {
@@ -224,11 +225,11 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             } else if media == "application/strategic-merge-patch+json" {
                 strategic_merge_patch(&mut patched, &patch_doc);
             } else {
-                merge_patch(&mut patched, &patch_doc);
+                json_patch::merge(&mut patched, &patch_doc);
             }
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
-    Ok((200, present(def, &target.version, &stored)))
+    Ok((200, def.present(&target.version, &stored)))
 }
 
 fn parse_applied(body: &[u8]) -> Result<Value, ApiError> {
@@ -297,26 +298,9 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
         })?;
     Ok((
         if created { 201 } else { 200 },
-        present(def, &target.version, &stored),
+        def.present(&target.version, &stored),
     ))
 }
-
-/// Lower-case letters and digits without vowels, as Kubernetes name suffixes are.
-pub fn random_suffix(len: usize) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut seed = jiff::Timestamp::now().as_nanosecond() as u64
-        ^ SUFFIX_SALT.fetch_add(0x9E37_79B9, std::sync::atomic::Ordering::Relaxed);
-    (0..len)
-        .map(|_| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ALPHABET[((seed >> 33) % ALPHABET.len() as u64) as usize] as char
-        })
-        .collect()
-}
-
-static SUFFIX_SALT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 #[cfg(test)]
 mod tests {
@@ -330,13 +314,5 @@ mod tests {
         let json = br#"{"kind": "Service", "spec": {"ports": [{"port": 80}]}}"#;
         assert_eq!(parse_applied(json).unwrap()["spec"]["ports"][0]["port"], 80);
         assert!(parse_applied(b"a: [unclosed").is_err());
-    }
-
-    #[test]
-    fn name_suffixes_avoid_vowels() {
-        let suffix = random_suffix(5);
-        assert_eq!(suffix.len(), 5);
-        assert!(suffix.chars().all(|c| !"aeiou".contains(c)));
-        assert_ne!(random_suffix(10), random_suffix(10));
     }
 }
