@@ -22,6 +22,7 @@ use tokio::time::Instant;
 
 use super::connection::{
     Backoff, RequestContext, WatchFailure, classify_status, classify_watch_error,
+    watch_refused_as_expired,
 };
 use super::discovery::{ISTIO_NETWORKING_GROUP, IstioDiscovery, discover_istio};
 use super::events::{Change, ChangeAssembler, ClusterEvent};
@@ -212,7 +213,13 @@ async fn run_watch<K, T>(
                 }
                 continue;
             }
-            Some(Err(error)) => classify_watch_error(&error, context),
+            Some(Err(error)) => {
+                if watch_refused_as_expired(&error) {
+                    assembler.abandon();
+                    stream = open_watch(&target.api);
+                }
+                classify_watch_error(&error, context)
+            }
             None => {
                 // kube-runtime's watcher never ends; should a later one, only a new stream
                 // (which lists first) can go on.
