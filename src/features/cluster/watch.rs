@@ -151,7 +151,9 @@ where
 
 /// Watches one resource forever on one stream: list, stream changes, and on errors report
 /// them and pause. The watcher resumes from its last resourceVersion on the next poll and
-/// lists again only after a 410, so a blip costs a re-opened watch, not a re-list.
+/// lists again only after a 410, so a blip costs a re-opened watch, not a re-list. A new
+/// stream is opened only where the watcher cannot go on: a watch request answered 410, or
+/// the stream ending.
 async fn run_watch<K, T>(
     target: Target<K, T>,
     tx: UnboundedSender<ClusterEvent>,
