@@ -153,6 +153,16 @@ pub fn classify_status(status: &Status, verb: &str, request: RequestContext<'_>)
     }
 }
 
+/// Whether a watch request itself was answered 410. kube-runtime's watcher lists again after
+/// a 410 *event* on an open watch, but when the request is refused with 410 it keeps asking
+/// from the same expired resourceVersion; only a new watcher (which lists first) gets past it.
+pub fn watch_refused_as_expired(error: &watcher::Error) -> bool {
+    match error {
+        watcher::Error::WatchStartFailed(e) => api_status(e).is_some_and(|s| s.code == 410),
+        _ => false,
+    }
+}
+
 fn api_status(error: &kube::Error) -> Option<&Status> {
     match error {
         kube::Error::Api(status) => Some(status.as_ref()),
@@ -320,5 +330,23 @@ mod tests {
             classify_watch_error(&watcher::Error::NoResourceVersion, CONTEXT),
             WatchFailure::Transient(_)
         ));
+    }
+
+    #[test]
+    fn only_a_watch_request_answered_410_needs_a_new_watcher() {
+        let status = |code: u16| Status {
+            code,
+            ..Default::default()
+        };
+        let refused =
+            |code| watcher::Error::WatchStartFailed(kube::Error::Api(status(code).boxed()));
+        assert!(watch_refused_as_expired(&refused(410)));
+        assert!(!watch_refused_as_expired(&refused(500)));
+        // The watcher handles these itself: a 410 event re-lists, a failed list starts over.
+        assert!(!watch_refused_as_expired(&watcher::Error::WatchError(
+            status(410).boxed()
+        )));
+        let list = watcher::Error::InitialListFailed(kube::Error::Api(status(410).boxed()));
+        assert!(!watch_refused_as_expired(&list));
     }
 }

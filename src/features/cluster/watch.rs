@@ -1,11 +1,15 @@
 //! The kube-rs watchers: pods and services in the lab namespace and `istio-system`, Istio
-//! kinds in the lab namespace, each restarted with backoff and reported through one channel.
+//! kinds in the lab namespace, each one stream for its whole life, paced with backoff after
+//! errors and reported through one channel.
+
+mod health;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
+use std::pin::Pin;
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, DynamicObject};
 use kube::runtime::reflector::{self, Store, store::Writer};
@@ -14,14 +18,17 @@ use kube::{Client, Resource, ResourceExt};
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use super::connection::{
     Backoff, RequestContext, WatchFailure, classify_status, classify_watch_error,
+    watch_refused_as_expired,
 };
 use super::discovery::{ISTIO_NETWORKING_GROUP, IstioDiscovery, discover_istio};
 use super::events::{Change, ChangeAssembler, ClusterEvent};
 use super::rows::{PodRow, ServiceRow};
 use super::status::{IstioPresence, StatusBoard, StatusUpdate, TaskState, WatchKey};
+use health::{RESUME_SETTLE, WatchHealth};
 
 /// Where Istio's own pods and the ingress gateway service live.
 pub const ISTIO_SYSTEM_NAMESPACE: &str = "istio-system";
@@ -142,7 +149,11 @@ where
     wrap: Box<dyn Fn(Change<T>) -> ClusterEvent + Send + Sync>,
 }
 
-/// Watches one resource forever: list, stream changes, and on failure report and retry.
+/// Watches one resource forever on one stream: list, stream changes, and on errors report
+/// them and pause. The watcher resumes from its last resourceVersion on the next poll and
+/// lists again only after a 410, so a blip costs a re-opened watch, not a re-list. A new
+/// stream is opened only where the watcher cannot go on: a watch request answered 410, or
+/// the stream ending.
 async fn run_watch<K, T>(
     target: Target<K, T>,
     tx: UnboundedSender<ClusterEvent>,
@@ -161,64 +172,82 @@ async fn run_watch<K, T>(
         // The status board only goes away when the whole handle does.
         let _ = status.send(StatusUpdate::Task(target.key.clone(), state));
     };
-    let mut backoff = Backoff::default();
+    let mut health = WatchHealth::default();
+    // The watcher's own `Init` restarts this buffer whenever it lists again, so a list cut
+    // short by an error never leaks into the next one.
     let mut assembler = ChangeAssembler::default();
-    // Set after a silent 410 restart, cleared by any success: a second 410 in a row backs off.
-    let mut just_expired = false;
+    let mut stream = open_watch(&target.api);
+    // When the stream resumed after an error: if it stays quiet until then, it reconnected.
+    let mut settle: Option<Instant> = None;
     // Only the first attempt says Connecting; later ones keep showing the retry or refusal
     // until they succeed, so the status bar does not flicker on every attempt.
     report(TaskState::Connecting);
     loop {
-        let mut stream = Box::pin(watcher(
-            target.api.clone(),
-            watcher::Config::default().page_size(LIST_PAGE_SIZE),
-        ));
-        let failure = loop {
-            match stream.next().await {
-                Some(Ok(event)) => {
-                    if let Some(cache) = target.cache.as_mut() {
-                        cache.apply_watcher_event(&event);
+        let next = match settle.filter(|_| health.awaiting_quiet()) {
+            // Polling the stream again after the timer fires picks up where it was: the
+            // watcher keeps its pending request inside the stream, not in this future.
+            Some(deadline) => tokio::select! {
+                next = stream.next() => next,
+                () = tokio::time::sleep_until(deadline) => {
+                    settle = None;
+                    if let Some(state) = health.on_quiet() {
+                        report(state);
                     }
-                    let listed = matches!(event, watcher::Event::InitDone);
-                    let streaming =
-                        matches!(event, watcher::Event::Apply(_) | watcher::Event::Delete(_));
-                    let change =
-                        assembler.on_event(event, target.convert, |object| object.name_any());
-                    if let Some(change) = change
-                        && tx.send((target.wrap)(change)).is_err()
-                    {
-                        return;
-                    }
-                    if listed {
-                        report(TaskState::Synced);
-                    }
-                    if listed || streaming {
-                        backoff.reset();
-                        just_expired = false;
-                    }
+                    continue;
                 }
-                Some(Err(error)) => break classify_watch_error(&error, context),
-                None => break WatchFailure::Transient("watch stream ended".to_string()),
-            }
+            },
+            None => stream.next().await,
         };
-        assembler.abandon();
-        let delay = match failure {
-            // A compacted resource version is routine: re-list at once, silently, but only
-            // once in a row so a server that keeps answering 410 still gets backoff.
-            WatchFailure::Expired if !just_expired => {
-                just_expired = true;
+        let failure = match next {
+            Some(Ok(event)) => {
+                if let Some(cache) = target.cache.as_mut() {
+                    cache.apply_watcher_event(&event);
+                }
+                let state = health.on_event(&event);
+                let change = assembler.on_event(event, target.convert, |object| object.name_any());
+                if let Some(change) = change
+                    && tx.send((target.wrap)(change)).is_err()
+                {
+                    return;
+                }
+                if let Some(state) = state {
+                    report(state);
+                }
                 continue;
             }
-            WatchFailure::Expired => retry(&mut backoff, "resource version expired", &report),
-            WatchFailure::Forbidden(forbidden) => {
-                report(TaskState::Forbidden(forbidden));
-                backoff.next_delay().1
+            Some(Err(error)) => {
+                if watch_refused_as_expired(&error) {
+                    assembler.abandon();
+                    stream = open_watch(&target.api);
+                }
+                classify_watch_error(&error, context)
             }
-            WatchFailure::Transient(reason) => retry(&mut backoff, &reason, &report),
+            None => {
+                // kube-runtime's watcher never ends; should a later one, only a new stream
+                // (which lists first) can go on.
+                assembler.abandon();
+                stream = open_watch(&target.api);
+                WatchFailure::Transient("watch stream ended".to_string())
+            }
         };
-        just_expired = false;
-        tokio::time::sleep(delay).await;
+        settle = None;
+        if let Some((state, delay)) = health.on_error(failure) {
+            report(state);
+            tokio::time::sleep(delay).await;
+            settle = Some(Instant::now() + RESUME_SETTLE);
+        }
     }
+}
+
+/// The one watch stream of a resource, paged as [`LIST_PAGE_SIZE`] says.
+fn open_watch<K>(api: &Api<K>) -> Pin<Box<impl Stream<Item = watcher::Result<watcher::Event<K>>>>>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    Box::pin(watcher(
+        api.clone(),
+        watcher::Config::default().page_size(LIST_PAGE_SIZE),
+    ))
 }
 
 /// Advances the backoff, reports the retry, and returns how long to wait.

@@ -322,16 +322,32 @@ async fn istio_kinds_are_watched_once_discovered() {
     assert_eq!(virtual_services, ["reviews"]);
 }
 
+const GONE: &str = r#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 305 (400)","reason":"Expired","code":410}"#;
+
 #[tokio::test]
 async fn a_compacted_watch_relists_without_reporting_a_reconnect() {
+    // The 410 as an ERROR event on the open watch, as kube-apiserver sends it.
+    compacted_watch_relists(|| {
+        Reply::Watch(vec![format!(r#"{{"type":"ERROR","object":{GONE}}}"#)])
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_watch_request_refused_as_expired_relists_too() {
+    compacted_watch_relists(|| Reply::Json(410, GONE.to_string())).await;
+}
+
+/// The first watch of default pods is answered with `gone`: the table must be listed again
+/// (the second list is empty) without the status bar reporting a reconnect.
+async fn compacted_watch_relists(gone: fn() -> Reply) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let lists = Arc::new(AtomicUsize::new(0));
     let watches = Arc::new(AtomicUsize::new(0));
     let router: Router = Arc::new(move |path, watching| {
         if path == "/api/v1/namespaces/default/pods" {
             if watching && watches.fetch_add(1, Ordering::SeqCst) == 0 {
-                let gone = r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 305 (400)","reason":"Expired","code":410}}"#;
-                return Reply::Watch(vec![gone.to_string()]);
+                return gone();
             }
             if !watching && lists.fetch_add(1, Ordering::SeqCst) > 0 {
                 return empty_list("v1", "PodList");
