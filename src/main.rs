@@ -141,6 +141,11 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
             None => problem.clone(),
         });
     }
+    let unavailable = connection
+        .client
+        .is_none()
+        .then(|| connection.problem.clone())
+        .flatten();
     let (width, height) = crossterm::terminal::size().unwrap_or((80, 24));
     let start = init::Start {
         progress: book.get(&loaded.key),
@@ -149,6 +154,7 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         target: app::model::Target {
             demo: connection.demo.is_some(),
             context: connection.context.clone(),
+            server: connection.server.clone(),
             namespace: cli.cluster.namespace.clone(),
         },
         now: jiff::Timestamp::now(),
@@ -157,6 +163,7 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         width,
         height,
         warning,
+        unavailable,
     };
     let (model, effects) = init::new_model(start);
     let context = runtime::Context {
@@ -177,7 +184,10 @@ struct Connection {
     /// The embedded demo cluster, kept alive while the TUI runs.
     demo: Option<sim::SimHandle>,
     context: String,
-    /// Why there is no client, shown once; the lessons work regardless.
+    /// The API server's `host:port`.
+    server: String,
+    /// Why there is no client (shown in the cluster pane for as long as that holds), or a
+    /// note about the demo cluster; the lessons work regardless.
     problem: Option<String>,
 }
 
@@ -210,18 +220,27 @@ async fn connect(cli: &Cli) -> Result<Connection> {
     });
     Ok(
         match cluster::client_from_kubeconfig(explicit, args.context.as_deref()).await {
-            Ok(client) => Connection {
+            Ok((client, server)) => Connection {
                 client: Some(client),
                 demo: None,
                 context: context.unwrap_or_default(),
+                server,
                 problem: None,
             },
-            Err(e) => Connection {
-                client: None,
-                demo: None,
-                context: context.unwrap_or_default(),
-                problem: Some(format!("클러스터에 연결할 수 없습니다: {e}")),
-            },
+            Err(e) => {
+                let place = explicit.map_or_else(
+                    || "kubectl이 읽는 kubeconfig".to_string(),
+                    |p| p.display().to_string(),
+                );
+                tracing::error!("no cluster client from {place}: {e:?}");
+                Connection {
+                    client: None,
+                    demo: None,
+                    context: context.unwrap_or_default(),
+                    server: String::new(),
+                    problem: Some(format!("{place}: {e}")),
+                }
+            }
         },
     )
 }
@@ -242,6 +261,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
     match started {
         Ok(handle) => Connection {
             client: cluster::client_from_config(handle.kube_config()).ok(),
+            server: cluster::server_of(&handle.kube_config()),
             demo: Some(handle),
             context: sim::CONTEXT_NAME.to_string(),
             problem: note,
@@ -250,6 +270,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
             client: None,
             demo: None,
             context: String::new(),
+            server: String::new(),
             problem: Some(format!("데모 클러스터를 시작하지 못했습니다: {e}")),
         },
     }

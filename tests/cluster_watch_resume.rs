@@ -212,7 +212,7 @@ async fn an_outage_shows_paced_retries_then_resumes_without_listing_again() {
     let retry = |attempt: u32, millis: u64| ConnectionState::Reconnecting {
         attempt,
         next_in: Duration::from_millis(millis),
-        reason: Outage::REPLY.to_string(),
+        reason: format!("API 서버 오류 (502): {}", Outage::REPLY),
     };
     assert_eq!(states.first(), Some(&retry(1, 500)), "{states:#?}");
     assert!(states.contains(&retry(2, 1_000)), "{states:#?}");

@@ -27,6 +27,8 @@ pub struct Start {
     pub height: u16,
     /// Shown once as a toast (e.g. a corrupt progress file).
     pub warning: Option<String>,
+    /// Why no cluster client could be made; the cluster pane keeps showing it.
+    pub unavailable: Option<String>,
 }
 
 pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
@@ -58,6 +60,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         quit: false,
         exit_code: 0,
     };
+    model.cluster.unavailable = start.unavailable;
     crate::features::lesson::update::refresh_steps(&mut model);
     relayout(&mut model, Rect::new(0, 0, start.width, start.height));
     // The scroll is restored after the first render, so it can be clamped to the real length.

@@ -54,6 +54,8 @@ pub struct Toast {
 pub struct Target {
     pub demo: bool,
     pub context: String,
+    /// The API server's address (`host:port`), named in connection errors.
+    pub server: String,
     pub namespace: String,
 }
 

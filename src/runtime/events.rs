@@ -12,10 +12,12 @@ use crate::app::msg::Signal;
 
 const TICK: Duration = Duration::from_secs(1);
 
+/// Starts the forwarding tasks. Signal handlers are installed before this returns, so a
+/// signal sent once the terminal is taken is always handled (not left to its default action).
 pub fn spawn_forwarders(tx: &UnboundedSender<Msg>) -> JoinSet<()> {
     let mut tasks = JoinSet::new();
     tasks.spawn(forward_terminal_events(tx.clone()));
-    tasks.spawn(forward_signals(tx.clone()));
+    tasks.spawn(forward_signals(listen_to_signals(), tx.clone()));
     tasks.spawn(forward_ticks(tx.clone()));
     tasks
 }
@@ -52,7 +54,10 @@ async fn forward_ticks(tx: UnboundedSender<Msg>) {
 }
 
 #[cfg(unix)]
-async fn forward_signals(tx: UnboundedSender<Msg>) {
+type Listening = Vec<(tokio::signal::unix::Signal, Signal)>;
+
+#[cfg(unix)]
+fn listen_to_signals() -> Listening {
     use tokio::signal::unix::{SignalKind, signal};
     let kinds = [
         (SignalKind::terminate(), Signal::Terminate),
@@ -64,10 +69,14 @@ async fn forward_signals(tx: UnboundedSender<Msg>) {
             Signal::Suspend,
         ),
     ];
-    let mut streams: Vec<_> = kinds
+    kinds
         .into_iter()
         .filter_map(|(kind, signal_of)| Some((signal(kind).ok()?, signal_of)))
-        .collect();
+        .collect()
+}
+
+#[cfg(unix)]
+async fn forward_signals(mut streams: Listening, tx: UnboundedSender<Msg>) {
     if streams.is_empty() {
         return;
     }
@@ -86,7 +95,10 @@ async fn forward_signals(tx: UnboundedSender<Msg>) {
 }
 
 #[cfg(not(unix))]
-async fn forward_signals(tx: UnboundedSender<Msg>) {
+fn listen_to_signals() {}
+
+#[cfg(not(unix))]
+async fn forward_signals((): (), tx: UnboundedSender<Msg>) {
     if tokio::signal::ctrl_c().await.is_ok() {
         let _ = tx.send(Msg::Signal(Signal::Interrupt));
     }

@@ -28,8 +28,9 @@ pub async fn run(
     initial: Vec<Effect>,
     context: Context,
 ) -> color_eyre::Result<u8> {
-    let mut guard = TerminalGuard::enter()?;
     let (tx, mut rx) = unbounded_channel();
+    let mut forwarders = events::spawn_forwarders(&tx);
+    let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut effects = initial;
     let resize = Msg::Resize {
@@ -38,7 +39,6 @@ pub async fn run(
     };
     effects.extend(update(&mut model, resize, now()));
 
-    let mut forwarders = events::spawn_forwarders(&tx);
     let mut runner = EffectRunner::new(tx.clone(), context);
     runner.run_all(effects);
 

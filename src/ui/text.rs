@@ -33,6 +33,36 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Wraps plain text at spaces into at most `lines` rows of `max` columns; the last row ends
+/// with `…` when text is left over, and a word longer than a row is cut.
+pub fn wrap_plain(text: &str, max: usize, lines: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let candidate = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
+        if width(&candidate) <= max || current.is_empty() {
+            current = candidate;
+            continue;
+        }
+        rows.push(std::mem::replace(&mut current, word.to_string()));
+    }
+    rows.push(current);
+    let overflow = rows.len() > lines;
+    rows.truncate(lines.max(1));
+    if let Some(last) = rows.last_mut() {
+        *last = if overflow {
+            truncate(&format!("{last} …"), max)
+        } else {
+            truncate(last, max)
+        };
+    }
+    rows
+}
+
 /// Keeps the last `max` columns of `text`, starting with `…` when cut (for input that grows at
 /// its end, such as a prompt).
 pub fn tail(text: &str, max: usize) -> String {
@@ -144,6 +174,18 @@ fn put_simple(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_plain_breaks_at_spaces_and_marks_what_is_left_over() {
+        assert_eq!(
+            wrap_plain("연결 거부: 그 주소와 포트에서", 12, 3),
+            ["연결 거부:", "그 주소와", "포트에서"]
+        );
+        let rows = wrap_plain("one two three four five", 9, 2);
+        assert_eq!(rows, ["one two", "three …"]);
+        assert!(rows.iter().all(|r| width(r) <= 9));
+        assert_eq!(wrap_plain("", 10, 2), [""]);
+    }
 
     #[test]
     fn tail_keeps_the_end_within_the_width() {

@@ -31,6 +31,7 @@ pub fn start(width: u16, height: u16) -> Start {
         target: Target {
             demo: true,
             context: istio_lab::sim::CONTEXT_NAME.into(),
+            server: "127.0.0.1:6443".into(),
             namespace: NAMESPACE.into(),
         },
         color: true,
@@ -39,6 +40,7 @@ pub fn start(width: u16, height: u16) -> Start {
         width,
         height,
         warning: None,
+        unavailable: None,
     }
 }
 

@@ -46,6 +46,33 @@ pub fn screen(model: &Model) -> String {
     terminal.backend().to_string()
 }
 
+/// The screen's rows as plain text (a wide character once, its hidden second cell dropped).
+pub fn screen_rows(model: &Model) -> Vec<String> {
+    let area = model.area();
+    let backend = ratatui::backend::TestBackend::new(area.width, area.height);
+    let mut terminal = ratatui::Terminal::new(backend).expect("a test backend always opens");
+    terminal
+        .draw(|frame| istio_lab::app::view::draw(frame, model))
+        .expect("drawing into a test backend never fails");
+    let buffer = terminal.backend().buffer();
+    (0..area.height)
+        .map(|y| {
+            let mut row = String::new();
+            let mut skip = 0;
+            for x in 0..area.width {
+                let symbol = buffer[(x, y)].symbol();
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+                row.push_str(symbol);
+            }
+            row
+        })
+        .collect()
+}
+
 pub fn key(model: &mut Model, code: KeyCode) -> Vec<Effect> {
     send(model, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }

@@ -23,6 +23,16 @@ pub struct WriteError {
 }
 
 impl WriteError {
+    /// "적용하지 못했습니다 …" with the server's status, or the server's address when the
+    /// request never got an answer.
+    pub fn failed_to_apply(&self, server: &str) -> String {
+        match self.code {
+            Some(code) => format!("적용하지 못했습니다 ({code}): {}", self.message),
+            None if server.is_empty() => format!("적용하지 못했습니다: {}", self.message),
+            None => format!("적용하지 못했습니다: {server} · {}", self.message),
+        }
+    }
+
     /// The app has no cluster client (no kubeconfig could be used).
     pub fn no_cluster() -> WriteError {
         WriteError {
@@ -41,7 +51,7 @@ impl From<kube::Error> for WriteError {
             },
             other => WriteError {
                 code: None,
-                message: other.to_string(),
+                message: super::explain::explain(&other),
             },
         }
     }

@@ -9,9 +9,10 @@ use kube::{Client, Config};
 /// Why no client could be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("cannot read kubeconfig: {0}")]
+    // The parser's own words (with line and column) follow, as kubectl shows them.
+    #[error("kubeconfig를 읽을 수 없습니다: {0}")]
     Kubeconfig(#[from] KubeconfigError),
-    #[error("cannot create a Kubernetes client: {0}")]
+    #[error("Kubernetes 클라이언트를 만들 수 없습니다: {0}")]
     Client(#[from] kube::Error),
 }
 
@@ -88,12 +89,20 @@ pub fn kubeconfig_exists(explicit: Option<&Path>) -> bool {
     find_kubeconfig(explicit) == KubeconfigLookup::Found
 }
 
+/// The API server's `host:port`, as connection errors name it.
+pub fn server_of(config: &Config) -> String {
+    let url = &config.cluster_url;
+    url.authority()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| url.to_string())
+}
+
 /// Builds a client from a kubeconfig: `path` or kubectl's default lookup, and `context` or the
-/// file's current context.
+/// file's current context. Also returns the server's address.
 pub async fn client_from_kubeconfig(
     path: Option<&Path>,
     context: Option<&str>,
-) -> Result<Client, ClientError> {
+) -> Result<(Client, String), ClientError> {
     let kubeconfig = match path {
         Some(path) => Kubeconfig::read_from(path)?,
         None => Kubeconfig::read()?,
@@ -103,7 +112,8 @@ pub async fn client_from_kubeconfig(
         ..Default::default()
     };
     let config = Config::from_custom_kubeconfig(kubeconfig, &options).await?;
-    client_from_config(config)
+    let server = server_of(&config);
+    Ok((client_from_config(config)?, server))
 }
 
 /// Builds a client from a ready configuration (the embedded demo cluster hands one over).

@@ -129,7 +129,14 @@ pub fn classify_watch_error(error: &watcher::Error, request: RequestContext<'_>)
     };
     match status {
         Some(status) => classify_status(status, verb, request),
-        None => WatchFailure::Transient(error.to_string()),
+        None => WatchFailure::Transient(match error {
+            watcher::Error::InitialListFailed(e)
+            | watcher::Error::WatchStartFailed(e)
+            | watcher::Error::WatchFailed(e) => super::explain::explain(e),
+            watcher::Error::WatchError(_) | watcher::Error::NoResourceVersion => {
+                "서버가 watch를 이어 갈 수 없다고 답했습니다".to_string()
+            }
+        }),
     }
 }
 
@@ -146,10 +153,19 @@ pub fn classify_status(status: &Status, verb: &str, request: RequestContext<'_>)
             )
         }
         410 => WatchFailure::Expired,
-        _ if status.message.is_empty() => {
-            WatchFailure::Transient(format!("HTTP {} {}", status.code, status.reason))
-        }
-        _ => WatchFailure::Transient(status.message.clone()),
+        401 => WatchFailure::Transient(super::explain::Cause::Unauthorized.korean()),
+        code => WatchFailure::Transient(
+            super::explain::Cause::Server {
+                code,
+                // Some answers carry only a reason ("ServiceUnavailable").
+                message: if status.message.is_empty() {
+                    status.reason.clone()
+                } else {
+                    status.message.clone()
+                },
+            }
+            .korean(),
+        ),
     }
 }
 
@@ -308,7 +324,7 @@ mod tests {
         };
         assert_eq!(
             classify_status(&busy, "list", CONTEXT),
-            WatchFailure::Transient("HTTP 503 ServiceUnavailable".into())
+            WatchFailure::Transient("API 서버 오류 (503): ServiceUnavailable".into())
         );
     }
 

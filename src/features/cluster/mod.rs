@@ -7,6 +7,7 @@ pub mod connection;
 pub mod discovery;
 pub mod effects;
 pub mod events;
+pub mod explain;
 pub mod mesh;
 pub mod model;
 pub mod msg;
@@ -22,7 +23,7 @@ mod watch_tests;
 
 pub use client::{
     ClientError, KubeconfigLookup, client_from_config, client_from_kubeconfig, find_kubeconfig,
-    kubeconfig_exists,
+    kubeconfig_exists, server_of,
 };
 pub use connection::ConnectionState;
 pub use discovery::{IstioDiscovery, discover_istio};

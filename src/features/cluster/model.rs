@@ -50,6 +50,9 @@ pub struct ClusterView {
     pub service_scroll: usize,
     pub filter: String,
     pub now: Timestamp,
+    /// Why there is no cluster client at all (a broken kubeconfig, a demo cluster that could
+    /// not start): shown for as long as it holds, not as a passing message.
+    pub unavailable: Option<String>,
 }
 
 impl ClusterView {
@@ -67,6 +70,7 @@ impl ClusterView {
             service_scroll: 0,
             filter: String::new(),
             now,
+            unavailable: None,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::features::cluster::{ConnectionState, PodRow, ServiceRow};
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
 use crate::ui::table::{self, BodyLine, TableRow};
-use crate::ui::text::truncate;
+use crate::ui::text::{truncate, wrap_plain};
 use crate::ui::theme::Theme;
 
 const POD_HEADERS: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
@@ -44,12 +44,16 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         return;
     }
     let max = usize::from(inner.width);
-    let (status, style) = connection_text(view, theme);
-    frame.render_widget(
-        Line::styled(truncate(&status, max), style),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    let mut top = inner.y + 1;
+    let (status, style) = connection_text(view, &model.target.server, theme);
+    // The reason for a failure is the part the learner acts on: it may take three rows.
+    let mut top = inner.y;
+    for row in wrap_plain(&status, max, 3) {
+        frame.render_widget(
+            Line::styled(row, style),
+            Rect::new(inner.x, top, inner.width, 1),
+        );
+        top += 1;
+    }
     let filtering = matches!(model.input, Input::Filter(_));
     if filtering || !view.filter.is_empty() {
         let hint = if filtering {
@@ -249,12 +253,24 @@ fn service_row(service: &ServiceRow, view: &ClusterView, theme: Theme) -> TableR
     }
 }
 
-fn connection_text(view: &ClusterView, theme: Theme) -> (String, ratatui::style::Style) {
+fn connection_text(
+    view: &ClusterView,
+    server: &str,
+    theme: Theme,
+) -> (String, ratatui::style::Style) {
     if view.generation == 0 {
-        return (
-            "○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(),
-            theme.muted(),
-        );
+        return match &view.unavailable {
+            Some(reason) => (
+                format!(
+                    "✖ 클러스터에 연결할 수 없습니다 (레슨은 그대로 볼 수 있습니다) · {reason}"
+                ),
+                theme.bad(),
+            ),
+            None => (
+                "○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(),
+                theme.muted(),
+            ),
+        };
     }
     match &view.connection {
         ConnectionState::Connecting => ("◌ 연결 중…".into(), theme.warning()),
@@ -273,7 +289,7 @@ fn connection_text(view: &ClusterView, theme: Theme) -> (String, ratatui::style:
                 .max(0.0);
             let remaining = (next_in.as_secs_f64() - waited).max(0.0).ceil();
             (
-                format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {reason}"),
+                format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {server} · {reason}"),
                 theme.warning(),
             )
         }

@@ -227,7 +227,7 @@ async fn run_watch<K, T>(
                 // (which lists first) can go on.
                 assembler.abandon();
                 stream = open_watch(&target.api);
-                WatchFailure::Transient("watch stream ended".to_string())
+                WatchFailure::Transient("watch 스트림이 끝나 처음부터 다시 읽습니다".to_string())
             }
         };
         settle = None;
@@ -292,7 +292,7 @@ async fn watch_mesh(
                             namespace: "",
                         },
                     ),
-                    other => WatchFailure::Transient(other.to_string()),
+                    other => WatchFailure::Transient(super::explain::explain(other)),
                 };
                 let task = |state: TaskState| report(StatusUpdate::Task(key.clone(), state));
                 let delay = match failure {
@@ -300,7 +300,11 @@ async fn watch_mesh(
                         task(TaskState::Forbidden(f));
                         backoff.next_delay().1
                     }
-                    WatchFailure::Expired => retry(&mut backoff, "discovery expired", &task),
+                    WatchFailure::Expired => retry(
+                        &mut backoff,
+                        "Istio 리소스 목록이 만료되어 다시 읽습니다",
+                        &task,
+                    ),
                     WatchFailure::Transient(reason) => retry(&mut backoff, &reason, &task),
                 };
                 tokio::time::sleep(delay).await;

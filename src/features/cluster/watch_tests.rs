@@ -252,7 +252,7 @@ async fn failing_lists_report_reconnecting_with_the_first_backoff_step() {
         Some(ConnectionState::Reconnecting {
             attempt: 1,
             next_in: Duration::from_millis(500),
-            reason: "etcd unavailable".into(),
+            reason: "API 서버 오류 (500): etcd unavailable".into(),
         })
     );
 }

@@ -16,8 +16,7 @@ pub fn on_msg(model: &mut Model, msg: LessonMsg, effects: &mut Vec<Effect>) {
             let toast = match result {
                 Ok(()) => model.toast(ToastLevel::Info, "클러스터에 적용했습니다"),
                 Err(e) => {
-                    let code = e.code.map(|c| format!(" ({c})")).unwrap_or_default();
-                    let text = format!("적용하지 못했습니다{code}: {}", e.message);
+                    let text = e.failed_to_apply(&model.target.server);
                     model.toast(ToastLevel::Error, text)
                 }
             };

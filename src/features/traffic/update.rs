@@ -105,8 +105,7 @@ fn on_guide_applied(model: &mut Model, result: Result<(), SendError>, effects: &
     let toast = match result {
         Ok(()) => model.toast(ToastLevel::Info, "클러스터에 적용했습니다"),
         Err(e) => {
-            let code = e.code.map(|c| format!(" ({c})")).unwrap_or_default();
-            let text = format!("적용하지 못했습니다{code}: {}", e.message);
+            let text = e.failed_to_apply(&model.target.server);
             model.toast(ToastLevel::Error, text)
         }
     };

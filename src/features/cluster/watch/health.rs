@@ -19,6 +19,9 @@ use crate::features::cluster::status::TaskState;
 /// timeout is 30 s): it counts as reconnected until it fails, and is then a first attempt again.
 pub const RESUME_SETTLE: Duration = Duration::from_secs(2);
 
+/// Said when a second 410 in a row is retried with backoff.
+const EXPIRED: &str = "resourceVersion이 만료되어 목록을 다시 읽습니다";
+
 /// The pacing and reporting state of one watch.
 #[derive(Debug, Default)]
 pub struct WatchHealth {
@@ -64,7 +67,7 @@ impl WatchHealth {
                 self.just_expired = true;
                 return None;
             }
-            WatchFailure::Expired => self.retrying("resource version expired".to_string()),
+            WatchFailure::Expired => self.retrying(EXPIRED.to_string()),
             WatchFailure::Forbidden(forbidden) => {
                 (TaskState::Forbidden(forbidden), self.backoff.next_delay().1)
             }
@@ -168,7 +171,7 @@ mod tests {
         assert_eq!(health.on_error(WatchFailure::Expired), None);
         assert_eq!(
             health.on_error(WatchFailure::Expired),
-            retrying(1, 500, "resource version expired")
+            retrying(1, 500, EXPIRED)
         );
         // After a reported retry the next expiry is routine again...
         assert_eq!(health.on_error(WatchFailure::Expired), None);
