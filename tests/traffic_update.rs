@@ -3,53 +3,18 @@
 
 mod common;
 
-use istio_lab::features::traffic::msg::TrafficEffect;
 use istio_lab::features::traffic::msg::TrafficMsg;
 use std::time::Duration;
 
-use common::{T0, cluster, destination_rule, key, lab, model, reviews_pod, send, virtual_service};
+use common::traffic::{fire_due_timers, patches, w, weights};
+use common::{T0, cluster, key, lab, model, reviews_pod, send, virtual_service};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::msg::TimerMsg;
-use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::features::cluster::mesh::Weight;
+use istio_lab::app::{Effect, Msg, update};
 use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind};
-use istio_lab::features::traffic::model::{SendError, SendState};
+use istio_lab::features::traffic::model::SendState;
 use istio_lab::ui::layout::Pane;
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
-
-fn weights(m: &Model) -> Vec<(String, Weight)> {
-    m.traffic.sliders.weights()
-}
-
-fn w(pairs: &[(&str, Weight)]) -> Vec<(String, Weight)> {
-    pairs.iter().map(|(n, w)| (n.to_string(), *w)).collect()
-}
-
-fn patches(effects: &[Effect]) -> Vec<&Value> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Traffic(TrafficEffect::PatchVirtualService { body, .. }) => Some(body),
-            _ => None,
-        })
-        .collect()
-}
-
-fn fire_due_timers(m: &mut Model, effects: &[Effect]) -> Vec<Effect> {
-    let mut out = Vec::new();
-    for effect in effects {
-        if let Effect::Timer {
-            after,
-            msg: TimerMsg::SendWeights,
-        } = effect
-        {
-            // `common::key` pressed the key at T0.
-            out.extend(update(m, Msg::Traffic(TrafficMsg::SendDue), T0 + *after));
-        }
-    }
-    out
-}
 
 #[test]
 fn subsets_come_from_the_destination_rule_so_v3_shows_at_zero() {
@@ -249,166 +214,4 @@ fn a_virtual_service_without_destination_rule_is_flagged_ist0101() {
     );
     let codes: Vec<_> = m.traffic.findings.iter().filter_map(|f| f.code).collect();
     assert!(codes.contains(&"IST0101"), "{:?}", m.traffic.findings);
-}
-
-#[test]
-fn errors_are_shown_and_a_lost_connection_sends_again_when_it_comes_back() {
-    let mut m = lab();
-    let effects = key(&mut m, KeyCode::Right);
-    fire_due_timers(&mut m, &effects);
-    let forbidden = SendError {
-        code: Some(403),
-        message: "virtualservices.networking.istio.io \"reviews\" is forbidden".into(),
-    };
-    send(
-        &mut m,
-        Msg::Traffic(TrafficMsg::WeightsSent(Err(forbidden.clone()))),
-    );
-    assert_eq!(m.traffic.send, SendState::Failed(forbidden));
-    assert!(m.traffic.local_changes, "the learner's values are kept");
-
-    let effects = key(&mut m, KeyCode::Right);
-    fire_due_timers(&mut m, &effects);
-    send(
-        &mut m,
-        Msg::Traffic(TrafficMsg::WeightsSent(Err(SendError {
-            code: None,
-            message: "connection refused".into(),
-        }))),
-    );
-    let effects = cluster(
-        &mut m,
-        ClusterEvent::Connection(istio_lab::features::cluster::ConnectionState::Connected {
-            kinds: 5,
-        }),
-    );
-    let resent = fire_due_timers(&mut m, &effects);
-    assert_eq!(patches(&resent).len(), 1);
-    assert_eq!(
-        patches(&resent)[0]["spec"]["http"][1]["route"][0]["weight"],
-        82
-    );
-}
-
-#[test]
-fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
-    let mut m = model(120, 40);
-    m.cluster.generation = 1;
-    m.focus = Pane::Traffic;
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::DestinationRule,
-            change: Change::Applied(destination_rule()),
-        },
-    );
-    let effects = key(&mut m, KeyCode::Right);
-    fire_due_timers(&mut m, &effects);
-    assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));
-    let effects = key(&mut m, KeyCode::Char('a'));
-    let applied = effects.iter().find_map(|e| match e {
-        Effect::Traffic(TrafficEffect::ApplyGuide { yaml, .. }) => Some(yaml.clone()),
-        _ => None,
-    });
-    let yaml = applied.expect("apply the guide's resources");
-    let rule = yaml.find("kind: DestinationRule").unwrap();
-    let route = yaml.find("kind: VirtualService").unwrap();
-    assert!(rule < route, "the DestinationRule goes first");
-}
-
-#[test]
-fn probe_results_are_classified_by_the_pods_version_label() {
-    let mut m = lab();
-    let effects = key(&mut m, KeyCode::Char('p'));
-    let generation = match effects
-        .iter()
-        .find(|e| matches!(e, Effect::Traffic(TrafficEffect::Probe { .. })))
-    {
-        Some(Effect::Traffic(TrafficEffect::Probe {
-            rate, generation, ..
-        })) => {
-            assert_eq!(*rate, 5);
-            *generation
-        }
-        _ => panic!("probe starts"),
-    };
-    let page = |pod: &str| format!("<html><dt>Reviews served by:</dt><u>{pod}</u></html>");
-    for _ in 0..8 {
-        send(
-            &mut m,
-            Msg::Traffic(TrafficMsg::ProbeResponse {
-                generation,
-                via: "API".into(),
-                result: Ok((200, page("reviews-v1-abc"))),
-            }),
-        );
-    }
-    for _ in 0..2 {
-        send(
-            &mut m,
-            Msg::Traffic(TrafficMsg::ProbeResponse {
-                generation,
-                via: "API".into(),
-                result: Ok((200, page("reviews-v2-abc"))),
-            }),
-        );
-    }
-    send(
-        &mut m,
-        Msg::Traffic(TrafficMsg::ProbeResponse {
-            generation,
-            via: "API".into(),
-            result: Ok((503, "no healthy upstream".into())),
-        }),
-    );
-    // A result of a probe that was stopped since is dropped.
-    send(
-        &mut m,
-        Msg::Traffic(TrafficMsg::ProbeResponse {
-            generation: generation + 7,
-            via: "API".into(),
-            result: Ok((200, page("reviews-v3-abc"))),
-        }),
-    );
-    let counts = m.traffic.observed.counts();
-    assert_eq!(counts.versions.get("v1"), Some(&8));
-    assert_eq!(counts.versions.get("v2"), Some(&2));
-    assert_eq!(counts.versions.get("v3"), None);
-    assert_eq!(counts.error_total(), 1);
-    key(&mut m, KeyCode::Char('p'));
-    assert!(!m.traffic.probe.on);
-}
-
-#[test]
-fn lesson_steps_tick_green_as_the_cluster_reaches_them() {
-    let mut m = lab();
-    m.focus = Pane::Lesson;
-    let index = common::lesson_index(&m, "traffic-shifting");
-    while m.lesson.index < index {
-        key(&mut m, KeyCode::Right);
-    }
-    send(&mut m, Msg::Tick);
-    assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(false)]);
-    let vs = virtual_service(&[("v1", 0), ("v2", 100)], "kubectl-client-side-apply");
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::VirtualService,
-            change: Change::Applied(vs),
-        },
-    );
-    let before = common::screen(&m);
-    send(&mut m, Msg::Tick);
-    assert_eq!(m.lesson.steps_done, [Some(true), Some(true), Some(true)]);
-    assert_ne!(
-        common::screen(&m),
-        before,
-        "a change of a step shows on the next frame"
-    );
-    // The download lesson's steps have no checks: nothing to tick.
-    let download = common::lesson_index(&m, "download");
-    while m.lesson.index > download {
-        key(&mut m, KeyCode::Left);
-    }
-    assert!(m.lesson.steps_done.iter().all(Option::is_none));
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod traffic;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use istio_lab::app::init::{Start, new_model};
