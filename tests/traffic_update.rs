@@ -184,6 +184,17 @@ fn presets_locks_and_typed_numbers() {
     key(&mut m, KeyCode::Char('4'));
     assert_eq!(weights(&m)[0].1, 80, "a preset cannot move a locked subset");
     assert!(m.toast.is_some());
+    // A typed value beyond what the lock leaves is clamped, and the learner is told why.
+    m.toast = None;
+    key(&mut m, KeyCode::Char('='));
+    for c in "90".chars() {
+        key(&mut m, KeyCode::Char(c));
+    }
+    key(&mut m, KeyCode::Enter);
+    assert_eq!(weights(&m), w(&[("v1", 80), ("v2", 20), ("v3", 0)]));
+    let toast = m.toast.as_ref().expect("the clamp is explained");
+    assert!(toast.text.contains("v1 80"), "{}", toast.text);
+    assert!(toast.text.contains("90 대신 20"), "{}", toast.text);
 }
 
 #[test]

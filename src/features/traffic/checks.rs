@@ -11,6 +11,8 @@ use crate::features::cluster::mesh::{DestinationRuleView, FULL, ServiceRef, Weig
 pub enum Severity {
     Error,
     Warning,
+    /// What the learner should know, not a problem (such as how traffic goes without a route).
+    Info,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +21,9 @@ pub struct Finding {
     pub code: Option<&'static str>,
     pub severity: Severity,
     pub message_ko: String,
-    /// The subset the finding is about, so the sliders can mark it.
-    pub subset: Option<String>,
+    /// The subsets the finding is about, so the sliders can mark them. One finding names every
+    /// subset with the same cause, so the same sentence is never shown twice.
+    pub subsets: Vec<String>,
 }
 
 /// What the checks need to know about a pod.
@@ -51,7 +54,7 @@ pub fn check(
             severity: Severity::Error,
             message_ko: "모든 가중치가 0입니다. 요청을 보낼 곳이 없어 트래픽이 전달되지 않습니다."
                 .to_string(),
-            subset: None,
+            subsets: Vec::new(),
         });
     } else if weights.len() > 1 && total != u32::from(FULL) {
         findings.push(Finding {
@@ -60,7 +63,7 @@ pub fn check(
             message_ko: format!(
                 "가중치 합계가 {total}입니다. 목적지가 둘 이상이면 Istio는 합계가 정확히 100이어야 합니다."
             ),
-            subset: None,
+            subsets: Vec::new(),
         });
     }
 
@@ -91,7 +94,24 @@ pub fn check(
             }
         }
     }
-    findings
+    merge_same_causes(findings)
+}
+
+/// Findings that say the same thing (code, severity and sentence) become one that names all
+/// their subsets.
+fn merge_same_causes(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        match merged.iter_mut().find(|m| {
+            m.code == finding.code
+                && m.severity == finding.severity
+                && m.message_ko == finding.message_ko
+        }) {
+            Some(same) => same.subsets.extend(finding.subsets),
+            None => merged.push(finding),
+        }
+    }
+    merged
 }
 
 /// The labels of `subset` in the first rule that defines it.
@@ -110,12 +130,12 @@ fn missing_subset(subset: &str, weight: Weight, host: &str, no_rule: bool) -> Fi
     let where_ = if no_rule {
         format!("{host} 호스트의 DestinationRule이 아직 없습니다.")
     } else {
-        format!("{host} 호스트의 DestinationRule에 {subset} 서브셋이 정의되어 있지 않습니다.")
+        format!("{host} 호스트의 DestinationRule에 {subset} subset이 정의되어 있지 않습니다.")
     };
     let (severity, consequence) = if weight > 0 {
         (
             Severity::Error,
-            "이 서브셋으로 보내는 요청은 DestinationRule이 서브셋을 정의할 때까지 503 오류로 실패합니다. \
+            "이 subset으로 보내는 요청은 DestinationRule이 subset을 정의할 때까지 503 오류로 실패합니다. \
              가이드처럼 VirtualService를 먼저 적용하면 바로 이 상태가 됩니다. \
              DestinationRule을 먼저 적용하면 피할 수 있습니다."
                 .to_string(),
@@ -124,7 +144,7 @@ fn missing_subset(subset: &str, weight: Weight, host: &str, no_rule: bool) -> Fi
         (
             Severity::Warning,
             "지금은 가중치가 0이라 요청이 가지 않지만, 가중치를 올리면 503 오류가 납니다. \
-             DestinationRule에 서브셋을 먼저 추가하세요."
+             DestinationRule에 subset을 먼저 추가하세요."
                 .to_string(),
         )
     };
@@ -132,7 +152,7 @@ fn missing_subset(subset: &str, weight: Weight, host: &str, no_rule: bool) -> Fi
         code: Some("IST0101"),
         severity,
         message_ko: format!("{where_} {consequence}"),
-        subset: Some(subset.to_string()),
+        subsets: vec![subset.to_string()],
     }
 }
 
@@ -146,10 +166,10 @@ fn no_ready_pod(subset: &str, labels: &BTreeMap<String, String>) -> Finding {
         code: Some("IST0173"),
         severity: Severity::Warning,
         message_ko: format!(
-            "{subset} 서브셋의 레이블({selector})과 일치하는 Ready 상태의 파드가 없습니다. \
-             이 서브셋으로 가는 요청은 처리할 파드가 없어 실패합니다."
+            "{subset} subset의 라벨({selector})과 일치하는 Ready 상태의 Pod가 없습니다. \
+             이 subset으로 가는 요청은 처리할 Pod가 없어 실패합니다."
         ),
-        subset: Some(subset.to_string()),
+        subsets: vec![subset.to_string()],
     }
 }
 
@@ -210,10 +230,16 @@ mod tests {
         ]
     }
 
-    fn codes(findings: &[Finding]) -> Vec<(Option<&str>, Severity, Option<&str>)> {
+    fn codes(findings: &[Finding]) -> Vec<(Option<&str>, Severity, Vec<&str>)> {
         findings
             .iter()
-            .map(|f| (f.code, f.severity, f.subset.as_deref()))
+            .map(|f| {
+                (
+                    f.code,
+                    f.severity,
+                    f.subsets.iter().map(String::as_str).collect(),
+                )
+            })
             .collect()
     }
 
@@ -233,10 +259,8 @@ mod tests {
         let found = run(&weights(&[("v1", 80), ("v2", 20)]), &[], &bookinfo_pods());
         assert_eq!(
             codes(&found),
-            [
-                (Some("IST0101"), Severity::Error, Some("v1")),
-                (Some("IST0101"), Severity::Error, Some("v2")),
-            ]
+            [(Some("IST0101"), Severity::Error, vec!["v1", "v2"])],
+            "one finding names every routed subset, so the sentence shows once"
         );
         assert!(found[0].message_ko.contains("503"));
         assert!(found[0].message_ko.contains("DestinationRule을 먼저 적용"));
@@ -252,12 +276,12 @@ mod tests {
         );
         assert_eq!(
             codes(&found),
-            [(Some("IST0101"), Severity::Warning, Some("v3"))]
+            [(Some("IST0101"), Severity::Warning, vec!["v3"])]
         );
         assert!(
             found[0]
                 .message_ko
-                .contains("v3 서브셋이 정의되어 있지 않습니다")
+                .contains("v3 subset이 정의되어 있지 않습니다")
         );
     }
 
@@ -267,7 +291,7 @@ mod tests {
         let found = run(&weights(&[("v1", 100)]), &rules, &bookinfo_pods());
         assert_eq!(
             codes(&found),
-            [(Some("IST0101"), Severity::Error, Some("v1"))]
+            [(Some("IST0101"), Severity::Error, vec!["v1"])]
         );
     }
 
@@ -281,10 +305,7 @@ mod tests {
             );
             assert_eq!(
                 codes(&found),
-                [
-                    (Some("IST0101"), Severity::Error, Some("v1")),
-                    (Some("IST0101"), Severity::Error, Some("v2")),
-                ],
+                [(Some("IST0101"), Severity::Error, vec!["v1", "v2"])],
                 "{host}"
             );
             assert!(
@@ -320,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             codes(&found),
-            [(Some("IST0173"), Severity::Warning, Some("v3"))]
+            [(Some("IST0173"), Severity::Warning, vec!["v3"])]
         );
         assert!(found[0].message_ko.contains("version=v3"));
     }
@@ -329,7 +350,7 @@ mod tests {
     fn all_zero_weights_are_an_error() {
         let rules = [rule("reviews", &["v1", "v2"])];
         let found = run(&weights(&[("v1", 0), ("v2", 0)]), &rules, &bookinfo_pods());
-        assert_eq!(codes(&found), [(None, Severity::Error, None)]);
+        assert_eq!(codes(&found), [(None, Severity::Error, vec![])]);
         assert!(found[0].message_ko.contains("모든 가중치가 0"));
     }
 
@@ -341,7 +362,7 @@ mod tests {
             &rules,
             &bookinfo_pods(),
         );
-        assert_eq!(codes(&found), [(None, Severity::Error, None)]);
+        assert_eq!(codes(&found), [(None, Severity::Error, vec![])]);
         assert!(found[0].message_ko.contains("합계가 90"));
         let single = run(&weights(&[("v1", 70)]), &rules, &bookinfo_pods());
         assert_eq!(single, []);

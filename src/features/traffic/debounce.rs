@@ -79,6 +79,12 @@ impl Debouncer {
         Some(deadline)
     }
 
+    /// The change cannot be sent (there is nothing to patch): forget it.
+    pub fn cancel(&mut self) {
+        self.pending = false;
+        self.deadline = None;
+    }
+
     pub fn in_flight(&self) -> bool {
         self.in_flight
     }

@@ -119,6 +119,22 @@ fn on_number_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut
             model.traffic.number_input = None;
             if let Some(value) = value {
                 let index = model.traffic.sliders.selected;
+                let limit = model.traffic.sliders.limit(index);
+                if value > limit {
+                    let locked: Vec<String> = model
+                        .traffic
+                        .sliders
+                        .subsets
+                        .iter()
+                        .filter(|s| s.locked)
+                        .map(|s| format!("{} {}", s.name, s.weight))
+                        .collect();
+                    let text = format!(
+                        "잠긴 subset({})이 있어 {value} 대신 {limit}(으)로 맞췄습니다. l 키로 잠금을 풀 수 있습니다",
+                        locked.join(", ")
+                    );
+                    effects.push(model.toast(ToastLevel::Warning, text));
+                }
                 let before = model.traffic.sliders.weights();
                 model.traffic.sliders.set(index, value);
                 if before != model.traffic.sliders.weights() {

@@ -2,13 +2,12 @@
 //! send pacing and status, pre-send findings, and the probe's observed split.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use crate::features::cluster::MeshKind;
 use crate::features::cluster::mesh::{DestinationRuleView, MeshObject, ServiceRef, Weight};
 use crate::features::cluster::model::ClusterView;
 use crate::features::traffic::{
-    Debouncer, Finding, ObservedSplit, PodInfo, Sliders, WeightedRoute, check,
+    Debouncer, Finding, ObservedSplit, PodInfo, Severity, Sliders, WeightedRoute, check,
     field_manager_of_last_change, weighted_route,
 };
 
@@ -59,8 +58,11 @@ pub struct TrafficView {
     pub probe: Probe,
     /// Digits typed for the selected subset after `=`.
     pub number_input: Option<String>,
-    /// When the last send started, for "applied in N ms".
-    pub sent_at: Option<Instant>,
+    /// The split the probe should see: the weights the cluster holds, or without a
+    /// VirtualService Kubernetes' round robin over the ready pods.
+    pub expected: Vec<(String, Weight)>,
+    /// The resourceVersion of the watched VirtualService, to tell its changes apart.
+    cluster_version: Option<String>,
 }
 
 impl Default for TrafficView {
@@ -82,7 +84,8 @@ impl Default for TrafficView {
                 generation: 0,
             },
             number_input: None,
-            sent_at: None,
+            expected: Vec::new(),
+            cluster_version: None,
         }
     }
 }
@@ -144,6 +147,67 @@ fn known_subsets(
     names
 }
 
+/// Kubernetes' own split without a VirtualService: requests go round robin over the ready
+/// endpoints, so each version gets its share of ready pods (in whole percents summing to 100).
+pub fn round_robin(
+    cluster: &ClusterView,
+    lab_namespace: &str,
+    subsets: &[String],
+) -> Vec<(String, Weight)> {
+    let ready: Vec<usize> = subsets
+        .iter()
+        .map(|name| {
+            cluster
+                .pod_groups(lab_namespace)
+                .count_matching(&[("app", HOST), ("version", name)])
+                .ready
+        })
+        .collect();
+    let total: usize = ready.iter().sum();
+    if total == 0 {
+        return subsets.iter().map(|name| (name.clone(), 0)).collect();
+    }
+    // Largest remainder, so the shares add up to exactly 100.
+    let exact: Vec<f64> = ready
+        .iter()
+        .map(|r| *r as f64 * 100.0 / total as f64)
+        .collect();
+    let mut shares: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+    let missing = 100 - shares.iter().sum::<usize>();
+    for &index in order.iter().take(missing) {
+        shares[index] += 1;
+    }
+    subsets
+        .iter()
+        .zip(shares)
+        .map(|(name, share)| (name.clone(), Weight::try_from(share).unwrap_or(0)))
+        .collect()
+}
+
+fn no_route_yet(split: &[(String, Weight)]) -> Finding {
+    let shares: Vec<String> = split
+        .iter()
+        .map(|(name, w)| format!("{name} {w}%"))
+        .collect();
+    let split = if shares.is_empty() {
+        String::new()
+    } else {
+        format!(" (지금은 {})", shares.join(" · "))
+    };
+    Finding {
+        code: None,
+        severity: Severity::Info,
+        message_ko: format!(
+            "{VIRTUAL_SERVICE} VirtualService가 아직 없어 Kubernetes가 요청을 준비된 Pod에 \
+             차례로(라운드 로빈) 나눕니다{split}. 슬라이더를 움직이거나 a 키로 가이드의 \
+             VirtualService를 만들 수 있습니다."
+        ),
+        subsets: Vec::new(),
+    }
+}
+
 /// What the checks need to know about the lab namespace's pods: one entry per label set,
 /// ready when any pod with those labels is.
 pub fn pod_infos(cluster: &ClusterView, lab_namespace: &str) -> Vec<PodInfo> {
@@ -163,17 +227,36 @@ impl TrafficView {
     pub fn sync(&mut self, cluster: &ClusterView, lab_namespace: &str) {
         let vs = virtual_service(cluster);
         let rules = destination_rules(cluster);
+        let before = self.route.as_ref().map(|r| r.weights.clone());
         self.route = vs.and_then(|vs| weighted_route(vs, &lab_service(lab_namespace)));
         self.changed_by = vs.and_then(|vs| field_manager_of_last_change(&vs.raw));
+        let version = vs.and_then(|vs| vs.resource_version.clone());
+        let changed = version != self.cluster_version;
+        self.cluster_version = version;
+        // A refused change (403, 404, 422) is not sent again: once the cluster's object changes
+        // (the guide's `a`, the editor, another client), the sliders follow it again.
+        let refused = matches!(
+            self.send,
+            SendState::Failed(SendError { code: Some(_), .. })
+        );
+        if refused && changed {
+            self.local_changes = false;
+            self.debouncer.cancel();
+            self.send = SendState::Idle;
+        }
+        // Whoever changed the weights the cluster holds, earlier probe results no longer apply.
+        if before != self.route.as_ref().map(|r| r.weights.clone()) {
+            self.observed.clear();
+        }
         let known = known_subsets(cluster, lab_namespace, &rules);
         let keep_local =
             self.local_changes || self.debouncer.in_flight() || self.debouncer.pending();
         if !keep_local {
-            let route = self
-                .route
-                .as_ref()
-                .map(|r| r.weights.clone())
-                .unwrap_or_default();
+            let route = match &self.route {
+                Some(route) => route.weights.clone(),
+                // No route: show the split traffic really takes, so a key moves from there.
+                None => round_robin(cluster, lab_namespace, &known),
+            };
             let mut sliders = Sliders::from_routes(&known, &route);
             for subset in &mut sliders.subsets {
                 subset.locked = self
@@ -189,27 +272,31 @@ impl TrafficView {
             self.sliders = sliders;
         } else {
             // New subsets still appear; the learner's values stay.
-            for name in known {
-                if !self.sliders.subsets.iter().any(|s| s.name == name) {
+            for name in &known {
+                if !self.sliders.subsets.iter().any(|s| s.name == *name) {
                     self.sliders.subsets.push(crate::features::traffic::Subset {
-                        name,
+                        name: name.clone(),
                         weight: 0,
                         locked: false,
                     });
                 }
             }
         }
-        self.findings = check(
-            &self.sliders.weights(),
-            &rules,
-            &pod_infos(cluster, lab_namespace),
-            HOST,
-            lab_namespace,
-        );
+        self.expected = match &self.route {
+            Some(_) => self.configured(),
+            None => round_robin(cluster, lab_namespace, &known),
+        };
+        self.refresh_findings(cluster, lab_namespace);
     }
 
-    /// Re-runs the pre-send checks for the current slider values.
+    /// Re-runs the pre-send checks for the current slider values. Without a VirtualService
+    /// there is nothing to check until the learner moves a slider: one line says how traffic
+    /// goes meanwhile.
     pub fn refresh_findings(&mut self, cluster: &ClusterView, lab_namespace: &str) {
+        if self.route.is_none() && !self.local_changes {
+            self.findings = vec![no_route_yet(&self.expected)];
+            return;
+        }
         let rules = destination_rules(cluster);
         self.findings = check(
             &self.sliders.weights(),

@@ -84,11 +84,11 @@ fn sliders(traffic: &TrafficView) -> Vec<(&str, Weight)> {
         .collect()
 }
 
-fn findings(traffic: &TrafficView) -> Vec<(Option<&str>, Option<&str>)> {
+fn findings(traffic: &TrafficView) -> Vec<(Option<&str>, Vec<&str>)> {
     let found = &traffic.findings;
     found
         .iter()
-        .map(|f| (f.code, f.subset.as_deref()))
+        .map(|f| (f.code, f.subsets.iter().map(String::as_str).collect()))
         .collect()
 }
 
@@ -110,8 +110,8 @@ fn a_rule_for_reviews_in_another_namespace_adds_no_subsets_and_is_not_the_rule()
     );
     assert_eq!(
         findings(&traffic),
-        [(Some("IST0101"), Some("v1")), (Some("IST0101"), Some("v2"))],
-        "no DestinationRule defines reviews' subsets"
+        [(Some("IST0101"), vec!["v1", "v2"])],
+        "no DestinationRule defines reviews' subsets: one finding names both"
     );
     assert!(
         traffic.findings[0]
@@ -139,7 +139,7 @@ fn a_rule_for_reviews_written_in_full_is_the_labs() {
     );
     assert_eq!(
         findings(&traffic),
-        [(Some("IST0173"), Some("v3")), (Some("IST0173"), Some("v4"))],
+        [(Some("IST0173"), vec!["v3"]), (Some("IST0173"), vec!["v4"])],
         "v3 and v4 are defined, only without pods"
     );
 }

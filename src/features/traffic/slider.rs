@@ -95,12 +95,32 @@ impl Sliders {
         }
     }
 
-    /// Moves one slider by `delta` (negative to the left), stopping at 0 and 100.
+    /// Moves one slider by `delta` (negative to the left), stopping at 0 and 100. From all
+    /// zeros (no route yet) a push to the right sends everything to that subset, rather than
+    /// spreading the rest over the others.
     pub fn nudge(&mut self, index: usize, delta: i32) {
+        if self.total() == 0 {
+            if delta > 0 {
+                self.set(index, FULL);
+            }
+            return;
+        }
         if let Some(subset) = self.subsets.get(index) {
             let target = weight_from(i64::from(subset.weight) + i64::from(delta));
             self.set(index, target);
         }
+    }
+
+    /// The most slider `index` can take: what the locked others leave free.
+    pub fn limit(&self, index: usize) -> Weight {
+        let locked: u32 = self
+            .subsets
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i != index && s.locked)
+            .map(|(_, s)| u32::from(s.weight))
+            .sum();
+        to_weight(u32::from(FULL).saturating_sub(locked))
     }
 
     /// Moves one slider and rebalances the unlocked others so the total stays 100.

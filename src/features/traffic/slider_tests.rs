@@ -255,3 +255,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_push_from_all_zeros_sends_everything_to_that_subset() {
+    let mut s = sliders(&[0, 0, 0]);
+    assert_eq!(s.total(), 0);
+    s.nudge(0, 1);
+    assert_eq!(weights_of(&s), [100, 0, 0], "not 1/50/49");
+    let mut zero = sliders(&[0, 0]);
+    zero.nudge(1, -1);
+    assert_eq!(
+        weights_of(&zero),
+        [0, 0],
+        "a push left from zero moves nothing"
+    );
+}
+
+#[test]
+fn the_limit_is_what_the_locked_sliders_leave() {
+    let mut s = sliders(&[30, 24, 46]);
+    s.toggle_lock(2);
+    assert_eq!(s.limit(0), 54);
+    assert_eq!(s.limit(2), 100);
+    s.set(0, 80);
+    assert_eq!(weights_of(&s)[0], 54, "clamped to the limit");
+}

@@ -32,6 +32,7 @@ fn on_send_due(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect>) {
         return;
     }
     let Some(vs) = virtual_service(&model.cluster) else {
+        model.traffic.debouncer.cancel();
         model.traffic.send = SendState::Failed(SendError {
             code: Some(404),
             message: format!(
@@ -41,6 +42,7 @@ fn on_send_due(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect>) {
         return;
     };
     let Some(route) = model.traffic.route.clone() else {
+        model.traffic.debouncer.cancel();
         model.traffic.send = SendState::Failed(SendError {
             code: None,
             message:

@@ -277,12 +277,12 @@ fn a_subset_missing_from_the_destination_rules_is_only_a_warning() {
     let yaml = editable_yaml(&virtual_service());
     let edited = replace_once(&yaml, "subset: v2", "subset: v4");
     let validated = run(&edited).unwrap();
-    let codes: Vec<(Option<&str>, Option<&str>)> = validated
+    let codes: Vec<(Option<&str>, Vec<&str>)> = validated
         .warnings
         .iter()
-        .map(|f| (f.code, f.subset.as_deref()))
+        .map(|f| (f.code, f.subsets.iter().map(String::as_str).collect()))
         .collect();
-    assert_eq!(codes, [(Some("IST0101"), Some("v4"))]);
+    assert_eq!(codes, [(Some("IST0101"), vec!["v4"])]);
     assert_eq!(
         validated.object["spec"]["http"][0]["route"][1]["destination"]["subset"],
         "v4"

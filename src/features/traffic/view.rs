@@ -12,7 +12,7 @@ use crate::features::traffic::model::{SendState, VIRTUAL_SERVICE, has_virtual_se
 use crate::features::traffic::{ErrorKind, Severity};
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
-use crate::ui::text::{truncate, width};
+use crate::ui::text::{truncate, width, wrap_plain};
 use crate::ui::theme::Theme;
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let flagged = traffic
             .findings
             .iter()
-            .any(|f| f.subset.as_deref() == Some(subset.name.as_str()));
+            .any(|f| f.subsets.contains(&subset.name));
         let bar_style = if flagged {
             theme.warning()
         } else {
@@ -81,9 +81,17 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
                 theme.muted(),
             ),
             Span::styled(format!(" {:>3}", subset.weight), theme.title(false)),
-            Span::styled(format!(" ⇐{cluster:>3}"), theme.muted()),
+            // Without a VirtualService the cluster holds no weights: say so, not 0.
             Span::styled(
-                format!("  파드 {ready}/{total}"),
+                if traffic.route.is_some() {
+                    format!(" ⇐{cluster:>3}")
+                } else {
+                    " ⇐  -".to_string()
+                },
+                theme.muted(),
+            ),
+            Span::styled(
+                format!("  Pod {ready}/{total}"),
                 if ready > 0 {
                     theme.good()
                 } else {
@@ -99,7 +107,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let mut y = HEADER_ROWS + traffic.sliders.subsets.len() as u16;
     if traffic.sliders.subsets.is_empty() {
         let hint =
-            "subset이 없습니다: DestinationRule이나 version 라벨이 붙은 reviews 파드가 필요합니다";
+            "subset이 없습니다: DestinationRule이나 version 라벨이 붙은 reviews Pod가 필요합니다";
         frame.render_widget(Line::styled(truncate(hint, max), theme.muted()), row(y));
         y += 1;
     }
@@ -123,11 +131,18 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let (icon, style) = match finding.severity {
             Severity::Error => ("✖", theme.bad()),
             Severity::Warning => ("▲", theme.warning()),
+            Severity::Info => ("ℹ", theme.muted()),
         };
         let code = finding.code.map(|c| format!("{c} ")).unwrap_or_default();
         let line = format!("{icon} {code}{}", finding.message_ko);
-        frame.render_widget(Line::styled(truncate(&line, max), style), row(y));
-        y += 1;
+        // A finding is read whole: it wraps over up to three rows.
+        for part in wrap_plain(&line, max, 3) {
+            if y >= text.height {
+                return;
+            }
+            frame.render_widget(Line::styled(part, style), row(y));
+            y += 1;
+        }
     }
     if y + 2 < text.height {
         draw_observed(
@@ -238,8 +253,8 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         y += 1;
     }
     if probe.on && y < area.bottom() {
-        let expected = traffic.sliders.weights();
-        let verdict = traffic.observed.verdict(&expected).describe(&expected);
+        let expected = &traffic.expected;
+        let verdict = traffic.observed.verdict(expected).describe(expected);
         frame.render_widget(
             Line::styled(
                 truncate(&format!("판정: {verdict}"), max),

@@ -311,11 +311,11 @@ mod tests {
         state.warnings = vec![crate::features::traffic::Finding {
             code: Some("IST0101"),
             severity: crate::features::traffic::Severity::Error,
-            message_ko: "reviews 호스트의 DestinationRule에 v4 서브셋이 정의되어 있지 않습니다. \
-                         이 서브셋으로 보내는 요청은 DestinationRule이 서브셋을 정의할 때까지 \
+            message_ko: "reviews 호스트의 DestinationRule에 v4 subset이 정의되어 있지 않습니다. \
+                         이 subset으로 보내는 요청은 DestinationRule이 subset을 정의할 때까지 \
                          503 오류로 실패합니다."
                 .into(),
-            subset: Some("v4".into()),
+            subsets: vec!["v4".into()],
         }];
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
