@@ -25,6 +25,21 @@ const ALLOWED: &[(&str, &str)] = &[
     ("flex gap-x-1 text-", "Bookinfo page markup"),
     // Read from kube-apiserver's refusals, never shown as such.
     ("in the namespace ", "kube-apiserver message parsing"),
+    // The YAML parser's reasons, matched to say them in Korean (traffic/yaml_reason.rs).
+    ("unclosed bracket", "parser text matched"),
+    ("mismatched bracket", "parser text matched"),
+    ("unexpected character", "parser text matched"),
+    ("mapping values are not allowed", "parser text matched"),
+    ("did not find expected key", "parser text matched"),
+    ("did not find expected '-'", "parser text matched"),
+    ("cannot start any token", "parser text matched"),
+    ("quoted scalar", "parser text matched"),
+    ("unexpected eof", "parser text matched"),
+    ("unexpected end", "parser text matched"),
+    ("invalid type", "parser text matched"),
+    ("expected mapping", "parser text matched"),
+    ("missing field", "parser text matched"),
+    ("unknown field", "parser text matched"),
     // Library error texts a failure's cause is read from (cluster/explain.rs).
     ("connection refused", "error text matched"),
     ("dns error", "error text matched"),

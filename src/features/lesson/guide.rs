@@ -102,7 +102,10 @@ fn check_front_matter(file_name: &str, yaml: &str) -> Result<(), LessonError> {
         LessonError::new(
             file_name,
             line,
-            format!("가이드의 front matter가 YAML 매핑이 아닙니다: {reason}"),
+            format!(
+                "가이드의 front matter가 YAML 매핑이 아닙니다: {}",
+                crate::features::traffic::yaml_reason::korean(&reason)
+            ),
         )
     })
 }

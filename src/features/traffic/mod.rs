@@ -32,3 +32,4 @@ pub use patch::{
 pub use probe::{ErrorKind, Served, classify, classify_response};
 pub use slider::{Sliders, Subset};
 pub mod validate;
+pub mod yaml_reason;

@@ -112,7 +112,7 @@ fn parse(text: &str) -> Result<Located, Problem> {
             Err(Problem {
                 line: location.map(|l| l.line() as usize),
                 column: location.map(|l| l.column() as usize),
-                message_ko: format!("YAML 문법 오류: {detail}"),
+                message_ko: format!("YAML 문법 오류: {}", super::yaml_reason::korean(&detail)),
             })
         }
     }
