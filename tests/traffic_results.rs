@@ -174,3 +174,26 @@ fn lesson_steps_tick_green_as_the_cluster_reaches_them() {
     }
     assert!(m.lesson.steps_done.iter().all(Option::is_none));
 }
+
+#[test]
+fn ctrl_c_in_the_editor_asks_before_dropping_unsaved_edits() {
+    let mut m = lab();
+    key(&mut m, KeyCode::Char('e'));
+    assert!(m.editor.is_some(), "the VirtualService opens in the editor");
+    key(&mut m, KeyCode::Char('#'));
+    common::ctrl(&mut m, 'c');
+    assert!(!m.quit, "Ctrl-C does not end the app under unsaved edits");
+    let editor = m.editor.as_ref().expect("still open");
+    assert!(editor.confirm_discard, "it asks first");
+    key(&mut m, KeyCode::Char('n'));
+    let editor = m.editor.as_ref().expect("still open after 'n'");
+    assert!(editor.is_modified(), "the edit is kept");
+    // Without changes Ctrl-C just closes the editor; a second one then quits.
+    let mut m = lab();
+    key(&mut m, KeyCode::Char('e'));
+    common::ctrl(&mut m, 'c');
+    assert!(m.editor.is_none());
+    assert!(!m.quit);
+    common::ctrl(&mut m, 'c');
+    assert!(m.quit);
+}

@@ -116,13 +116,14 @@ fn on_cluster(
 }
 
 fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Effect>) {
+    // The editor takes every key, Ctrl-C included: it asks before dropping unsaved changes.
+    if model.editor.is_some() {
+        editor::keys::on_key(model, key, effects);
+        return;
+    }
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
     {
         model.quit = true;
-        return;
-    }
-    if model.editor.is_some() {
-        editor::keys::on_key(model, key, effects);
         return;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('z' | 'Z'))

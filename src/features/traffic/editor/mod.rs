@@ -201,6 +201,8 @@ pub fn on_key(state: &mut EditorState, key: KeyEvent) -> EditorOutcome {
         };
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    // Ctrl-C leaves the editor as Esc does: never with unsaved changes unasked.
+    let leave = key.code == KeyCode::Esc || (ctrl && key.code == KeyCode::Char('c'));
     match key.code {
         KeyCode::Char('s') if ctrl => {
             if state.saving {
@@ -215,8 +217,8 @@ pub fn on_key(state: &mut EditorState, key: KeyEvent) -> EditorOutcome {
             state.swap_stash();
             EditorOutcome::Nothing
         }
-        KeyCode::Esc if !state.is_modified() => EditorOutcome::Close,
-        KeyCode::Esc => {
+        _ if leave && !state.is_modified() => EditorOutcome::Close,
+        _ if leave => {
             state.confirm_discard = true;
             EditorOutcome::Nothing
         }
