@@ -49,12 +49,17 @@ pub struct ClusterArgs {
         short = 'n',
         long = "namespace",
         value_name = "NS",
-        default_value = "default"
+        default_value = "default",
+        value_parser = namespace_name
     )]
     pub namespace: String,
     /// Speed factor for the demo cluster's pod lifecycle (2 = twice as fast).
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub sim_speed: f64,
+}
+
+fn namespace_name(name: &str) -> Result<String, String> {
+    crate::features::cluster::check_namespace(name).map(|()| name.to_string())
 }
 
 #[derive(Debug, Subcommand)]

@@ -85,3 +85,16 @@ fn without_a_terminal_it_says_so_and_names_the_commands_that_need_none() {
     }
     assert!(!said.contains("os error"), "no raw OS error: {said}");
 }
+
+#[test]
+fn an_invalid_namespace_is_refused_before_anything_starts() {
+    for bad in ["Bad_NS!", "../../etc"] {
+        let out = istio_lab(&["--demo", "-n", bad], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let said = text(&out);
+        assert!(
+            said.contains("네임스페이스 이름이 될 수 없습니다"),
+            "{said}"
+        );
+    }
+}

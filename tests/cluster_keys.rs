@@ -88,3 +88,20 @@ fn a_namespace_that_does_not_exist_is_named_in_a_warning() {
     assert!(toast.text.contains("'ubook'"), "{}", toast.text);
     assert!(toast.text.contains("없습니다"), "{}", toast.text);
 }
+
+#[test]
+fn a_namespace_that_is_not_a_valid_name_is_refused_with_the_reason() {
+    let mut m = cluster_pane();
+    key(&mut m, KeyCode::Char(':'));
+    chars(&mut m, "lab-");
+    let effects = key(&mut m, KeyCode::Enter);
+    assert!(watched(&effects).is_empty(), "nothing is watched");
+    assert_eq!(m.target.namespace, "default");
+    assert_eq!(
+        m.input,
+        Input::Namespace("lab-".into()),
+        "the text stays to fix"
+    );
+    let toast = m.toast.as_ref().expect("the reason is shown");
+    assert!(toast.text.contains("'lab-'"), "{}", toast.text);
+}

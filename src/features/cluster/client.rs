@@ -89,6 +89,23 @@ pub fn kubeconfig_exists(explicit: Option<&Path>) -> bool {
     find_kubeconfig(explicit) == KubeconfigLookup::Found
 }
 
+/// Checks a namespace name the way the API server does (an RFC 1123 label), so a typo is
+/// refused with a reason instead of watched forever.
+pub fn check_namespace(name: &str) -> Result<(), String> {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ends_ok = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if !name.is_empty() && name.len() <= 63 && valid_chars && ends_ok {
+        return Ok(());
+    }
+    Err(format!(
+        "'{name}'은(는) 네임스페이스 이름이 될 수 없습니다: 63자 이하의 영문 소문자, 숫자, '-'로 \
+         쓰고 영문자나 숫자로 시작하고 끝나야 합니다 (RFC 1123 label)"
+    ))
+}
+
 /// The API server's `host:port`, as connection errors name it.
 pub fn server_of(config: &Config) -> String {
     let url = &config.cluster_url;
@@ -124,6 +141,26 @@ pub fn client_from_config(config: Config) -> Result<Client, ClientError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaces_are_checked_as_the_api_server_does() {
+        for good in ["default", "book-info", "a", "l1", &"a".repeat(63)] {
+            assert!(check_namespace(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "Bad_NS!",
+            "../../etc",
+            "",
+            "-lab",
+            "lab-",
+            "UPPER",
+            "a.b",
+            &"a".repeat(64),
+        ] {
+            let error = check_namespace(bad).expect_err(bad);
+            assert!(error.contains("네임스페이스"), "{error}");
+        }
+    }
 
     #[test]
     fn explicit_path_wins() {

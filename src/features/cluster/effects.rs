@@ -43,7 +43,7 @@ impl ClusterEffects {
         };
         let (cluster_tx, mut cluster_rx) = unbounded_channel();
         self.watchers = Some(spawn_watchers(client.clone(), namespace, cluster_tx));
-        tokio::spawn(check_namespace(
+        tokio::spawn(report_missing_namespace(
             client,
             namespace.to_string(),
             generation,
@@ -74,7 +74,7 @@ impl ClusterEffects {
 
 /// Tells the learner when the lab namespace is not there: its tables would otherwise just stay
 /// empty. A refusal (403) or an unreachable server says nothing here; the watchers report those.
-async fn check_namespace(
+async fn report_missing_namespace(
     client: Client,
     namespace: String,
     generation: u64,

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::msg::ClusterEffect;
-use crate::app::model::{Input, Model};
+use crate::app::model::{Input, Model, ToastLevel};
 use crate::app::msg::Effect;
 use crate::features::cluster::model::Table;
 use crate::ui::line_edit::{LineEdit, LineOutcome};
@@ -49,11 +49,17 @@ pub fn on_input_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>)
         Input::Namespace(text) => match text.on_key(key, is_namespace_char) {
             LineOutcome::Editing => {}
             LineOutcome::Cancel => model.input = Input::Normal,
-            LineOutcome::Submit => {
-                let namespace = std::mem::take(text).into_text();
-                model.input = Input::Normal;
-                switch_namespace(model, namespace, effects);
-            }
+            LineOutcome::Submit => match super::check_namespace(text.text()) {
+                // Empty means "never mind": nothing to refuse.
+                Err(reason) if !text.text().is_empty() => {
+                    effects.push(model.toast(ToastLevel::Warning, reason));
+                }
+                _ => {
+                    let namespace = std::mem::take(text).into_text();
+                    model.input = Input::Normal;
+                    switch_namespace(model, namespace, effects);
+                }
+            },
         },
         Input::Normal | Input::Search(_) => {}
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Empty};
 use k8s_openapi::api::core::v1::Service;
 use kube::Client;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 const GATEWAY_TIMEOUT: Duration = Duration::from_secs(2);
 const PROXY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -68,6 +69,8 @@ pub async fn via_gateway(gateway: &str) -> Result<(u16, String), String> {
 
 /// `GET /api/v1/namespaces/NS/services/productpage:9080/proxy/productpage` through the API server.
 pub async fn via_api_proxy(client: &Client, namespace: &str) -> Result<(u16, String), String> {
+    // Every segment the app builds is encoded, whatever the namespace holds.
+    let namespace = utf8_percent_encode(namespace, NON_ALPHANUMERIC);
     let path =
         format!("/api/v1/namespaces/{namespace}/services/productpage:9080/proxy/productpage");
     let request = http::Request::get(path)
