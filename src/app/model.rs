@@ -16,11 +16,22 @@ use crate::ui::line_edit::LineEdit;
 
 const TOAST_TIME: Duration = Duration::from_secs(4);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     /// The key list; the number is how far it is scrolled.
     Help(u16),
     Toc(Toc),
+    /// Something that changes the cluster, shown exactly before it is done.
+    Confirm(Confirmation),
+}
+
+/// A question before a change: what will happen, line by line; Enter does it, Esc does not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirmation {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// What Enter sets going.
+    pub effects: Vec<Effect>,
 }
 
 /// What typed characters go to.

@@ -159,6 +159,7 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             return;
         }
         Some(Overlay::Toc(_)) => return lesson::update::on_toc_key(model, key, effects),
+        Some(Overlay::Confirm(_)) => return on_confirm_key(model, key, effects),
         None => {}
     }
     match key.code {
@@ -176,6 +177,22 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             Pane::Cluster => cluster::update::on_key(model, key),
             Pane::Traffic => traffic::keys::on_key(model, key, now, effects),
         },
+    }
+}
+
+/// Enter (or y) carries the confirmed change out, Esc (or n) drops it; other keys wait.
+fn on_confirm_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+    match key.code {
+        KeyCode::Enter | KeyCode::Char('y' | 'Y') => {
+            if let Some(Overlay::Confirm(confirmation)) = model.overlay.take() {
+                effects.extend(confirmation.effects);
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => {
+            model.overlay = None;
+            effects.push(model.toast(ToastLevel::Info, "취소했습니다. 클러스터는 그대로입니다"));
+        }
+        _ => {}
     }
 }
 

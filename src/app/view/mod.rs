@@ -1,6 +1,7 @@
 //! Drawing the whole screen: a pure function of the model. The header, status bar and help are
 //! the app's own; each pane is drawn by its feature.
 
+pub mod confirm;
 pub mod header;
 pub mod help;
 pub mod status_bar;
@@ -34,6 +35,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     }
     match &model.overlay {
         Some(Overlay::Help(scroll)) => help::draw(frame, frame.area(), *scroll, theme),
+        Some(Overlay::Confirm(confirmation)) => {
+            confirm::draw(frame, frame.area(), confirmation, theme);
+        }
         Some(Overlay::Toc(toc)) => {
             lesson::toc_view::draw(frame, frame.area(), toc, model.lesson.index, theme);
         }

@@ -45,6 +45,19 @@ impl WriteError {
 impl From<kube::Error> for WriteError {
     fn from(error: kube::Error) -> Self {
         match error {
+            // A server-side apply conflict is said in Korean before the server's own list of
+            // the fields and their managers.
+            kube::Error::Api(status)
+                if status.code == 409 && status.message.contains("conflict") =>
+            {
+                WriteError {
+                    code: Some(409),
+                    message: format!(
+                        "다른 관리자가 가진 필드라 덮어쓰지 않았습니다 ({})",
+                        status.message
+                    ),
+                }
+            }
             kube::Error::Api(status) => WriteError {
                 code: Some(status.code),
                 message: status.message.clone(),
@@ -131,7 +144,9 @@ impl Writer {
     }
 }
 
-/// Server-side apply (fieldManager istio-lab, force) of every document of a YAML manifest, in order.
+/// Server-side apply (fieldManager istio-lab) of every document of a YAML manifest, in order.
+/// Never forced: a field another manager owns makes it a 409 that names the manager and the
+/// field, rather than taking the field over unasked.
 pub async fn apply_manifest(
     client: &Client,
     namespace: &str,
@@ -166,7 +181,7 @@ pub async fn apply_manifest(
         };
         api.patch(
             &name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
+            &PatchParams::apply(FIELD_MANAGER),
             &Patch::Apply(&document),
         )
         .await?;

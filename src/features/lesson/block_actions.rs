@@ -4,7 +4,7 @@ use super::CodeBlock;
 use super::msg::LessonEffect;
 use super::position::scroll_to;
 use super::run_command::{Action, action_for};
-use crate::app::model::{Model, ToastLevel};
+use crate::app::model::{Confirmation, Model, Overlay, ToastLevel};
 use crate::app::msg::Effect;
 
 pub fn select_code(model: &mut Model, forward: bool, effects: &mut Vec<Effect>) {
@@ -84,15 +84,57 @@ pub fn run_code(model: &mut Model, effects: &mut Vec<Effect>) {
         effects.push(model.toast(ToastLevel::Info, text));
         return;
     }
-    let count = actions.len();
+    // Nothing changes before the learner has seen exactly what will, and where.
+    let mut lines = Vec::new();
+    let mut planned = Vec::new();
     for Action::Apply { manifest } in actions {
-        effects.push(Effect::Lesson(LessonEffect::ApplyCommand {
+        lines.extend(objects_in(&manifest, &namespace));
+        planned.push(Effect::Lesson(LessonEffect::ApplyCommand {
             namespace: namespace.clone(),
             yaml: manifest,
         }));
     }
-    effects.push(model.toast(
-        ToastLevel::Info,
-        format!("클러스터에 적용합니다 (명령 {count}개)"),
-    ));
+    lines.push(
+        "server-side apply (fieldManager istio-lab), 다른 관리자의 필드는 덮어쓰지 않습니다".into(),
+    );
+    model.overlay = Some(Overlay::Confirm(Confirmation {
+        title: "클러스터에 적용할까요?".into(),
+        lines,
+        effects: planned,
+    }));
+}
+
+/// "Kind name → namespace" for each object of a manifest, as it will be applied.
+pub fn objects_in(manifest: &str, namespace: &str) -> Vec<String> {
+    let documents: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple(manifest).unwrap_or_default();
+    documents
+        .iter()
+        .filter(|d| d.is_object())
+        .map(|document| {
+            let field = |pointer: &str| document.pointer(pointer).and_then(|v| v.as_str());
+            let kind = field("/kind").unwrap_or("?");
+            let name = field("/metadata/name").unwrap_or("?");
+            let labels: Vec<String> = document
+                .pointer("/metadata/labels")
+                .and_then(|l| l.as_object())
+                .map(|labels| {
+                    labels
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            match kind {
+                // Cluster-scoped: the name is where it acts.
+                "Namespace" if !labels.is_empty() => {
+                    format!("• Namespace {name}: 라벨 {}", labels.join(", "))
+                }
+                "Namespace" | "ClusterRole" | "ClusterRoleBinding" | "CustomResourceDefinition" => {
+                    format!("• {kind} {name}")
+                }
+                _ => format!("• {kind} {name} → 네임스페이스 {namespace}"),
+            }
+        })
+        .collect()
 }
