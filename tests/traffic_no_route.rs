@@ -37,6 +37,14 @@ fn lesson_six() -> Model {
             change: Change::Applied(destination_rule()),
         },
     );
+    // The watcher has listed VirtualServices, and there are none.
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Reset(Vec::new()),
+        },
+    );
     m
 }
 
@@ -84,6 +92,25 @@ fn without_a_virtual_service_the_lab_expects_round_robin_and_says_it_once() {
         shown.contains("⇐  -"),
         "the cluster holds no weights: {shown}"
     );
+}
+
+#[test]
+fn nothing_is_said_missing_before_the_first_list_of_virtual_services() {
+    let mut m = model(120, 40);
+    m.cluster.generation = 1;
+    key(&mut m, KeyCode::F(3));
+    let shown = screen_rows(&m).join("\n");
+    assert!(shown.contains("확인하는 중"), "{shown}");
+    assert!(!shown.contains("VirtualService 없음"), "{shown}");
+    assert!(m.traffic.findings.is_empty());
+    // `a` writes nothing before the list has come.
+    let effects = key(&mut m, KeyCode::Char('a'));
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, istio_lab::app::Effect::Traffic(_)))
+    );
+    assert!(m.toast.as_ref().is_some_and(|t| t.text.contains("읽는 중")));
 }
 
 #[test]

@@ -64,6 +64,14 @@ fn without_a_virtual_service_a_key_offers_to_create_the_guides_one() {
             change: Change::Applied(destination_rule()),
         },
     );
+    // Listed, and none there.
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Reset(Vec::new()),
+        },
+    );
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
     assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));

@@ -38,7 +38,8 @@ pub struct ClusterView {
     /// either, so the two never disagree.
     pod_groups: BTreeMap<String, PodGroups>,
     pub services: Rows<ServiceRow>,
-    /// Istio objects per kind and name, each read once as its watch event arrives.
+    /// Istio objects per kind and name, each read once as its watch event arrives. A kind is
+    /// here only once its first list is complete: before that, nothing may be said missing.
     pub mesh: BTreeMap<MeshKind, BTreeMap<String, MeshObject>>,
     pub connection: ConnectionState,
     /// When the connection state last changed, for the "next try in Xs" countdown.
@@ -101,6 +102,8 @@ impl ClusterView {
                     Change::Applied(object) => Change::Applied(read(&object)),
                     Change::Deleted { name } => Change::Deleted { name },
                 };
+                // The watchers send a kind's first list (a reset) before any change of it, so
+                // the kind's entry exists exactly once it has been listed.
                 apply_change(self.mesh.entry(kind).or_default(), change, |o| &o.name);
                 Applied::Changed
             }
@@ -113,6 +116,11 @@ impl ClusterView {
                 Applied::Changed
             }
         }
+    }
+
+    /// Whether the first list of `kind` is complete, so its absence of an object is real.
+    pub fn listed(&self, kind: MeshKind) -> bool {
+        self.mesh.contains_key(&kind)
     }
 
     /// Forgets the lab namespace's rows when the learner switches namespace.

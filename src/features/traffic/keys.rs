@@ -180,6 +180,12 @@ pub fn schedule_send(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect
 }
 
 fn create_guide_resources(model: &mut Model, effects: &mut Vec<Effect>) {
+    if !model.cluster.listed(MeshKind::VirtualService) {
+        let text =
+            "아직 클러스터의 VirtualService 목록을 읽는 중입니다. 목록이 오면 다시 눌러 주세요";
+        effects.push(model.toast(ToastLevel::Info, text));
+        return;
+    }
     if has_virtual_service(&model.cluster) {
         effects.push(model.toast(ToastLevel::Info, "reviews VirtualService가 이미 있습니다"));
         return;

@@ -294,7 +294,12 @@ impl TrafficView {
     /// goes meanwhile.
     pub fn refresh_findings(&mut self, cluster: &ClusterView, lab_namespace: &str) {
         if self.route.is_none() && !self.local_changes {
-            self.findings = vec![no_route_yet(&self.expected)];
+            // Before the first list nothing is known to be missing.
+            self.findings = if cluster.listed(MeshKind::VirtualService) {
+                vec![no_route_yet(&self.expected)]
+            } else {
+                Vec::new()
+            };
             return;
         }
         let rules = destination_rules(cluster);

@@ -11,6 +11,7 @@ use super::probe::version_in_pod_name;
 use super::{Served, classify_response, editor, merge_patch};
 use crate::app::model::{Model, ToastLevel};
 use crate::app::msg::{Effect, TimerMsg};
+use crate::features::cluster::MeshKind;
 
 pub fn on_msg(model: &mut Model, msg: TrafficMsg, now: Timestamp, effects: &mut Vec<Effect>) {
     match msg {
@@ -29,6 +30,15 @@ pub fn on_msg(model: &mut Model, msg: TrafficMsg, now: Timestamp, effects: &mut 
 /// The pacing timer fired: send the newest weights as a merge patch built from the latest watched object.
 fn on_send_due(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect>) {
     if !model.traffic.debouncer.on_timer(now) {
+        return;
+    }
+    if !model.cluster.listed(MeshKind::VirtualService) {
+        // Not "missing" yet: kept, and sent once the watch has listed (on the next connect).
+        model.traffic.debouncer.cancel();
+        model.traffic.send = SendState::Failed(SendError {
+            code: None,
+            message: "클러스터의 VirtualService 목록을 아직 읽는 중입니다".into(),
+        });
         return;
     }
     let Some(vs) = virtual_service(&model.cluster) else {

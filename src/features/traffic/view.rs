@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Sparkline};
 
 use crate::app::Model;
+use crate::features::cluster::{ConnectionState, MeshKind};
 use crate::features::traffic::layout::{HEADER_ROWS, LABEL_WIDTH, bar};
 use crate::features::traffic::model::{SendState, VIRTUAL_SERVICE, has_virtual_service};
 use crate::features::traffic::{ErrorKind, Severity};
@@ -33,6 +34,18 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let header = if exists {
         let by = traffic.changed_by.as_deref().unwrap_or("알 수 없음");
         format!("VirtualService {VIRTUAL_SERVICE} · 마지막 변경: {by}")
+    } else if !model.cluster.listed(MeshKind::VirtualService) {
+        // Nothing is claimed missing before the first list of VirtualServices is complete.
+        match model.cluster.connection {
+            _ if model.cluster.generation == 0 => {
+                "클러스터에 연결되어 있지 않아 VirtualService를 볼 수 없습니다".to_string()
+            }
+            ConnectionState::IstioNotInstalled => {
+                "Istio의 CRD가 아직 없습니다: Istio를 설치하면 VirtualService를 볼 수 있습니다"
+                    .to_string()
+            }
+            _ => format!("{VIRTUAL_SERVICE} VirtualService를 확인하는 중…"),
+        }
     } else {
         format!(
             "{VIRTUAL_SERVICE} VirtualService 없음 · a: 가이드의 DestinationRule + 80/20 VirtualService 만들기"
