@@ -133,8 +133,32 @@ pub async fn client_from_kubeconfig(
     Ok((client_from_config(config)?, server))
 }
 
+/// How long the app waits for the API server before it says so.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: std::time::Duration,
+    /// Between two reads of an answer. Watches ask the server to end them sooner than this
+    /// (see the watchers), so a silent connection is noticed whether it is a watch or not.
+    pub read: std::time::Duration,
+}
+
+pub const TIMEOUTS: Timeouts = Timeouts {
+    connect: std::time::Duration::from_secs(10),
+    read: std::time::Duration::from_secs(35),
+};
+
 /// Builds a client from a ready configuration (the embedded demo cluster hands one over).
 pub fn client_from_config(config: Config) -> Result<Client, ClientError> {
+    client_with_timeouts(config, TIMEOUTS)
+}
+
+/// A client that gives up on a silent server: a server that accepts the connection and never
+/// answers otherwise leaves "connecting" on screen for as long as it stays open.
+pub fn client_with_timeouts(mut config: Config, timeouts: Timeouts) -> Result<Client, ClientError> {
+    config.connect_timeout = Some(timeouts.connect);
+    config.read_timeout = Some(timeouts.read);
+    // The read timeout counts from the request, not from when a pooled connection went idle.
+    config.reset_reader_on_write = true;
     Ok(Client::try_from(config)?)
 }
 
@@ -160,6 +184,42 @@ mod tests {
             let error = check_namespace(bad).expect_err(bad);
             assert!(error.contains("네임스페이스"), "{error}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_server_that_accepts_and_never_answers_is_a_timeout_not_a_hang() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        // Accept, read the request, say nothing.
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        let config = Config::new(format!("http://{address}").parse().unwrap());
+        let timeouts = Timeouts {
+            connect: std::time::Duration::from_secs(1),
+            read: std::time::Duration::from_millis(300),
+        };
+        let client = client_with_timeouts(config, timeouts).unwrap();
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(client, "default");
+        let started = std::time::Instant::now();
+        let error = api
+            .list(&Default::default())
+            .await
+            .expect_err("silence is an error");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            crate::features::cluster::explain::cause_of(&error),
+            crate::features::cluster::explain::Cause::Timeout,
+            "{error:?}"
+        );
     }
 
     #[test]

@@ -42,6 +42,13 @@ const ISTIO_RECHECK: Duration = Duration::from_secs(10);
 /// allocator keeps that peak. 50 costs a few more round trips and keeps the process small.
 const LIST_PAGE_SIZE: u32 = 50;
 
+/// The server ends each watch after this long and the watcher opens the next from the same
+/// resourceVersion (no list). It is shorter than the client's read timeout, so a quiet but
+/// healthy watch ends cleanly while a silent connection (a laptop that slept, a VPN that
+/// dropped) fails the read and is reported; kube-runtime also gives up on a watch that stays
+/// silent 5 s past this.
+pub const WATCH_TIMEOUT_SECS: u32 = 25;
+
 /// The running watchers. Dropping it (or calling [`WatchHandle::stop`]) aborts all of them;
 /// to switch namespace, drop it and call [`spawn_watchers`] again.
 #[derive(Debug)]
@@ -246,7 +253,9 @@ where
 {
     Box::pin(watcher(
         api.clone(),
-        watcher::Config::default().page_size(LIST_PAGE_SIZE),
+        watcher::Config::default()
+            .page_size(LIST_PAGE_SIZE)
+            .timeout(WATCH_TIMEOUT_SECS),
     ))
 }
 
