@@ -295,7 +295,8 @@ impl TrafficView {
     pub fn refresh_findings(&mut self, cluster: &ClusterView, lab_namespace: &str) {
         if self.route.is_none() && !self.local_changes {
             // Before the first list nothing is known to be missing.
-            self.findings = if cluster.listed(MeshKind::VirtualService) {
+            // With no subsets there is no reviews traffic to describe (the pane says why).
+            self.findings = if cluster.listed(MeshKind::VirtualService) && !self.expected.is_empty() {
                 vec![no_route_yet(&self.expected)]
             } else {
                 Vec::new()

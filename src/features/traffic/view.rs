@@ -121,8 +121,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     if traffic.sliders.subsets.is_empty() {
         let hint =
             "subset이 없습니다: DestinationRule이나 version 라벨이 붙은 reviews Pod가 필요합니다";
-        frame.render_widget(Line::styled(truncate(hint, max), theme.muted()), row(y));
-        y += 1;
+        for part in wrap_plain(hint, max, 2) {
+            frame.render_widget(Line::styled(part, theme.muted()), row(y));
+            y += 1;
+        }
     }
     if let Some(input) = &traffic.number_input {
         let name = traffic
