@@ -30,6 +30,7 @@ mod direct;
 mod fieldset;
 mod handlers;
 mod http;
+mod labels;
 mod lifecycle;
 mod meta;
 mod patch;
