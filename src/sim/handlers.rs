@@ -12,6 +12,7 @@ use super::http::{Body, Call, Shared, Target, error_response, full, json_respons
 use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
+use super::tokens::VIEWER_USER;
 use super::{watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
@@ -26,7 +27,10 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         return error_response(&err);
     };
     let namespace = call.target.namespace.clone().unwrap_or_default();
-    if shared.store.is_forbidden(verb, def.plural, &namespace) {
+    // The viewer is bound to a read-only role: authorization refuses its writes before
+    // anything else is looked at, as RBAC does.
+    let read_only = call.user == VIEWER_USER && !matches!(verb, "get" | "list" | "watch");
+    if read_only || shared.store.is_forbidden(verb, def.plural, &namespace) {
         let name = call.target.name.as_deref();
         return error_response(&ApiError::forbidden(def, name, call.user, verb, &namespace));
     }

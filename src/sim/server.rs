@@ -21,13 +21,6 @@ use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::{handlers, proxy};
 
-/// The bearer token of the demo user the generated kubeconfig carries.
-pub const ADMIN_TOKEN: &str = "istio-lab-demo-token";
-pub const ADMIN_USER: &str = "istio-lab-demo";
-/// A second known user, for exercising RBAC refusals with the recorded wording.
-pub const VIEWER_TOKEN: &str = "demo-viewer-token";
-pub const VIEWER_USER: &str = "demo-viewer";
-
 /// The stop signal of the connections open now. Dropping them swaps in a fresh signal, so
 /// the listener and every later connection carry on.
 pub struct Connections {
@@ -90,13 +83,9 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<
     }
 }
 
-fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
+fn authenticate(shared: &Shared, req: &Request<Incoming>) -> Option<&'static str> {
     let header = req.headers().get("authorization")?.to_str().ok()?;
-    match header.strip_prefix("Bearer ")? {
-        ADMIN_TOKEN => Some(ADMIN_USER),
-        VIEWER_TOKEN => Some(VIEWER_USER),
-        _ => None,
-    }
+    shared.tokens.user(header.strip_prefix("Bearer ")?)
 }
 
 async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
@@ -115,7 +104,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             .and_then(|t| verb(req.method(), t.name.is_some(), watch)),
         watch,
     });
-    let Some(user) = authenticate(&req) else {
+    let Some(user) = authenticate(&shared, &req) else {
         return error_response(&ApiError::unauthorized());
     };
     if req.method() == Method::GET {

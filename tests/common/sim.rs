@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use istio_lab::sim::{self, ADMIN_TOKEN, Scenario, SimHandle, SimOptions, VIEWER_TOKEN};
+use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
 use serde_json::Value;
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/k8s");
@@ -82,9 +82,9 @@ impl Tester {
             query
         );
         let token = match request["auth_user"].as_str() {
-            Some(user) if user.starts_with("demo-viewer") => VIEWER_TOKEN,
+            Some(user) if user.starts_with("demo-viewer") => self.sim.viewer_token(),
             Some(_) => "not-a-known-token",
-            None => ADMIN_TOKEN,
+            None => self.sim.token(),
         };
         let body = match &request["body"] {
             Value::Null => Bytes::new(),
