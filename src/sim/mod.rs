@@ -26,6 +26,7 @@
 
 mod alloc;
 mod apply;
+mod body;
 mod controller;
 mod defaults;
 mod direct;

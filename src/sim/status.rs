@@ -102,6 +102,12 @@ impl ApiError {
         )
     }
 
+    /// 413 for a body over the apiserver's limit (`--max-request-bytes`, 3 MiB).
+    pub fn too_large(limit: usize) -> Self {
+        let message = format!("Request entity too large: limit is {limit}");
+        Self::new(413, Some("RequestEntityTooLarge"), &message, None)
+    }
+
     pub fn list_expired() -> Self {
         Self::new(
             410,
