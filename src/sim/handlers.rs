@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper::Response;
 use serde_json::{Value, json};
 
+use super::checks::check_url_name;
 use super::http::{Body, Call, Shared, Target, error_response, full, json_response};
 use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
@@ -33,6 +34,9 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     if read_only || shared.store.is_forbidden(verb, def.plural, &namespace) {
         let name = call.target.name.as_deref();
         return error_response(&ApiError::forbidden(def, name, call.user, verb, &namespace));
+    }
+    if let Err(err) = check_url_name(&call.target) {
+        return error_response(&err);
     }
     let result = match verb {
         "get" => get(&shared, &call.target),

@@ -16,6 +16,11 @@
 //! namespace has `istio-injection=enabled`, and move pods through their start-up stages
 //! at a pace scaled by `SimOptions::speed`.
 //!
+//! It refuses what kube-apiserver refuses, in its words: bodies in unknown media types or
+//! over 3 MiB, objects of another kind, names that break the kind's DNS rule, namespaces
+//! that differ from the URL or do not exist, stale resourceVersions in patches, malformed
+//! label selectors, and writes by the read-only viewer (`SimHandle::viewer_token`).
+//!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
@@ -27,6 +32,7 @@
 mod alloc;
 mod apply;
 mod body;
+mod checks;
 mod controller;
 mod defaults;
 mod direct;
@@ -37,6 +43,7 @@ mod kubeconfig;
 mod labels;
 mod lifecycle;
 mod meta;
+mod names;
 mod patch;
 pub mod productpage;
 mod proxy;
