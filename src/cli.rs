@@ -79,9 +79,12 @@ pub enum Command {
         /// Port on 127.0.0.1 (0 lets the system choose).
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// Where to write the kubeconfig.
+        /// Where to write the kubeconfig (a new file, readable only by you).
         #[arg(long, value_name = "FILE")]
         kubeconfig_out: PathBuf,
+        /// Replace FILE if it already exists (it may be your own kubeconfig).
+        #[arg(long)]
+        force: bool,
         /// Speed factor for the pod lifecycle.
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,

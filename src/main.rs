@@ -23,11 +23,13 @@ fn main() -> ExitCode {
             port,
             kubeconfig_out,
             sim_speed,
+            force,
         }) => runtime_builder().and_then(|rt| {
             rt.block_on(istio_lab::sim::run_standalone(
                 *port,
                 kubeconfig_out,
                 *sim_speed,
+                *force,
             ))
             .wrap_err("데모 클러스터가 멈췄습니다")
             .map(|()| 0)

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use istio_lab::sim::{self, Scenario, SimOptions, VIEWER_TOKEN};
+use istio_lab::sim::{self, Scenario, SimOptions};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod, Service};
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
@@ -154,7 +154,7 @@ async fn kube_client_sees_a_live_cluster() {
 
     let store = sim.store();
     store.set_forbidden("list", "pods", "default");
-    let viewer = Client::try_from(sim.kube_config_with_token(VIEWER_TOKEN)).unwrap();
+    let viewer = Client::try_from(sim.kube_config_with_token(sim.viewer_token())).unwrap();
     match Api::<Pod>::default_namespaced(viewer)
         .list(&ListParams::default())
         .await

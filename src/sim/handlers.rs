@@ -8,10 +8,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper::Response;
 use serde_json::{Value, json};
 
+use super::checks::check_url_name;
 use super::http::{Body, Call, Shared, Target, error_response, full, json_response};
 use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
+use super::tokens::VIEWER_USER;
 use super::{watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
@@ -26,9 +28,15 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         return error_response(&err);
     };
     let namespace = call.target.namespace.clone().unwrap_or_default();
-    if shared.store.is_forbidden(verb, def.plural, &namespace) {
+    // The viewer is bound to a read-only role: authorization refuses its writes before
+    // anything else is looked at, as RBAC does.
+    let read_only = call.user == VIEWER_USER && !matches!(verb, "get" | "list" | "watch");
+    if read_only || shared.store.is_forbidden(verb, def.plural, &namespace) {
         let name = call.target.name.as_deref();
         return error_response(&ApiError::forbidden(def, name, call.user, verb, &namespace));
+    }
+    if let Err(err) = check_url_name(&call.target) {
+        return error_response(&err);
     }
     let result = match verb {
         "get" => get(&shared, &call.target),

@@ -15,6 +15,7 @@ use super::requests::RequestLog;
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::SimStore;
+use super::tokens::Tokens;
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
@@ -28,6 +29,9 @@ pub struct Shared {
     pub lifetime: CancellationToken,
     /// Outlives restarts, so tests see every request clients made to the demo cluster.
     pub requests: Arc<RequestLog>,
+    /// This run's bearer tokens; a restart keeps them, as a restarted apiserver keeps its
+    /// token file.
+    pub tokens: Tokens,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

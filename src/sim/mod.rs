@@ -1,7 +1,9 @@
 //! The embedded demo cluster: a Kubernetes API subset served on loopback.
 //!
-//! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token; the app
-//! reaches it through an ordinary kube-rs client built from `SimHandle::kube_config`.
+//! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token made anew
+//! for every run (`SimHandle::token`); the app reaches it through an ordinary kube-rs
+//! client built from `SimHandle::kube_config`, and `istio-lab sim` writes it into a
+//! private kubeconfig file.
 //! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
 //! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
 //! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
@@ -14,6 +16,11 @@
 //! namespace has `istio-injection=enabled`, and move pods through their start-up stages
 //! at a pace scaled by `SimOptions::speed`.
 //!
+//! It refuses what kube-apiserver refuses, in its words: bodies in unknown media types or
+//! over 3 MiB, objects of another kind, names that break the kind's DNS rule, namespaces
+//! that differ from the URL or do not exist, stale resourceVersions in patches, malformed
+//! label selectors, and writes by the read-only viewer (`SimHandle::viewer_token`).
+//!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
@@ -24,14 +31,19 @@
 
 mod alloc;
 mod apply;
+mod body;
+mod checks;
 mod controller;
 mod defaults;
 mod direct;
 mod fieldset;
 mod handlers;
 mod http;
+mod kubeconfig;
+mod labels;
 mod lifecycle;
 mod meta;
+mod names;
 mod patch;
 pub mod productpage;
 mod proxy;
@@ -42,6 +54,7 @@ mod select;
 mod server;
 mod status;
 mod store;
+mod tokens;
 mod validate;
 mod watch;
 mod writes;
@@ -54,18 +67,16 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
-pub use server::{ADMIN_TOKEN, VIEWER_TOKEN};
 pub use status::ApiError;
 pub use store::SimStore;
 
 use http::Shared;
 use requests::RequestLog;
 use server::Connections;
-
-/// The kubeconfig context the demo cluster is reached through.
-pub const CONTEXT_NAME: &str = "istio-lab-demo";
+use tokens::Tokens;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -78,6 +89,12 @@ pub enum SimError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "kubeconfig 파일이 이미 있습니다: {path} — 그 안의 설정을 지우지 않도록 쓰지 않았습니다. 덮어쓰려면 --force를 붙이세요"
+    )]
+    KubeconfigExists { path: String },
+    #[error("cannot make the demo cluster's tokens from /dev/urandom: {0}")]
+    Token(std::io::Error),
     #[error("waiting for Ctrl-C failed: {0}")]
     Signal(std::io::Error),
 }
@@ -94,6 +111,7 @@ pub struct SimOptions {
 pub struct SimHandle {
     store: SimStore,
     speed: f64,
+    tokens: Tokens,
     server: Serving,
     requests: Arc<RequestLog>,
     controllers_cancel: CancellationToken,
@@ -123,11 +141,21 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
         speed,
         controllers_cancel.clone(),
     );
+    let tokens = Tokens::generate().map_err(SimError::Token)?;
     let requests = Arc::new(RequestLog::default());
-    let server = serve_on(&store, options.port, speed, &controllers_cancel, &requests).await?;
+    let server = serve_on(
+        &store,
+        options.port,
+        speed,
+        &controllers_cancel,
+        &requests,
+        &tokens,
+    )
+    .await?;
     Ok(SimHandle {
         store,
         speed,
+        tokens,
         server,
         requests,
         controllers_cancel,
@@ -140,6 +168,7 @@ async fn serve_on(
     speed: f64,
     lifetime: &CancellationToken,
     requests: &Arc<RequestLog>,
+    tokens: &Tokens,
 ) -> Result<Serving, SimError> {
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
@@ -154,6 +183,7 @@ async fn serve_on(
         cancel: cancel.clone(),
         lifetime: lifetime.clone(),
         requests: requests.clone(),
+        tokens: tokens.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
     let task = tokio::spawn(server::serve(listener, shared, connections.clone()));
@@ -174,23 +204,30 @@ impl SimHandle {
         format!("http://{}", self.server.addr)
     }
 
-    /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default).
+    /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default),
+    /// carrying this run's admin token.
     pub fn kubeconfig_yaml(&self) -> String {
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT_NAME}\n  cluster:\n    server: {url}\n\
-             users:\n- name: {CONTEXT_NAME}\n  user:\n    token: {ADMIN_TOKEN}\n\
-             contexts:\n- name: {CONTEXT_NAME}\n  context:\n    cluster: {CONTEXT_NAME}\n    user: {CONTEXT_NAME}\n    namespace: default\n\
-             current-context: {CONTEXT_NAME}\npreferences: {{}}\n",
-            url = self.server_url()
-        )
+        kubeconfig::render(&self.server_url(), &self.tokens.admin)
+    }
+
+    /// The admin user's bearer token for this run: random, and nowhere but in memory and
+    /// the kubeconfig this handle writes.
+    pub fn token(&self) -> &str {
+        &self.tokens.admin
+    }
+
+    /// The read-only viewer's bearer token for this run: it may get, list and watch, and
+    /// every write it attempts is refused with RBAC's 403.
+    pub fn viewer_token(&self) -> &str {
+        &self.tokens.viewer
     }
 
     /// A client configuration ready for `kube::Client::try_from`.
     pub fn kube_config(&self) -> kube::Config {
-        self.kube_config_with_token(ADMIN_TOKEN)
+        self.kube_config_with_token(&self.tokens.admin)
     }
 
-    /// The same configuration authenticated with another bearer token (e.g. `VIEWER_TOKEN`).
+    /// The same configuration authenticated with another bearer token (e.g. `viewer_token`).
     pub fn kube_config_with_token(&self, token: &str) -> kube::Config {
         let uri = self
             .server_url()
@@ -220,6 +257,7 @@ impl SimHandle {
             self.speed,
             &self.controllers_cancel,
             &self.requests,
+            &self.tokens,
         )
         .await?;
         Ok(())
@@ -267,8 +305,20 @@ impl Drop for SimHandle {
     }
 }
 
-/// `istio-lab sim --port P --kubeconfig-out FILE`: serve the demo cluster until Ctrl-C.
-pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Result<(), SimError> {
+/// `istio-lab sim --port P --kubeconfig-out FILE [--force]`: serve the demo cluster until
+/// Ctrl-C. An existing FILE is refused unless `force`, since it may be the user's own
+/// kubeconfig; it is checked before the cluster starts and again, atomically, on writing.
+pub async fn run_standalone(
+    port: u16,
+    kubeconfig_out: &Path,
+    speed: f64,
+    force: bool,
+) -> Result<(), SimError> {
+    if !force && std::fs::symlink_metadata(kubeconfig_out).is_ok() {
+        return Err(SimError::KubeconfigExists {
+            path: kubeconfig_out.display().to_string(),
+        });
+    }
     let scenario = Scenario::demo()?;
     let handle = start(SimOptions {
         port,
@@ -276,12 +326,10 @@ pub async fn run_standalone(port: u16, kubeconfig_out: &Path, speed: f64) -> Res
         scenario,
     })
     .await?;
-    std::fs::write(kubeconfig_out, handle.kubeconfig_yaml()).map_err(|source| {
-        SimError::Kubeconfig {
-            path: kubeconfig_out.display().to_string(),
-            source,
-        }
-    })?;
+    if let Err(err) = kubeconfig::write(kubeconfig_out, &handle.kubeconfig_yaml(), force) {
+        handle.shutdown().await;
+        return Err(err);
+    }
     tracing::info!(addr = %handle.addr(), kubeconfig = %kubeconfig_out.display(), "demo cluster serving");
     let signal = tokio::signal::ctrl_c().await;
     handle.shutdown().await;

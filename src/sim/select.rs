@@ -1,16 +1,9 @@
-//! Label and field selectors for lists and watches.
+//! Label and field selectors for lists and watches: which objects they match. Label
+//! selectors are parsed by `labels`, as the apiserver parses them.
 
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
-enum Requirement {
-    Equals(String, String),
-    NotEquals(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
-}
+use super::labels::{self, Requirement};
 
 /// A parsed `labelSelector` plus `fieldSelector`; the empty selector matches everything.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,10 +76,7 @@ impl Selector {
         label_selector: Option<&str>,
         field_selector: Option<&str>,
     ) -> Result<Selector, String> {
-        let labels = split_terms(label_selector.unwrap_or_default())
-            .iter()
-            .map(|t| parse_term(t))
-            .collect::<Result<_, _>>()?;
+        let labels = labels::parse(label_selector.unwrap_or_default())?;
         let fields = split_terms(field_selector.unwrap_or_default())
             .iter()
             .map(|t| parse_term(t))
@@ -128,7 +118,13 @@ fn satisfied(requirement: &Requirement, lookup: &dyn Fn(&str) -> Option<String>)
         Requirement::NotIn(key, set) => lookup(key).is_none_or(|v| !set.contains(&v)),
         Requirement::Exists(key) => lookup(key).is_some(),
         Requirement::NotExists(key) => lookup(key).is_none(),
+        Requirement::GreaterThan(key, bound) => number(lookup(key)).is_some_and(|n| n > *bound),
+        Requirement::LessThan(key, bound) => number(lookup(key)).is_some_and(|n| n < *bound),
     }
+}
+
+fn number(value: Option<String>) -> Option<i64> {
+    value.and_then(|v| v.parse().ok())
 }
 
 #[cfg(test)]
@@ -148,5 +144,9 @@ mod tests {
         assert!(yes("!missing,app", "status.phase!=Pending"));
         assert!(!yes("", "metadata.name=q"));
         assert!(Selector::parse(Some("a b"), None).is_err());
+        assert_eq!(
+            Selector::parse(Some("==="), None),
+            Err("found '==', expected: !, identifier, or 'end of string'".into())
+        );
     }
 }

@@ -3,30 +3,34 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use super::body::{decode_path, read_limited};
 use super::http::{
-    Body, Call, Shared, Target, error_response, json_response, page_not_found, verb, wants_watch,
+    Body, Call, Shared, Target, error_response, full, json_response, page_not_found, verb,
+    wants_watch,
 };
 use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::{handlers, proxy};
 
-/// The bearer token of the demo user the generated kubeconfig carries.
-pub const ADMIN_TOKEN: &str = "istio-lab-demo-token";
-pub const ADMIN_USER: &str = "istio-lab-demo";
-/// A second known user, for exercising RBAC refusals with the recorded wording.
-pub const VIEWER_TOKEN: &str = "demo-viewer-token";
-pub const VIEWER_USER: &str = "demo-viewer";
+/// A client gets this long to send a request's headers, on a new connection or between
+/// requests on a kept-alive one; then the connection is closed, so idle and half-sent
+/// connections do not hold a file descriptor for good.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The pause after a failed accept (usually: no file descriptors left), so the loop
+/// waits for connections to close instead of spinning on the same error.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+const ACCEPT_WARNING_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The stop signal of the connections open now. Dropping them swaps in a fresh signal, so
 /// the listener and every later connection carry on.
@@ -63,13 +67,60 @@ impl Connections {
     }
 }
 
+/// Failed accepts, told once a minute at most: while descriptors are out, every accept
+/// fails, and a line per failure would fill the log.
+#[derive(Default)]
+struct AcceptFailures {
+    warned_at: Option<Instant>,
+    /// Failures since the last accepted connection.
+    in_a_row: u64,
+    /// A warning went out, so the recovery is worth a line too.
+    recovery_untold: bool,
+}
+
+impl AcceptFailures {
+    fn failed(&mut self, err: &std::io::Error) {
+        self.in_a_row += 1;
+        if self
+            .warned_at
+            .is_none_or(|at| at.elapsed() >= ACCEPT_WARNING_INTERVAL)
+        {
+            tracing::warn!(error = %err, "demo cluster cannot accept connections; retrying");
+            self.warned_at = Some(Instant::now());
+            self.recovery_untold = true;
+        }
+    }
+
+    fn accepted(&mut self) {
+        if self.recovery_untold {
+            tracing::info!(
+                failures = self.in_a_row,
+                "demo cluster accepts connections again"
+            );
+            self.recovery_untold = false;
+        }
+        self.in_a_row = 0;
+    }
+}
+
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<Connections>) {
+    let mut failures = AcceptFailures::default();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = shared.cancel.cancelled() => return,
         };
-        let Ok((stream, _)) = accepted else { continue };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                failures.failed(&err);
+                tokio::select! {
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                    _ = shared.cancel.cancelled() => return,
+                }
+            }
+        };
+        failures.accepted();
         // Watch events are small writes; without this, Nagle holds each one back until the
         // previous one is acknowledged. Go's net/http (and so kube-apiserver) sets it too.
         let _ = stream.set_nodelay(true);
@@ -81,7 +132,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(route(shared, req).await) }
             });
-            let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
             tokio::select! {
                 _ = connection => {}
                 _ = cancel.cancelled() => {}
@@ -90,17 +144,26 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<
     }
 }
 
-fn authenticate(req: &Request<Incoming>) -> Option<&'static str> {
+fn authenticate(shared: &Shared, req: &Request<Incoming>) -> Option<&'static str> {
     let header = req.headers().get("authorization")?.to_str().ok()?;
-    match header.strip_prefix("Bearer ")? {
-        ADMIN_TOKEN => Some(ADMIN_USER),
-        VIEWER_TOKEN => Some(VIEWER_USER),
-        _ => None,
-    }
+    shared.tokens.user(header.strip_prefix("Bearer ")?)
+}
+
+/// Go's answer to a request line it cannot parse, such as a malformed `%` escape.
+fn malformed_request() -> Response<Body> {
+    Response::builder()
+        .status(400)
+        .header("Content-Type", "text/plain; charset=utf-8")
+        .header("Connection", "close")
+        .body(full("400 Bad Request"))
+        .unwrap_or_else(|_| Response::new(full("")))
 }
 
 async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
-    let path = req.uri().path().trim_end_matches('/').to_string();
+    let Some(decoded) = decode_path(req.uri().path()) else {
+        return malformed_request();
+    };
+    let path = decoded.trim_end_matches('/').to_string();
     let query = req.uri().query().unwrap_or_default();
     let params = parse_query(query);
     let target = parse_target(&path);
@@ -115,7 +178,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             .and_then(|t| verb(req.method(), t.name.is_some(), watch)),
         watch,
     });
-    let Some(user) = authenticate(&req) else {
+    let Some(user) = authenticate(&shared, &req) else {
         return error_response(&ApiError::unauthorized());
     };
     if req.method() == Method::GET {
@@ -142,9 +205,14 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         .unwrap_or_default()
         .to_string();
     let method = req.method().clone();
-    let body = match req.into_body().collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return error_response(&ApiError::bad_request("error reading request body")),
+    let declared = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = match read_limited(req.into_body(), declared).await {
+        Ok(body) => body,
+        Err(err) => return error_response(&err),
     };
     let call = Call {
         method,

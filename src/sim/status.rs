@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use super::names::go_quote;
 use super::resources::ResourceDef;
 
 /// A failed API request: the HTTP code and the `Status` body sent with it.
@@ -92,14 +93,49 @@ impl ApiError {
         Self::new(400, Some("BadRequest"), message, None)
     }
 
-    pub fn unsupported_patch() -> Self {
-        Self::new(
-            415,
-            Some("UnsupportedMediaType"),
-            "the body of the request was in an unknown format - accepted media types include: \
-             application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
-            None,
-        )
+    /// 415 for a body in a media type the endpoint does not decode.
+    pub fn unsupported_media_type(accepted: &[&str]) -> Self {
+        let message = format!(
+            "the body of the request was in an unknown format - accepted media types include: {}",
+            accepted.join(", ")
+        );
+        Self::new(415, Some("UnsupportedMediaType"), &message, None)
+    }
+
+    /// 415 for a patch type the resource does not take: custom resources have no
+    /// strategic merge patch.
+    pub fn unsupported_patch(def: &ResourceDef) -> Self {
+        let types: &[&str] = if def.custom {
+            &[
+                "application/json-patch+json",
+                "application/merge-patch+json",
+                "application/apply-patch+yaml",
+            ]
+        } else {
+            &[
+                "application/json-patch+json",
+                "application/merge-patch+json",
+                "application/strategic-merge-patch+json",
+                "application/apply-patch+yaml",
+            ]
+        };
+        Self::unsupported_media_type(types)
+    }
+
+    /// 413 for a body over the apiserver's limit (`--max-request-bytes`, 3 MiB).
+    pub fn too_large(limit: usize) -> Self {
+        let message = format!("Request entity too large: limit is {limit}");
+        Self::new(413, Some("RequestEntityTooLarge"), &message, None)
+    }
+
+    /// 400 for a name in the URL that cannot be a storage key (`NamespaceKeyFunc`).
+    pub fn name_parameter_invalid(name: &str, problems: &[String]) -> Self {
+        let message = format!(
+            "Name parameter invalid: {}: {}",
+            go_quote(name),
+            problems.join(";")
+        );
+        Self::bad_request(&message)
     }
 
     pub fn list_expired() -> Self {
@@ -117,6 +153,16 @@ impl ApiError {
 
     /// 422 `Invalid` for an object, with one cause per `(reason, message, field)`.
     pub fn invalid(def: &ResourceDef, name: &str, causes: &[(String, String, String)]) -> Self {
+        Self::invalid_kind(def.kind, def.group, name, causes)
+    }
+
+    /// 422 `Invalid` naming the kind the object says it is, which may not be the endpoint's.
+    pub fn invalid_kind(
+        kind: &str,
+        group: &str,
+        name: &str,
+        causes: &[(String, String, String)],
+    ) -> Self {
         let described: Vec<String> = causes
             .iter()
             .map(|(_, message, field)| format!("{field}: {message}"))
@@ -126,15 +172,23 @@ impl ApiError {
         } else {
             format!("[{}]", described.join(", "))
         };
-        let message = format!(
-            "{}.{} \"{name}\" is invalid: {summary}",
-            def.kind, def.group
-        );
+        // Go's GroupKind.String(): the core group has no suffix.
+        let qualified = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        let message = format!("{qualified} {} is invalid: {summary}", go_quote(name));
         let causes: Vec<Value> = causes
             .iter()
             .map(|(reason, message, field)| json!({"reason": reason, "message": message, "field": field}))
             .collect();
-        let details = json!({"name": name, "group": def.group, "kind": def.kind, "causes": causes});
+        let mut details = json!({"name": name, "group": group, "kind": kind, "causes": causes});
+        if group.is_empty()
+            && let Some(map) = details.as_object_mut()
+        {
+            map.remove("group");
+        }
         Self::new(422, Some("Invalid"), &message, Some(details))
     }
 
@@ -184,5 +238,8 @@ mod tests {
             "VirtualService.networking.istio.io \"reviews\" is invalid: [f: one, <nil>: two]"
         );
         assert_eq!(err.code, 422);
+        let err = ApiError::invalid(&RESOURCES[PODS], "UPPER", &causes[..1]);
+        assert_eq!(err.body["message"], "Pod \"UPPER\" is invalid: f: one");
+        assert_eq!(err.body["details"].get("group"), None);
     }
 }

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use istio_lab::sim::{self, ADMIN_TOKEN, Scenario, SimHandle, SimOptions, VIEWER_TOKEN};
+use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
 use serde_json::Value;
 
 pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/k8s");
@@ -82,9 +82,9 @@ impl Tester {
             query
         );
         let token = match request["auth_user"].as_str() {
-            Some(user) if user.starts_with("demo-viewer") => VIEWER_TOKEN,
+            Some(user) if user.starts_with("demo-viewer") => self.sim.viewer_token(),
             Some(_) => "not-a-known-token",
-            None => ADMIN_TOKEN,
+            None => self.sim.token(),
         };
         let body = match &request["body"] {
             Value::Null => Bytes::new(),
@@ -303,4 +303,55 @@ pub async fn details_v1_comes_and_goes(t: &Tester) {
     let terminating = t.replay("setup/05-delete-pod-details-v1").await;
     assert_eq!(terminating["metadata"]["deletionGracePeriodSeconds"], 30);
     t.replay("setup/06-delete-pod-details-v1-grace-0").await;
+}
+
+/// One answer to `Tester::raw`: status, Content-Type, and the body (JSON, or a string).
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Tester {
+    /// Sends one request as given (path with query, optional Content-Type, raw body,
+    /// bearer token) and reads the whole answer, for requests no recording has.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        token: &str,
+    ) -> Reply {
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path_and_query}", self.sim.server_url()))
+            .header("Authorization", format!("Bearer {token}"));
+        if let Some(content_type) = content_type {
+            builder = builder.header("Content-Type", content_type);
+        }
+        let response = self
+            .client
+            .request(builder.body(Full::new(Bytes::from(body))).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = tokio::time::timeout(Duration::from_secs(10), response.into_body().collect())
+            .await
+            .expect("the answer ends")
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
 }

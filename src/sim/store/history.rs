@@ -13,6 +13,11 @@ use super::{Inner, SimStore, Stored};
 /// Enough for minutes of a busy demo; a watcher further behind relists (410), as it would
 /// against a real apiserver's watch cache.
 const HISTORY_LIMIT: usize = 8_192;
+/// The history's size cap, whatever the count: a few huge objects written over and over
+/// must not hold memory without bound. The oldest events go first.
+pub(super) const HISTORY_BYTE_LIMIT: usize = 16 * 1024 * 1024;
+/// What an event costs besides its object and names: the `Event` and its `Arc`s.
+const EVENT_OVERHEAD: usize = 96;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -54,14 +59,30 @@ pub struct Subscription {
 /// An object's last change at or before some RV, and its first change after it.
 type AroundRv<'a> = (Option<&'a Event>, Option<&'a Event>);
 
+impl Event {
+    /// The bytes this event keeps alive in the history, its object's own dictionary
+    /// included. The object may also be the store's current one; it is counted anyway,
+    /// since it outlives that once overwritten.
+    fn weight(&self) -> usize {
+        self.object.held_len() + self.namespace.len() + self.name.len() + EVENT_OVERHEAD
+    }
+}
+
 impl SimStore {
     pub(super) fn push_history(&self, inner: &mut Inner, event: Arc<Event>) {
-        if inner.history.len() >= HISTORY_LIMIT
-            && let Some(evicted) = inner.history.pop_front()
+        inner.history_bytes += event.weight();
+        inner.history.push_back(event.clone());
+        // The newest event always stays, so a watch can start from the write before it.
+        while inner.history.len() > 1
+            && (inner.history.len() > HISTORY_LIMIT
+                || inner.history_bytes > inner.history_byte_limit)
         {
+            let Some(evicted) = inner.history.pop_front() else {
+                break;
+            };
+            inner.history_bytes = inner.history_bytes.saturating_sub(evicted.weight());
             inner.oldest_rv = evicted.rv;
         }
-        inner.history.push_back(event.clone());
         // Nobody listening is fine: watches subscribe later and replay from history.
         let _ = self.events.send(event);
     }
@@ -149,7 +170,14 @@ impl SimStore {
         let mut inner = self.lock();
         inner.rv += 1;
         inner.history.clear();
+        inner.history_bytes = 0;
         inner.oldest_rv = inner.rv;
+    }
+
+    /// Caps the history at `bytes`, so a test can overflow it with a few events.
+    #[cfg(test)]
+    pub fn set_history_byte_limit(&self, bytes: usize) {
+        self.lock().history_byte_limit = bytes;
     }
 
     pub fn oldest_rv(&self) -> u64 {
@@ -215,6 +243,40 @@ mod tests {
             store.list_at(VIRTUALSERVICES, None, at_first)[0]["metadata"]["uid"],
             first["metadata"]["uid"]
         );
+    }
+
+    #[test]
+    fn the_history_is_capped_by_bytes_and_expired_rvs_get_410() {
+        let store = SimStore::new();
+        store.set_history_byte_limit(64 * 1024);
+        let start = store.current_rv();
+        // Text that does not compress, so each object costs about its size.
+        let filler = |seed: u64| -> String {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            (0..20_000).map(|_| rng.alphanumeric()).collect()
+        };
+        for round in 0..8u64 {
+            let mut object = vs(round);
+            object["metadata"]["annotations"] = serde_json::json!({"filler": filler(round)});
+            store.put(object).unwrap();
+        }
+        let inner = store.lock();
+        assert!(inner.history_bytes <= 64 * 1024, "{}", inner.history_bytes);
+        assert!(
+            inner.history.len() < 8,
+            "old events were dropped: {} events, {} bytes",
+            inner.history.len(),
+            inner.history_bytes
+        );
+        drop(inner);
+        let oldest = store.oldest_rv();
+        assert!(oldest > start);
+        assert_eq!(
+            store.watch_from(VIRTUALSERVICES, None, start).err(),
+            Some(oldest),
+            "a watch from before the dropped events is expired"
+        );
+        assert!(store.watch_from(VIRTUALSERVICES, None, oldest).is_ok());
     }
 
     #[test]

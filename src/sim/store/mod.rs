@@ -36,6 +36,9 @@ struct Inner {
     rv: u64,
     objects: BTreeMap<Key, Arc<Stored>>,
     history: VecDeque<Arc<Event>>,
+    /// What the events in `history` hold, as `Event::weight` counts it.
+    history_bytes: usize,
+    history_byte_limit: usize,
     /// Watches must start at or after this RV; older ones get the 410 ERROR event.
     oldest_rv: u64,
     forbidden: HashSet<(String, String, String)>,
@@ -104,6 +107,8 @@ impl SimStore {
                 rv: 100,
                 objects: BTreeMap::new(),
                 history: VecDeque::new(),
+                history_bytes: 0,
+                history_byte_limit: history::HISTORY_BYTE_LIMIT,
                 oldest_rv: 0,
                 forbidden: HashSet::new(),
                 uid_counter: 0,

@@ -22,6 +22,9 @@ pub struct Stored {
     packed: Box<[u8]>,
     /// The text the block refers back into; shared by many objects.
     dictionary: Option<Arc<[u8]>>,
+    /// The dictionary is this object's own text: it was unlike the one before, so it
+    /// started a new one, and keeps it alive at least as long as itself.
+    own_dictionary: bool,
 }
 
 impl Stored {
@@ -38,6 +41,7 @@ impl Stored {
         Stored {
             packed: packed.into_boxed_slice(),
             dictionary,
+            own_dictionary: false,
         }
     }
 
@@ -59,6 +63,16 @@ impl Stored {
     /// Bytes this object keeps for itself (its dictionary is shared, so not counted).
     pub fn packed_len(&self) -> usize {
         self.packed.len()
+    }
+
+    /// Bytes this object holds: its block, and its dictionary when that is its own text.
+    /// A huge object unlike any other is counted at its full size.
+    pub fn held_len(&self) -> usize {
+        let own = match (&self.dictionary, self.own_dictionary) {
+            (Some(dict), true) => dict.len(),
+            _ => 0,
+        };
+        self.packed.len() + own
     }
 }
 
@@ -89,7 +103,10 @@ impl Dictionaries {
         // object becomes the dictionary, so the next ones like it pack small.
         let dict: Arc<[u8]> = Arc::from(text.as_slice());
         self.per_resource.insert(resource, (dict.clone(), 0));
-        Stored::pack(&text, Some(dict))
+        Stored {
+            own_dictionary: true,
+            ..Stored::pack(&text, Some(dict))
+        }
     }
 }
 

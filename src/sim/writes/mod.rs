@@ -4,6 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::sim::apply::{apply, record_update};
+use crate::sim::body::{decode_object, json_error, media_type};
+use crate::sim::checks::{check_body_namespace, check_create, check_name_matches, check_type};
 use crate::sim::defaults::{apply_defaults, status_defaults};
 use crate::sim::http::{Call, Shared};
 use crate::sim::meta::metadata_mut;
@@ -24,18 +26,6 @@ fn manager(call: &Call) -> String {
         .filter(|m| !m.is_empty())
         .unwrap_or("unknown")
         .to_string()
-}
-
-fn decode_error(err: &serde_json::Error) -> String {
-    if err.is_eof() {
-        "unexpected end of JSON input".to_string()
-    } else {
-        format!("invalid character in JSON input: {err}")
-    }
-}
-
-fn parse_object(body: &[u8]) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(&decode_error(&e)))
 }
 
 /// Fields the server owns are kept from the stored object whatever the request says.
@@ -97,11 +87,15 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let mut obj = parse_object(&call.body)?;
+    let mut obj = decode_object(&call.content_type, &call.body)?;
+    check_type(def, &target.version, &obj)?;
+    check_body_namespace(target, &obj)?;
     let namespace = target.namespace.clone().unwrap_or_default();
     let meta = metadata_mut(&mut obj);
     if def.namespaced {
         meta.insert("namespace".into(), json!(namespace));
+    } else {
+        meta.remove("namespace");
     }
     if meta
         .get("name")
@@ -122,6 +116,7 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
         meta.insert("name".into(), json!(name));
     }
     let name = meta["name"].as_str().unwrap_or_default().to_string();
+    check_create(&shared.store, target, &name)?;
     if let Some(map) = obj.as_object_mut() {
         map.insert("apiVersion".into(), json!(def.storage_api_version()));
         map.insert("kind".into(), json!(def.kind));
@@ -150,6 +145,7 @@ fn updated(
     api_version: &str,
 ) -> Result<Value, ApiError> {
     let target = &call.target;
+    check_name_matches(target, &candidate)?;
     let mut new = if target.subresource.is_some() {
         status_only(current, &candidate)
     } else {
@@ -174,7 +170,10 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let body = parse_object(&call.body)?;
+    let body = decode_object(&call.content_type, &call.body)?;
+    check_type(def, &target.version, &body)?;
+    check_body_namespace(target, &body)?;
+    check_name_matches(target, &body)?;
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let (stored, _) = shared
@@ -190,26 +189,21 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
 }
 
 pub fn patch(shared: &Shared, call: &Call) -> Outcome {
-    let media = call
-        .content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim();
+    let media = media_type(&call.content_type);
+    let media = media.as_str();
     let def = &RESOURCES[call.target.resource];
     match media {
         "application/apply-patch+yaml" => return apply_patch(shared, call),
         "application/strategic-merge-patch+json" if def.custom => {
-            return Err(ApiError::unsupported_patch());
+            return Err(ApiError::unsupported_patch(def));
         }
         "application/merge-patch+json"
         | "application/json-patch+json"
         | "application/strategic-merge-patch+json" => {}
-        _ => return Err(ApiError::unsupported_patch()),
+        _ => return Err(ApiError::unsupported_patch(def)),
     }
-    let patch_doc: Value = serde_json::from_slice(&call.body).map_err(|e| {
-        ApiError::bad_request(&format!("error decoding patch: {}", decode_error(&e)))
-    })?;
+    let patch_doc: Value = serde_json::from_slice(&call.body)
+        .map_err(|e| ApiError::bad_request(&format!("error decoding patch: {}", json_error(&e))))?;
     let target = &call.target;
     let api_version = def.api_version(&target.version);
     let namespace = target.namespace.clone().unwrap_or_default();
@@ -227,9 +221,27 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             } else {
                 json_patch::merge(&mut patched, &patch_doc);
             }
+            check_precondition(def, &name, current, &patched)?;
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
     Ok((200, def.present(&target.version, &stored)))
+}
+
+/// A resourceVersion the written object carries is a precondition, as on a PUT: a patch
+/// or apply made against an older copy is refused (409) rather than applied over newer
+/// changes.
+fn check_precondition(
+    def: &ResourceDef,
+    name: &str,
+    current: &Value,
+    written: &Value,
+) -> Result<(), ApiError> {
+    match written["metadata"].get("resourceVersion") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(rv)) if rv.is_empty() => Ok(()),
+        Some(rv) if Some(rv) == current["metadata"].get("resourceVersion") => Ok(()),
+        Some(_) => Err(ApiError::conflict(def, name)),
+    }
 }
 
 fn parse_applied(body: &[u8]) -> Result<Value, ApiError> {
@@ -261,6 +273,18 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
     let api_version = def.api_version(&target.version);
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
+    let mut named = applied.clone();
+    let meta = metadata_mut(&mut named);
+    meta.entry("name").or_insert_with(|| json!(name));
+    check_name_matches(target, &named)?;
+    // Checked outside the transaction, which holds the store's lock.
+    if shared
+        .store
+        .get(target.resource, &namespace, &name)
+        .is_none()
+    {
+        check_create(&shared.store, target, &name)?;
+    }
     let meta = metadata_mut(&mut applied);
     meta.insert("name".into(), json!(name));
     if def.namespaced {
@@ -270,6 +294,9 @@ fn apply_patch(shared: &Shared, call: &Call) -> Outcome {
     let (stored, _) = shared
         .store
         .transact(target.resource, &namespace, &name, |current| {
+            if let Some(current) = current {
+                check_precondition(def, &name, current, &applied)?;
+            }
             let mut result = apply(current, &applied, field_manager, force, &api_version)?;
             if let Some(map) = result.as_object_mut() {
                 map.insert("apiVersion".into(), json!(def.storage_api_version()));
