@@ -222,6 +222,23 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_broken_kubeconfig_is_reported_with_its_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters: [oops\ncontexts: []\n",
+        )
+        .unwrap();
+        let Err(error) = client_from_kubeconfig(Some(&path), None).await else {
+            panic!("broken YAML must be refused");
+        };
+        let said = error.to_string();
+        assert!(said.starts_with("kubeconfig를 읽을 수 없습니다"), "{said}");
+        assert!(said.contains("line") && said.contains("column"), "{said}");
+    }
+
     #[test]
     fn explicit_path_wins() {
         let env = OsStr::new("/a:/b");

@@ -296,7 +296,8 @@ impl TrafficView {
         if self.route.is_none() && !self.local_changes {
             // Before the first list nothing is known to be missing.
             // With no subsets there is no reviews traffic to describe (the pane says why).
-            self.findings = if cluster.listed(MeshKind::VirtualService) && !self.expected.is_empty() {
+            self.findings = if cluster.listed(MeshKind::VirtualService) && !self.expected.is_empty()
+            {
                 vec![no_route_yet(&self.expected)]
             } else {
                 Vec::new()
