@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod client;
 pub mod connection;
+pub mod credentials;
 pub mod discovery;
 pub mod effects;
 pub mod events;
