@@ -23,8 +23,8 @@ pub mod watch;
 mod watch_tests;
 
 pub use client::{
-    ClientError, KubeconfigLookup, check_namespace, client_from_config, client_from_kubeconfig,
-    find_kubeconfig, kubeconfig_exists, server_of,
+    ClientError, KubeconfigLookup, check_namespace, client_from_config, client_with_credentials,
+    config_from_kubeconfig, find_kubeconfig, kubeconfig_exists, server_of,
 };
 pub use connection::ConnectionState;
 pub use discovery::{IstioDiscovery, discover_istio};
