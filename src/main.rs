@@ -7,8 +7,9 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 
 use istio_lab::app::{self, init};
 use istio_lab::cli::{Cli, Command};
+use istio_lab::features::cluster::{self, credentials};
 use istio_lab::features::lesson::progress::ProgressBook;
-use istio_lab::features::{cluster, lesson::source as lesson_source};
+use istio_lab::features::lesson::source as lesson_source;
 use istio_lab::runtime::{self, progress_file as progress};
 use istio_lab::sim;
 
@@ -189,13 +190,14 @@ struct Connection {
     /// The API server's `host:port`.
     server: String,
     /// Why there is no client (shown in the cluster pane for as long as that holds), or a
-    /// note about the demo cluster; the lessons work regardless.
+    /// note about the demo cluster or from the credential plugin; the lessons work regardless.
     problem: Option<String>,
 }
 
 /// The demo cluster with `--demo` or when there is no kubeconfig anywhere; otherwise the
 /// kubeconfig's cluster. A kubeconfig that was named but is missing is an error, as in kubectl.
 async fn connect(cli: &Cli) -> Result<Connection> {
+    use std::io::IsTerminal;
     let args = &cli.cluster;
     let explicit = args.kubeconfig.as_deref();
     if args.demo {
@@ -213,38 +215,59 @@ async fn connect(cli: &Cli) -> Result<Connection> {
             return Ok(start_demo(args.sim_speed, Some(note)).await);
         }
     }
-    let context = args.context.clone().or_else(|| {
-        let kubeconfig = match explicit {
-            Some(path) => kube::config::Kubeconfig::read_from(path).ok()?,
-            None => kube::config::Kubeconfig::read().ok()?,
+    let (config, context) =
+        match cluster::config_from_kubeconfig(explicit, args.context.as_deref()).await {
+            Ok(found) => found,
+            Err(e) => return Ok(no_client(explicit, args.context.clone(), e)),
         };
-        kubeconfig.current_context
-    });
+    let server = cluster::server_of(&config);
+    if let Some(command) = credentials::plugin_command(&config) {
+        // The terminal is not taken yet: a slow login says what the wait is, and a plugin
+        // that asks (an MFA code) reads and writes the terminal now, never under the TUI.
+        eprintln!("istio-lab: 인증 중… (인증 플러그인 '{command}')");
+    }
+    let options = credentials::ExecOptions {
+        terminal: std::io::stdin()
+            .is_terminal()
+            .then(credentials::Terminal::inherited),
+        ..Default::default()
+    };
     Ok(
-        match cluster::client_from_kubeconfig(explicit, args.context.as_deref()).await {
-            Ok((client, server)) => Connection {
+        match cluster::client_with_credentials(config, options).await {
+            Ok((client, credentials)) => Connection {
                 client: Some(client),
                 demo: None,
                 context: context.unwrap_or_default(),
                 server,
-                problem: None,
+                // What the plugin said on stderr (only in the log otherwise), once.
+                problem: credentials.map(|c| c.notice()).and_then(|notice| {
+                    let line = notice.last_stderr?;
+                    Some(format!("인증 플러그인 '{}': {line}", notice.plugin))
+                }),
             },
-            Err(e) => {
-                let place = explicit.map_or_else(
-                    || "kubectl이 읽는 kubeconfig".to_string(),
-                    |p| p.display().to_string(),
-                );
-                tracing::error!("no cluster client from {place}: {e:?}");
-                Connection {
-                    client: None,
-                    demo: None,
-                    context: context.unwrap_or_default(),
-                    server: String::new(),
-                    problem: Some(format!("{place}: {e}")),
-                }
-            }
+            Err(e) => no_client(explicit, context, e),
         },
     )
+}
+
+/// No cluster: the lessons still work, and the cluster pane says why.
+fn no_client(
+    explicit: Option<&std::path::Path>,
+    context: Option<String>,
+    error: cluster::ClientError,
+) -> Connection {
+    let place = explicit.map_or_else(
+        || "kubectl이 읽는 kubeconfig".to_string(),
+        |p| p.display().to_string(),
+    );
+    tracing::error!("no cluster client from {place}: {error:?}");
+    Connection {
+        client: None,
+        demo: None,
+        context: context.unwrap_or_default(),
+        server: String::new(),
+        problem: Some(format!("{place}: {error}")),
+    }
 }
 
 /// Starts the demo cluster; `note` says why, once, when the learner did not ask for it.

@@ -3,8 +3,11 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use kube::client::ClientBuilder;
 use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::{Client, Config};
+
+use super::credentials::{self, ExecAuthLayer, ExecCredentials, ExecOptions, PluginError};
 
 /// Why no client could be built.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +17,8 @@ pub enum ClientError {
     Kubeconfig(#[from] KubeconfigError),
     #[error("Kubernetes 클라이언트를 만들 수 없습니다: {0}")]
     Client(#[from] kube::Error),
+    #[error("{0}")]
+    Credentials(#[from] PluginError),
 }
 
 /// The kubeconfig files kubectl would read, in order: an explicit path, else every entry of
@@ -114,23 +119,37 @@ pub fn server_of(config: &Config) -> String {
         .unwrap_or_else(|| url.to_string())
 }
 
-/// Builds a client from a kubeconfig: `path` or kubectl's default lookup, and `context` or the
-/// file's current context. Also returns the server's address.
-pub async fn client_from_kubeconfig(
+/// The configuration of a kubeconfig's context: `path` or kubectl's default lookup, and
+/// `context` or the file's current context (whose name comes back too). Runs nothing: an exec
+/// plugin runs in [`client_with_credentials`].
+pub async fn config_from_kubeconfig(
     path: Option<&Path>,
     context: Option<&str>,
-) -> Result<(Client, String), ClientError> {
+) -> Result<(Config, Option<String>), ClientError> {
     let kubeconfig = match path {
         Some(path) => Kubeconfig::read_from(path)?,
         None => Kubeconfig::read()?,
     };
+    let name = context
+        .map(str::to_string)
+        .or_else(|| kubeconfig.current_context.clone());
     let options = KubeConfigOptions {
         context: context.map(str::to_string),
         ..Default::default()
     };
     let config = Config::from_custom_kubeconfig(kubeconfig, &options).await?;
-    let server = server_of(&config);
-    Ok((client_from_config(config)?, server))
+    Ok((config, name))
+}
+
+/// Builds the client; when the user authenticates with an exec plugin, runs it once now (see
+/// [`credentials`]) and returns the credential cache the client renews from.
+pub async fn client_with_credentials(
+    mut config: Config,
+    options: ExecOptions,
+) -> Result<(Client, Option<ExecCredentials>), ClientError> {
+    let credentials = credentials::take_over(&mut config, options).await?;
+    let client = build(config, TIMEOUTS, credentials.as_ref())?;
+    Ok((client, credentials))
 }
 
 /// How long the app waits for the API server before it says so.
@@ -154,12 +173,26 @@ pub fn client_from_config(config: Config) -> Result<Client, ClientError> {
 
 /// A client that gives up on a silent server: a server that accepts the connection and never
 /// answers otherwise leaves "connecting" on screen for as long as it stays open.
-pub fn client_with_timeouts(mut config: Config, timeouts: Timeouts) -> Result<Client, ClientError> {
+pub fn client_with_timeouts(config: Config, timeouts: Timeouts) -> Result<Client, ClientError> {
+    build(config, timeouts, None)
+}
+
+fn build(
+    mut config: Config,
+    timeouts: Timeouts,
+    credentials: Option<&ExecCredentials>,
+) -> Result<Client, ClientError> {
     config.connect_timeout = Some(timeouts.connect);
     config.read_timeout = Some(timeouts.read);
     // The read timeout counts from the request, not from when a pooled connection went idle.
     config.reset_reader_on_write = true;
-    Ok(Client::try_from(config)?)
+    let builder = ClientBuilder::try_from(config)?;
+    Ok(match credentials {
+        Some(credentials) => builder
+            .with_layer(&ExecAuthLayer::new(credentials.clone()))
+            .build(),
+        None => builder.build(),
+    })
 }
 
 #[cfg(test)]

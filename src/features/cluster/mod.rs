@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod client;
 pub mod connection;
+pub mod credentials;
 pub mod discovery;
 pub mod effects;
 pub mod events;
@@ -22,8 +23,8 @@ pub mod watch;
 mod watch_tests;
 
 pub use client::{
-    ClientError, KubeconfigLookup, check_namespace, client_from_config, client_from_kubeconfig,
-    find_kubeconfig, kubeconfig_exists, server_of,
+    ClientError, KubeconfigLookup, check_namespace, client_from_config, client_with_credentials,
+    config_from_kubeconfig, find_kubeconfig, kubeconfig_exists, server_of,
 };
 pub use connection::ConnectionState;
 pub use discovery::{IstioDiscovery, discover_istio};
