@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use istio_lab::sim::{self, ADMIN_TOKEN, Scenario, SimHandle, SimOptions};
+use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::ObjectList;
 
@@ -35,9 +35,10 @@ pub async fn lab(mode: &str, env: &[(&str, &str)]) -> Lab {
     .expect("the demo cluster starts");
     let dir = tempfile::tempdir().expect("temp dir");
     let record = dir.path().display().to_string();
+    let token = sim.token().to_string();
     let mut entries = vec![
         ("EXEC_TEST_DIR", record.as_str()),
-        ("EXEC_TEST_TOKEN", ADMIN_TOKEN),
+        ("EXEC_TEST_TOKEN", token.as_str()),
     ];
     entries.extend_from_slice(env);
     let env_yaml: String = entries

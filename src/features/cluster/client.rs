@@ -264,7 +264,7 @@ mod tests {
             "apiVersion: v1\nkind: Config\nclusters: [oops\ncontexts: []\n",
         )
         .unwrap();
-        let Err(error) = client_from_kubeconfig(Some(&path), None).await else {
+        let Err(error) = config_from_kubeconfig(Some(&path), None).await else {
             panic!("broken YAML must be refused");
         };
         let said = error.to_string();
