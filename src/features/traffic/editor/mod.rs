@@ -2,6 +2,7 @@
 //! with the learner's edit kept aside. No I/O: the caller validates, sends and reloads.
 
 pub mod keys;
+pub mod merge;
 pub mod view;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
