@@ -7,6 +7,7 @@ mod conflict;
 pub mod keys;
 pub mod merge;
 pub mod view;
+mod view_merge;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::style::{Modifier, Style};
