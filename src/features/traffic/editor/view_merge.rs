@@ -157,3 +157,52 @@ fn shown(value: Option<&Value>) -> String {
         Some(other) => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::features::cluster::MeshKind;
+    use crate::features::cluster::mesh::MeshObject;
+    use crate::features::traffic::editor::merge::three_way;
+
+    fn compared() -> EditorState {
+        let base = json!({ "metadata": { "name": "reviews" }, "spec": { "weight": 90 } });
+        let theirs = json!({
+            "metadata": { "name": "reviews", "labels": { "team": "a very long label value" } },
+            "spec": { "weight": 10 }
+        });
+        let yours = json!({ "metadata": { "name": "reviews" }, "spec": { "weight": 60 } });
+        let mut state = EditorState::open(&MeshObject::from_value(
+            MeshKind::VirtualService,
+            base.clone(),
+        ));
+        state.three_way = Some(three_way(&base, &theirs, &yours));
+        state
+    }
+
+    #[test]
+    fn every_row_fits_the_width_it_is_given() {
+        let state = compared();
+        for columns in [0, 1, 5, 12, 30, 60, 120] {
+            let lines = table_lines(&state, Theme::new(false), columns);
+            assert_eq!(lines.len(), 4, "title, header, conflict, their label");
+            for line in &lines {
+                assert!(line.width() <= columns, "{columns}: {line:?}");
+            }
+        }
+        let wide = table_lines(&state, Theme::new(false), 120);
+        let row = wide[2].to_string();
+        assert!(
+            row.starts_with("충돌") && row.contains("spec.weight"),
+            "{row}"
+        );
+        // Long values are cut so the columns stay apart.
+        assert!(
+            wide[3].to_string().contains("a very long lab…"),
+            "{:?}",
+            wide[3]
+        );
+    }
+}
