@@ -43,7 +43,12 @@ impl EditorState {
         self.resource_version = version.clone();
         self.three_way = None;
         self.refresh_three_way();
-        self.message = Some(MERGE_MESSAGE.into());
+        self.message = Some(if self.is_stale() {
+            MERGE_MESSAGE.into()
+        } else {
+            // Only status or server-set metadata moved: the edit can go as it is.
+            "그사이 서버가 관리하는 필드만 바뀌었습니다 — Ctrl-S로 다시 저장하세요".into()
+        });
         true
     }
 

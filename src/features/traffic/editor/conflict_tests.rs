@@ -248,3 +248,17 @@ fn a_save_after_a_merge_says_the_other_change_was_kept() {
     assert!(state.three_way.is_none() && state.overwrites.is_empty());
     assert!(!state.is_modified() && !state.is_stale());
 }
+
+#[test]
+fn a_version_that_moved_only_server_fields_is_sent_as_it_is() {
+    let mut state = refused_edit();
+    let mut newer = watched("301", (90, 10), None);
+    newer.raw["status"] = json!({ "validationMessages": [] });
+    newer.raw["metadata"]["generation"] = json!(4);
+    assert!(state.conflict_with(&newer));
+    assert!(!state.is_stale(), "nobody changed an editable field");
+    assert!(state.three_way.is_none());
+    assert_eq!(state.resource_version, "301");
+    assert!(state.pending_overwrites().is_empty());
+    assert_eq!(weights(&buffer(&state)), [60, 40], "the edit is kept");
+}

@@ -203,16 +203,20 @@ pub fn three_way(base: &Value, theirs: &Value, yours: &Value) -> ThreeWay {
     // replacing a whole list and changing one of its elements touch the same list.
     let mut touched: Vec<FieldPath> = Vec::new();
     for mine in &your_changes {
-        let shortest = their_changes
+        let Some(theirs_path) = their_changes
             .iter()
-            .filter(|t| t.path.overlaps(&mine.path))
             .map(|t| &t.path)
-            .chain(std::iter::once(&mine.path))
-            .min_by_key(|p| p.0.len());
-        if let Some(path) = shortest
-            && their_changes.iter().any(|t| t.path.overlaps(&mine.path))
-            && !touched.iter().any(|known| path.starts_with(known))
-        {
+            .filter(|path| path.overlaps(&mine.path))
+            .min_by_key(|path| path.0.len())
+        else {
+            continue;
+        };
+        let path = if theirs_path.0.len() < mine.path.0.len() {
+            theirs_path
+        } else {
+            &mine.path
+        };
+        if !touched.iter().any(|known| path.starts_with(known)) {
             touched.retain(|known| !known.starts_with(path));
             touched.push(path.clone());
         }
