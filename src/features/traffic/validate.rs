@@ -43,6 +43,13 @@ const SERVER_SET_METADATA: [&str; 6] = [
 
 /// The YAML shown in the editor: the object without `status` and server-set metadata.
 pub fn editable_yaml(object: &Value) -> String {
+    yaml_text(&editable_value(object))
+}
+
+/// The object as the learner may change it: without `status` and server-set metadata. The
+/// editor's three-way comparison reads all three documents this way, so fields the server
+/// keeps for itself are never counted as anyone's change.
+pub fn editable_value(object: &Value) -> Value {
     let mut clean = object.clone();
     if let Some(fields) = clean.as_object_mut() {
         fields.remove("status");
@@ -52,10 +59,20 @@ pub fn editable_yaml(object: &Value) -> String {
             metadata.remove(key);
         }
     }
+    clean
+}
+
+/// `value` as the editor's YAML.
+pub fn yaml_text(value: &Value) -> String {
     // JSON is YAML too, so the learner still gets an editable document if serialising fails.
-    serde_saphyr::to_string(&clean)
-        .or_else(|_| serde_json::to_string_pretty(&clean))
+    serde_saphyr::to_string(value)
+        .or_else(|_| serde_json::to_string_pretty(value))
         .unwrap_or_default()
+}
+
+/// The edited text as a JSON value, or the syntax problem with its place.
+pub fn parse_document(text: &str) -> Result<Value, Problem> {
+    parse(text).map(|tree| tree.node.to_value())
 }
 
 /// Checks the edited `text` against `original` (the watched object) and the watched

@@ -1,5 +1,6 @@
 //! Connecting the YAML editor to the lab: opening a watched resource, saving with the
-//! resourceVersion (optimistic concurrency), and the server's answer.
+//! resourceVersion (optimistic concurrency), and the server's answer; after a 409 the watched
+//! object is the other writer's version the learner's changes are carried onto.
 
 use crossterm::event::KeyEvent;
 
@@ -53,12 +54,16 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
                 state.reload(latest);
             }
         }
-        EditorOutcome::Save => save(model, effects),
+        EditorOutcome::Save => save(model, effects, false),
+        EditorOutcome::SaveOverwriting => save(model, effects, true),
     }
 }
 
-/// Validates the buffer (never touching it) and sends a replace when it is valid.
-fn save(model: &mut Model, effects: &mut Vec<Effect>) {
+/// Validates the buffer and sends a replace when it is valid. A buffer whose edit started from
+/// an older version first has the learner's changes carried onto the server's version (the
+/// buffer then shows the merged document); fields the other writer changed too are only
+/// overwritten once `overwrite` says the learner agreed.
+fn save(model: &mut Model, effects: &mut Vec<Effect>, overwrite: bool) {
     let namespace = model.target.namespace.clone();
     let rules = destination_rules(&model.cluster);
     let pods = pod_infos(&model.cluster, &namespace);
@@ -74,6 +79,19 @@ fn save(model: &mut Model, effects: &mut Vec<Effect>) {
         state.save_failed(Some(404), missing);
         return;
     };
+    if state.is_stale()
+        && let Err(problem) = state.carry_onto_server()
+    {
+        apply_validation(state, &Err(vec![problem]));
+        return;
+    }
+    if !overwrite {
+        let fields = state.pending_overwrites();
+        if !fields.is_empty() {
+            state.ask_overwrite(fields);
+            return;
+        }
+    }
     let result = validate(
         &state.text(),
         original,
@@ -98,6 +116,13 @@ pub fn on_saved(model: &mut Model, result: Result<String, SendError>) {
     };
     match result {
         Ok(resource_version) => state.saved(resource_version),
-        Err(error) => state.save_failed(error.code, error.message),
+        Err(error) => {
+            let conflict = error.code == Some(409);
+            state.save_failed(error.code, error.message);
+            if conflict && let Some(latest) = watched(&model.cluster, state.kind, Some(&state.name))
+            {
+                state.conflict_with(latest);
+            }
+        }
     }
 }

@@ -1,25 +1,34 @@
 //! The YAML editor's state and keys: the buffer, unsaved changes, save results, the 409 reload
-//! with the learner's edit kept aside. No I/O: the caller validates, sends and reloads.
+//! with the learner's edit kept aside and the version each edit started from, so a stale edit
+//! is carried onto the newer version (see `conflict`). No I/O: the caller validates, sends and
+//! reloads.
 
+mod conflict;
 pub mod keys;
+pub mod merge;
 pub mod view;
+mod view_merge;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, DataCursor, TextArea};
+use serde_json::Value;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use crate::features::cluster::MeshKind;
 use crate::features::cluster::mesh::MeshObject;
 use crate::features::traffic::Finding;
-use crate::features::traffic::validate::{Problem, Validated, editable_yaml};
+use crate::features::traffic::validate::{Problem, Validated, editable_value, yaml_text};
+use merge::{Conflict, ThreeWay};
 
 /// YAML indents with spaces; two is what the guide's manifests use.
 const INDENT: u8 = 2;
 
 pub const CONFLICT_MESSAGE: &str =
     "그사이 다른 곳에서 바뀌었습니다 — Ctrl-R: 최신으로 다시 읽기 (편집 내용은 보관)";
+
+pub use conflict::MERGE_MESSAGE;
 
 #[derive(Debug, Clone)]
 pub struct EditorState {
@@ -39,6 +48,23 @@ pub struct EditorState {
     pub conflict: bool,
     /// The learner's edit kept aside by a reload; Ctrl-T swaps it with the buffer.
     pub stash: Option<String>,
+    /// The document the stash's edit started from, swapped with `base` by Ctrl-T.
+    pub stash_base: Option<Value>,
+    /// The editable document the buffer's edit started from: what the editor opened, last
+    /// saved or reloaded, or carried the edit onto.
+    pub base: Value,
+    /// The server's version at `resource_version`, as an editable document. A 409 moves it
+    /// ahead of `base`; the next save then carries the learner's changes onto it.
+    pub server: Value,
+    /// Versions the editor has been based on, so a watch that lags behind is not taken for
+    /// the other writer's newer version.
+    seen_versions: Vec<String>,
+    /// The comparison of `base`, `server` and the buffer after a 409, or of the last merge.
+    pub three_way: Option<ThreeWay>,
+    /// Fields both sides changed, which the merged buffer sets to the learner's values.
+    pub overwrites: Vec<Conflict>,
+    /// A save waits for the learner's word on these fields: Enter overwrites, Esc goes back.
+    pub confirm_overwrite: Vec<Conflict>,
     pub saving: bool,
     pub message: Option<String>,
 }
@@ -52,11 +78,14 @@ pub enum EditorOutcome {
     Close,
     /// Call [`EditorState::reload`] with the latest watched object.
     Reload,
+    /// As `Save`, the learner having agreed to overwrite `confirm_overwrite`'s fields.
+    SaveOverwriting,
 }
 
 impl EditorState {
     pub fn open(object: &MeshObject) -> EditorState {
-        let original_yaml = editable_yaml(&object.raw);
+        let base = editable_value(&object.raw);
+        let original_yaml = yaml_text(&base);
         EditorState {
             kind: object.kind(),
             name: object.name.clone(),
@@ -69,6 +98,13 @@ impl EditorState {
             confirm_discard: false,
             conflict: false,
             stash: None,
+            stash_base: None,
+            server: base.clone(),
+            base,
+            seen_versions: object.resource_version.clone().into_iter().collect(),
+            three_way: None,
+            overwrites: Vec::new(),
+            confirm_overwrite: Vec::new(),
             saving: false,
             message: None,
         }
@@ -91,13 +127,18 @@ impl EditorState {
     pub fn reload(&mut self, object: &MeshObject) {
         if self.is_modified() {
             self.stash = Some(self.text());
+            self.stash_base = Some(self.base.clone());
         }
-        let yaml = editable_yaml(&object.raw);
+        self.server = editable_value(&object.raw);
+        self.base = self.server.clone();
+        let yaml = yaml_text(&self.server);
         self.textarea = new_textarea(&yaml);
         self.original_yaml = yaml;
         if let Some(version) = &object.resource_version {
             self.resource_version = version.clone();
+            self.seen_versions.push(version.clone());
         }
+        self.forget_merge();
         self.conflict = false;
         self.confirm_discard = false;
         self.saving = false;
@@ -113,7 +154,16 @@ impl EditorState {
     /// The server accepted the PUT (200) and now holds `resource_version`.
     pub fn saved(&mut self, resource_version: String) {
         self.original_yaml = self.text();
-        self.message = Some(format!("저장했습니다 (resourceVersion {resource_version})"));
+        self.message = Some(match &self.three_way {
+            Some(merge) if !merge.theirs.is_empty() => format!(
+                "저장했습니다 (resourceVersion {resource_version}). 다른 쪽 변경 {}개는 그대로 남았습니다.",
+                merge.theirs.len()
+            ),
+            _ => format!("저장했습니다 (resourceVersion {resource_version})"),
+        });
+        self.saved_document();
+        self.forget_merge();
+        self.seen_versions.push(resource_version.clone());
         self.resource_version = resource_version;
         self.saving = false;
         self.conflict = false;
@@ -134,23 +184,35 @@ impl EditorState {
         });
     }
 
-    /// Swaps the buffer with the stash, keeping the cursor near where it was.
+    /// Swaps the buffer with the stash, keeping the cursor near where it was. The stash keeps
+    /// the version its edit started from, so saving it later carries it onto the newer one.
     fn swap_stash(&mut self) {
         let Some(stashed) = self.stash.take() else {
             self.message = Some("보관한 편집 내용이 없습니다.".into());
             return;
         };
-        let DataCursor(row, col) = self.textarea.cursor();
         self.stash = Some(self.text());
-        self.textarea = new_textarea(&stashed);
-        let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
-        self.textarea
-            .move_cursor(CursorMove::Jump(clamp(row), clamp(col)));
-        self.message = Some(if self.is_modified() {
-            "보관했던 편집 내용입니다. Ctrl-S로 최신 버전 위에 저장, Ctrl-T로 되돌리기".into()
+        let stashed_base = self.stash_base.replace(self.base.clone());
+        self.base = stashed_base.unwrap_or_else(|| self.base.clone());
+        self.replace_buffer(&stashed);
+        self.three_way = None;
+        self.refresh_three_way();
+        self.message = Some(if self.is_stale() {
+            "보관했던 편집 내용입니다 (예전 버전에서 시작). Ctrl-S: 내 변경을 최신 버전에 옮겨 저장 · Ctrl-T: 되돌리기".into()
+        } else if self.is_modified() {
+            "보관했던 편집 내용입니다. Ctrl-S로 저장, Ctrl-T로 되돌리기".into()
         } else {
             "최신 버전입니다. Ctrl-T: 보관한 편집 내용으로".into()
         });
+    }
+
+    /// Puts `text` in the buffer, keeping the cursor near where it was.
+    fn replace_buffer(&mut self, text: &str) {
+        let DataCursor(row, col) = self.textarea.cursor();
+        self.textarea = new_textarea(text);
+        let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        self.textarea
+            .move_cursor(CursorMove::Jump(clamp(row), clamp(col)));
     }
 
     /// The display column of the cursor within its line: where the next character goes, so an
@@ -190,6 +252,9 @@ pub fn on_key(state: &mut EditorState, key: KeyEvent) -> EditorOutcome {
     if key.kind == KeyEventKind::Release {
         return EditorOutcome::Nothing;
     }
+    if !state.confirm_overwrite.is_empty() {
+        return conflict::answer_overwrite(state, key);
+    }
     if state.confirm_discard {
         return match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => EditorOutcome::Close,
@@ -223,7 +288,9 @@ pub fn on_key(state: &mut EditorState, key: KeyEvent) -> EditorOutcome {
             EditorOutcome::Nothing
         }
         _ => {
-            state.textarea.input(key);
+            if state.textarea.input(key) {
+                state.refresh_three_way();
+            }
             EditorOutcome::Nothing
         }
     }
@@ -241,8 +308,9 @@ pub fn on_mouse(state: &mut EditorState, event: MouseEvent) {
 
 /// Pasted text (bracketed paste) goes in as typed, newlines included.
 pub fn on_paste(state: &mut EditorState, text: &str) {
-    if !state.confirm_discard {
+    if !state.confirm_discard && state.confirm_overwrite.is_empty() {
         state.textarea.insert_str(text.replace("\r\n", "\n"));
+        state.refresh_three_way();
     }
 }
 

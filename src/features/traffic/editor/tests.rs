@@ -187,7 +187,8 @@ fn reload_keeps_the_edit_in_the_stash_and_ctrl_t_swaps_back() {
         state.is_modified(),
         "the edit differs from the newest version"
     );
-    assert_eq!(state.resource_version, "305", "saving now overwrites 305");
+    assert_eq!(state.resource_version, "305", "a save goes against 305");
+    assert!(state.is_stale(), "so the edit is first carried onto 305");
     assert!(
         state
             .stash

@@ -1,5 +1,6 @@
-//! The YAML editor overlay: the buffer with line numbers, problems and warnings under it, and
-//! the terminal's own cursor where the next character goes, so input methods compose in place.
+//! The YAML editor overlay: the buffer with line numbers, problems, the three-way comparison
+//! after a 409 and warnings under it, and the terminal's own cursor where the next character
+//! goes, so input methods compose in place.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -10,6 +11,7 @@ use ratatui::widgets::Paragraph;
 use crate::features::lesson::wrap::wrap_with_prefix;
 use crate::features::lesson::{SpanKind, StyledSpan};
 use crate::features::traffic::editor::EditorState;
+use crate::features::traffic::editor::view_merge::{overwrite_lines, table_lines};
 use crate::ui::popup;
 use crate::ui::text::{truncate, width};
 use crate::ui::theme::Theme;
@@ -42,8 +44,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &EditorState, theme: Theme) {
         separator,
     );
     frame.render_widget(Paragraph::new(notes), notes_area);
-    // While the discard question is open, keys answer it rather than edit.
+    // While a question is open, keys answer it rather than edit.
     if !state.confirm_discard
+        && state.confirm_overwrite.is_empty()
         && let Some(position) = cursor_position(state, editor)
     {
         frame.set_cursor_position(position);
@@ -115,42 +118,63 @@ fn notes(state: &EditorState, theme: Theme) -> Vec<Note> {
     notes
 }
 
-/// The status row, then every note wrapped to `columns` with its text indented under the lead.
-/// Wrapping here rather than in `Paragraph` keeps wide characters out of the border column.
+/// The status row, the fields an overwrite question is about, then every note wrapped to
+/// `columns` with its text indented under the lead, the three-way comparison before the
+/// warnings. Wrapping here rather than in `Paragraph` keeps wide characters out of the border.
 fn note_lines(state: &EditorState, theme: Theme, columns: u16) -> Vec<Line<'static>> {
     let columns = usize::from(columns);
     let mut lines = vec![status_line(state, theme, columns)];
-    for note in notes(state, theme) {
-        // The lead is tagged with a kind of its own so it can be told apart after wrapping.
-        let lead = [StyledSpan::new(note.lead.clone(), SpanKind::ListMarker)];
-        let indent = [StyledSpan::new(
-            " ".repeat(width(&note.lead)),
-            SpanKind::Text,
-        )];
-        let text = [StyledSpan::new(note.text, SpanKind::Text)];
-        let first: &[StyledSpan] = if note.lead.is_empty() { &[] } else { &lead };
-        let rest: &[StyledSpan] = if note.lead.is_empty() { &[] } else { &indent };
-        for row in wrap_with_prefix(&text, columns, first, rest) {
-            let spans: Vec<Span<'static>> = row
-                .spans
-                .into_iter()
-                .map(|span| {
-                    let style = if span.kind == SpanKind::ListMarker {
-                        theme.key()
-                    } else {
-                        note.style
-                    };
-                    Span::styled(span.text, style)
-                })
-                .collect();
-            lines.push(Line::from(spans));
-        }
+    lines.extend(overwrite_lines(&state.confirm_overwrite, theme, columns));
+    let mut notes = notes(state, theme);
+    let warnings = notes.split_off(notes.len().saturating_sub(state.warnings.len()));
+    for note in notes {
+        push_note(&mut lines, note, theme, columns);
+    }
+    lines.extend(table_lines(state, theme, columns));
+    for note in warnings {
+        push_note(&mut lines, note, theme, columns);
     }
     lines
 }
 
+fn push_note(lines: &mut Vec<Line<'static>>, note: Note, theme: Theme, columns: usize) {
+    // The lead is tagged with a kind of its own so it can be told apart after wrapping.
+    let lead = [StyledSpan::new(note.lead.clone(), SpanKind::ListMarker)];
+    let indent = [StyledSpan::new(
+        " ".repeat(width(&note.lead)),
+        SpanKind::Text,
+    )];
+    let text = [StyledSpan::new(note.text, SpanKind::Text)];
+    let first: &[StyledSpan] = if note.lead.is_empty() { &[] } else { &lead };
+    let rest: &[StyledSpan] = if note.lead.is_empty() { &[] } else { &indent };
+    for row in wrap_with_prefix(&text, columns, first, rest) {
+        let spans: Vec<Span<'static>> = row
+            .spans
+            .into_iter()
+            .map(|span| {
+                let style = if span.kind == SpanKind::ListMarker {
+                    theme.key()
+                } else {
+                    note.style
+                };
+                Span::styled(span.text, style)
+            })
+            .collect();
+        lines.push(Line::from(spans));
+    }
+}
+
 /// The first note row: the question being asked, or what the keys do right now.
 fn status_line(state: &EditorState, theme: Theme, columns: usize) -> Line<'static> {
+    if !state.confirm_overwrite.is_empty() {
+        return Line::styled(
+            truncate(
+                "다른 쪽이 바꾼 아래 필드를 내 값으로 덮어쓸까요? Enter: 덮어쓰고 저장 · Esc: 돌아가 편집",
+                columns,
+            ),
+            theme.warning(),
+        );
+    }
     if state.confirm_discard {
         return Line::styled(
             truncate(
@@ -166,7 +190,12 @@ fn status_line(state: &EditorState, theme: Theme, columns: usize) -> Line<'stati
     } else if state.is_modified() {
         spans.push(Span::styled("● 수정됨 ", theme.warning()));
     }
-    let mut keys = vec![("Ctrl-S", "저장"), ("Esc", "닫기"), ("Ctrl-U", "되돌리기")];
+    let save = if state.is_stale() {
+        "내 변경을 지금 버전에 옮겨 저장"
+    } else {
+        "저장"
+    };
+    let mut keys = vec![("Ctrl-S", save), ("Esc", "닫기"), ("Ctrl-U", "되돌리기")];
     keys.push(("Ctrl-R", "다시 읽기"));
     if state.stash.is_some() {
         keys.push(("Ctrl-T", "보관본과 바꾸기"));
