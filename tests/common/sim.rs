@@ -258,7 +258,8 @@ pub async fn wait_for_running_pods(sim: &SimHandle) {
     let store = sim.store();
     for _ in 0..500 {
         let pods = store.get_all_pods();
-        if pods.iter().all(|p| p["status"]["phase"] == "Running") {
+        // No pods yet is not "all running": under load the controllers may not have run.
+        if !pods.is_empty() && pods.iter().all(|p| p["status"]["phase"] == "Running") {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
