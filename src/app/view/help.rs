@@ -72,10 +72,15 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ),
     (
         "편집기",
+        "Ctrl-S (409 뒤)",
+        "내 변경을 클러스터의 지금 버전에 옮겨 저장 (둘 다 바꾼 필드는 Enter로 확인)",
+    ),
+    (
+        "편집기",
         "Ctrl-R / Ctrl-T",
         "충돌 후 최신으로 다시 읽기 / 보관한 편집과 바꾸기",
     ),
-    ("편집기", "Esc", "닫기 (바뀐 내용이 있으면 먼저 묻기)"),
+    ("편집기", "Esc, Ctrl-C", "닫기 (바뀐 내용이 있으면 먼저 묻기)"),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
