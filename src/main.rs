@@ -174,6 +174,7 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         progress_book: book,
         client: connection.client,
         try_gateway: connection.demo.is_none(),
+        credentials: connection.credentials,
     };
     let result = runtime::run(model, effects, context).await;
     if let Some(sim) = connection.demo {
@@ -192,6 +193,8 @@ struct Connection {
     /// Why there is no client (shown in the cluster pane for as long as that holds), or a
     /// note about the demo cluster or from the credential plugin; the lessons work regardless.
     problem: Option<String>,
+    /// The kubeconfig's exec plugin, whose later notices the app shows.
+    credentials: Option<credentials::ExecCredentials>,
 }
 
 /// The demo cluster with `--demo` or when there is no kubeconfig anywhere; otherwise the
@@ -240,10 +243,11 @@ async fn connect(cli: &Cli) -> Result<Connection> {
                 context: context.unwrap_or_default(),
                 server,
                 // What the plugin said on stderr (only in the log otherwise), once.
-                problem: credentials.map(|c| c.notice()).and_then(|notice| {
+                problem: credentials.as_ref().map(|c| c.notice()).and_then(|notice| {
                     let line = notice.last_stderr?;
                     Some(format!("인증 플러그인 '{}': {line}", notice.plugin))
                 }),
+                credentials,
             },
             Err(e) => no_client(explicit, context, e),
         },
@@ -267,6 +271,7 @@ fn no_client(
         context: context.unwrap_or_default(),
         server: String::new(),
         problem: Some(format!("{place}: {error}")),
+        credentials: None,
     }
 }
 
@@ -290,6 +295,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
             demo: Some(handle),
             context: sim::CONTEXT_NAME.to_string(),
             problem: note,
+            credentials: None,
         },
         Err(e) => Connection {
             client: None,
@@ -297,6 +303,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
             context: String::new(),
             server: String::new(),
             problem: Some(format!("데모 클러스터를 시작하지 못했습니다: {e}")),
+            credentials: None,
         },
     }
 }

@@ -51,3 +51,45 @@ fn no_cluster_at_all_keeps_saying_why() {
     assert!(shown.contains("클러스터에 연결할 수 없습니다"), "{shown}");
     assert!(shown.contains("line 3 column 7"), "{shown}");
 }
+
+#[test]
+fn the_credential_plugin_s_notices_show_with_the_connection_and_a_problem_once() {
+    use istio_lab::app::Msg;
+    use istio_lab::features::cluster::credentials::AuthNotice;
+    use istio_lab::features::cluster::msg::ClusterMsg;
+    let mut m = model(120, 40);
+    key(&mut m, KeyCode::F(2));
+    // The cluster pane alone, so its wrapped rows read in order.
+    key(&mut m, KeyCode::Char('z'));
+    m.cluster.generation = 1;
+    m.cluster.connection = ConnectionState::Connected { kinds: 5 };
+    let renewing = AuthNotice {
+        plugin: "aws".into(),
+        last_stderr: Some("refreshing SSO token".into()),
+        problem: None,
+        renewing: true,
+    };
+    common::send(&mut m, Msg::Cluster(ClusterMsg::Auth(renewing)));
+    let shown = flat(&screen_rows(&m));
+    assert!(
+        shown.contains("인증 갱신 중 ('aws': refreshing SSO token)"),
+        "{shown}"
+    );
+    assert!(m.toast.is_none(), "a renewal is not a problem");
+    let failed = AuthNotice {
+        plugin: "aws".into(),
+        last_stderr: None,
+        problem: Some("인증 플러그인을 다시 실행해야 합니다".into()),
+        renewing: false,
+    };
+    common::send(&mut m, Msg::Cluster(ClusterMsg::Auth(failed.clone())));
+    assert!(
+        m.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("다시 실행"))
+    );
+    m.toast = None;
+    common::send(&mut m, Msg::Cluster(ClusterMsg::Auth(failed)));
+    assert!(m.toast.is_none(), "the same problem is said once");
+    assert!(flat(&screen_rows(&m)).contains("인증 플러그인 'aws'"));
+}

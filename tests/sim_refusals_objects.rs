@@ -13,7 +13,7 @@ mod common {
     pub mod sim;
 }
 
-use common::sim::{Reply, Tester, apply_bookinfo, fixture, same_shape};
+use common::sim::{Reply, Tester, apply_bookinfo, fixture, same_shape, wait_for_running_pods};
 use serde_json::{Value, json};
 
 async fn send(
@@ -249,6 +249,8 @@ async fn stale_patches_conflict_and_malformed_selectors_get_400() {
         .await;
         assert_status(&reply, 400, "BadRequest", selector_error);
     }
+    // The controllers make the pods; under load that can take a moment.
+    wait_for_running_pods(&t.sim).await;
     let reply = send(
         &t,
         "GET",

@@ -61,6 +61,18 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Cluster(ClusterMsg::Event { generation, event }) => {
             on_cluster(model, generation, event, now, &mut effects);
         }
+        Msg::Cluster(ClusterMsg::Auth(notice)) => {
+            // A new problem is said once; while it holds, the cluster pane keeps it.
+            let before = model.cluster.auth.as_ref().and_then(|a| a.problem.clone());
+            if let Some(problem) = notice
+                .problem
+                .clone()
+                .filter(|p| Some(p) != before.as_ref())
+            {
+                effects.push(model.toast(ToastLevel::Warning, problem));
+            }
+            model.cluster.auth = Some(notice);
+        }
         Msg::Cluster(ClusterMsg::NamespaceMissing {
             generation,
             namespace,

@@ -24,6 +24,8 @@ pub struct Context {
     pub client: Option<kube::Client>,
     /// Whether the probe may try GATEWAY_URL (not on the demo cluster, whose address is fictional).
     pub try_gateway: bool,
+    /// The kubeconfig's exec credential plugin, when there is one: its notices reach the app.
+    pub credentials: Option<crate::features::cluster::credentials::ExecCredentials>,
 }
 
 /// Public so tests and benchmarks can drive update and effects against a cluster without a

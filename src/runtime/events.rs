@@ -9,6 +9,8 @@ use tokio::task::JoinSet;
 
 use crate::app::Msg;
 use crate::app::msg::Signal;
+use crate::features::cluster::credentials::AuthNotice;
+use crate::features::cluster::msg::ClusterMsg;
 
 const TICK: Duration = Duration::from_secs(1);
 
@@ -37,6 +39,19 @@ async fn forward_terminal_events(tx: UnboundedSender<Msg>) {
             }
         };
         if tx.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+/// The credential plugin's notices (a renewal running, its last stderr line, a problem).
+pub async fn forward_auth_notices(
+    mut notices: tokio::sync::watch::Receiver<AuthNotice>,
+    tx: UnboundedSender<Msg>,
+) {
+    while notices.changed().await.is_ok() {
+        let notice = notices.borrow_and_update().clone();
+        if tx.send(Msg::Cluster(ClusterMsg::Auth(notice))).is_err() {
             break;
         }
     }

@@ -39,6 +39,12 @@ pub async fn run(
     };
     effects.extend(update(&mut model, resize, now()));
 
+    if let Some(credentials) = &context.credentials {
+        forwarders.spawn(events::forward_auth_notices(
+            credentials.subscribe(),
+            tx.clone(),
+        ));
+    }
     let mut runner = EffectRunner::new(tx.clone(), context);
     runner.run_all(effects);
 

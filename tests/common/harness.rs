@@ -89,6 +89,7 @@ impl SimLab {
             progress_book: Default::default(),
             client: Some(client.clone()),
             try_gateway: false,
+            credentials: None,
         };
         let mut runner = EffectRunner::new(tx, context);
         runner.run_all(effects);

@@ -80,7 +80,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Ctrl-R / Ctrl-T",
         "충돌 후 최신으로 다시 읽기 / 보관한 편집과 바꾸기",
     ),
-    ("편집기", "Esc, Ctrl-C", "닫기 (바뀐 내용이 있으면 먼저 묻기)"),
+    (
+        "편집기",
+        "Esc, Ctrl-C",
+        "닫기 (바뀐 내용이 있으면 먼저 묻기)",
+    ),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {

@@ -54,6 +54,8 @@ pub struct ClusterView {
     /// Why there is no cluster client at all (a broken kubeconfig, a demo cluster that could
     /// not start): shown for as long as it holds, not as a passing message.
     pub unavailable: Option<String>,
+    /// The credential plugin's latest notice, shown with the connection.
+    pub auth: Option<super::credentials::AuthNotice>,
 }
 
 impl ClusterView {
@@ -72,6 +74,7 @@ impl ClusterView {
             filter: String::new(),
             now,
             unavailable: None,
+            auth: None,
         }
     }
 

@@ -11,6 +11,8 @@ pub enum ClusterMsg {
         generation: u64,
         event: ClusterEvent,
     },
+    /// What the kubeconfig's credential plugin is doing or said.
+    Auth(super::credentials::AuthNotice),
     /// The lab namespace the watchers of `generation` follow does not exist in the cluster.
     NamespaceMissing { generation: u64, namespace: String },
 }

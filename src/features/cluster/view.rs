@@ -44,7 +44,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         return;
     }
     let max = usize::from(inner.width);
-    let (status, style) = connection_text(view, &model.target.server, theme);
+    let (mut status, style) = connection_text(view, &model.target.server, theme);
+    if let Some(auth) = &view.auth {
+        status.push_str(&auth_text(auth));
+    }
     // The reason for a failure is the part the learner acts on: it may take three rows.
     let mut top = inner.y;
     for row in wrap_plain(&status, max, 3) {
@@ -250,6 +253,17 @@ fn service_row(service: &ServiceRow, view: &ClusterView, theme: Theme) -> TableR
             service.age_text(view.now),
         ],
         style: theme.health(service.health),
+    }
+}
+
+/// What the credential plugin is doing, after the connection state.
+fn auth_text(auth: &crate::features::cluster::credentials::AuthNotice) -> String {
+    let plugin = &auth.plugin;
+    match (&auth.problem, auth.renewing, &auth.last_stderr) {
+        (Some(problem), _, _) => format!(" · 인증 플러그인 '{plugin}': {problem}"),
+        (None, true, Some(line)) => format!(" · 인증 갱신 중 ('{plugin}': {line})"),
+        (None, true, None) => format!(" · 인증 갱신 중 ('{plugin}')"),
+        (None, false, _) => String::new(),
     }
 }
 
