@@ -4,7 +4,8 @@
 //! and a bearer token made anew for every run (`tls`, `SimHandle::token`), as kind and k3d
 //! do: client-go sends a bearer token only over TLS. The app reaches it through an ordinary
 //! kube-rs client built from `SimHandle::kube_config`, which trusts that CA and nothing
-//! else, and `istio-lab sim` writes the same into a private kubeconfig file for kubectl.
+//! else, and `istio-lab sim` (`standalone`) writes the same into a private kubeconfig file
+//! for kubectl.
 //! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
 //! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
 //! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
@@ -53,6 +54,7 @@ mod resources;
 mod scenario;
 mod select;
 mod server;
+mod standalone;
 mod status;
 mod store;
 mod tls;
@@ -62,7 +64,6 @@ mod watch;
 mod writes;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -72,6 +73,7 @@ use tokio_util::sync::CancellationToken;
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
+pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;
 pub use store::SimStore;
 pub use tls::{Listen, check_name as check_tls_name};
@@ -104,7 +106,7 @@ pub enum SimError {
     KubeconfigExists { path: String },
     #[error("cannot make the demo cluster's tokens from /dev/urandom: {0}")]
     Token(std::io::Error),
-    #[error("waiting for Ctrl-C failed: {0}")]
+    #[error("Ctrl-C나 SIGTERM을 기다릴 수 없습니다: {0}")]
     Signal(std::io::Error),
 }
 
@@ -357,35 +359,4 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         self.controllers_cancel.cancel();
     }
-}
-
-/// `istio-lab sim --port P --kubeconfig-out FILE [--force]`: serve the demo cluster until
-/// Ctrl-C. An existing FILE is refused unless `force`, since it may be the user's own
-/// kubeconfig; it is checked before the cluster starts and again, atomically, on writing.
-pub async fn run_standalone(
-    port: u16,
-    kubeconfig_out: &Path,
-    speed: f64,
-    force: bool,
-) -> Result<(), SimError> {
-    if !force && std::fs::symlink_metadata(kubeconfig_out).is_ok() {
-        return Err(SimError::KubeconfigExists {
-            path: kubeconfig_out.display().to_string(),
-        });
-    }
-    let scenario = Scenario::demo()?;
-    let handle = start(SimOptions {
-        port,
-        speed,
-        scenario,
-    })
-    .await?;
-    if let Err(err) = kubeconfig::write(kubeconfig_out, &handle.kubeconfig_yaml(), force) {
-        handle.shutdown().await;
-        return Err(err);
-    }
-    tracing::info!(addr = %handle.addr(), kubeconfig = %kubeconfig_out.display(), "demo cluster serving");
-    let signal = tokio::signal::ctrl_c().await;
-    handle.shutdown().await;
-    signal.map_err(SimError::Signal)
 }
