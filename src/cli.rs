@@ -1,5 +1,6 @@
 //! Command-line interface: the TUI's flags and the `lessons`, `render` and `sim` subcommands.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -74,11 +75,19 @@ pub enum Command {
         #[arg(long, default_value_t = 80)]
         width: u16,
     },
-    /// Run the embedded demo cluster on its own and write a kubeconfig for it.
+    /// Run the embedded demo cluster on its own (HTTPS) and write a kubeconfig for it.
     Sim {
-        /// Port on 127.0.0.1 (0 lets the system choose).
+        /// Port (0 lets the system choose).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Address to listen on: 127.0.0.1 for this machine only; 0.0.0.0 for other
+        /// machines too (a workshop room), with --tls-san naming this machine's address.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        listen: IpAddr,
+        /// Another address or host name for the serving certificate, besides 127.0.0.1, ::1
+        /// and localhost (repeatable): the one other machines reach this one by.
+        #[arg(long = "tls-san", value_name = "ADDR|NAME", value_parser = crate::sim::check_tls_name)]
+        tls_san: Vec<String>,
         /// Where to write the kubeconfig (a new file, readable only by you).
         #[arg(long, value_name = "FILE")]
         kubeconfig_out: PathBuf,

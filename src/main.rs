@@ -22,18 +22,26 @@ fn main() -> ExitCode {
         Some(Command::Render { lesson, width }) => render_lesson(&cli, lesson, *width).map(|()| 0),
         Some(Command::Sim {
             port,
+            listen,
+            tls_san,
             kubeconfig_out,
             sim_speed,
             force,
         }) => runtime_builder().and_then(|rt| {
-            rt.block_on(istio_lab::sim::run_standalone(
-                *port,
-                kubeconfig_out,
-                *sim_speed,
-                *force,
-            ))
-            .wrap_err("데모 클러스터가 멈췄습니다")
-            .map(|()| 0)
+            let standalone = sim::Standalone {
+                port: *port,
+                listen: sim::Listen {
+                    addr: *listen,
+                    tls_names: tls_san.clone(),
+                },
+                kubeconfig_out: kubeconfig_out.clone(),
+                speed: *sim_speed,
+                force: *force,
+            };
+            // Stopped by a signal: 128 + its number, as the TUI exits.
+            rt.block_on(sim::run_standalone(&standalone))
+                .wrap_err("데모 클러스터가 멈췄습니다")
+                .map(sim::Stopped::exit_code)
         }),
         None => runtime_builder().and_then(|rt| rt.block_on(run_tui(&cli))),
     };

@@ -1,7 +1,12 @@
 //! The built-in lessons cover every section of the customer's guide, and the CLI prints them.
 
+mod common {
+    pub mod tls;
+}
+
 use std::process::Command;
 
+use common::tls;
 use istio_lab::features::lesson;
 
 /// Each section of the customer's guide, the lesson that teaches it, and commands it must keep exact.
@@ -292,20 +297,15 @@ fn sim_subcommand_serves_the_demo_cluster_and_writes_a_kubeconfig() {
         );
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    let server = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("server: "))
-        .expect("server line")
-        .to_string();
     let token = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("token: "))
         .expect("token line")
         .to_string();
-    let address = server.trim_start_matches("http://").to_string();
+    let address = tls::kubeconfig_server(&text);
     let response = {
         use std::io::{Read, Write};
-        let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+        let mut stream = tls::connect_blocking(address, &tls::kubeconfig_ca(&text));
         write!(stream, "GET /api/v1/namespaces/istio-system/services/istio-ingressgateway HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n").unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();

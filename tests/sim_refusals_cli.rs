@@ -3,6 +3,10 @@
 //! its creation; and when file descriptors run out, the server waits instead of spinning
 //! on the failed accept, and says so once in its log. Runs the real binary.
 
+mod common {
+    pub mod tls;
+}
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -130,7 +134,7 @@ fn an_existing_kubeconfig_is_refused_unless_forced_and_the_written_one_is_privat
             .unwrap(),
     ));
     let written = wait_for_kubeconfig(forced.child(), &existing);
-    assert!(written.contains("server: http://127.0.0.1:"), "{written}");
+    assert!(written.contains("server: https://127.0.0.1:"), "{written}");
     #[cfg(unix)]
     assert_eq!(mode(&existing), 0o600, "replaced by a private file");
     forced.stop();
@@ -194,12 +198,8 @@ fn out_of_file_descriptors_the_server_waits_instead_of_spinning() {
             .unwrap(),
     ));
     let config = wait_for_kubeconfig(child.child(), &kubeconfig);
-    let port: u16 = config
-        .split("server: http://127.0.0.1:")
-        .nth(1)
-        .and_then(|rest| rest.lines().next())
-        .and_then(|port| port.trim().parse().ok())
-        .expect("a port in the kubeconfig");
+    let server = common::tls::kubeconfig_server(&config);
+    let port = server.port();
     let connections: Vec<TcpStream> = (0..80)
         .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
         .collect();
@@ -216,12 +216,9 @@ fn out_of_file_descriptors_the_server_waits_instead_of_spinning() {
 
     drop(connections);
     std::thread::sleep(Duration::from_millis(500));
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut stream = common::tls::connect_blocking(server, &common::tls::kubeconfig_ca(&config));
     stream
         .write_all(b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);

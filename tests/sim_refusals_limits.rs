@@ -15,9 +15,9 @@ mod common {
 
 use std::time::{Duration, Instant};
 
-use common::sim::{Tester, apply_bookinfo, fixture, same_shape};
+use common::sim::{Tester, apply_bookinfo, fixture, same_shape, tls};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const VS: &str = "/apis/networking.istio.io/v1/namespaces/default/virtualservices";
@@ -82,10 +82,10 @@ async fn bodies_over_three_mebibytes_get_413_and_smaller_ones_are_served() {
     t.sim.shutdown().await;
 }
 
-/// Writes `head` and `body` on a new connection, then reads the answer until the server
+/// Writes `head` and `body` on a new TLS connection, then reads the answer until the server
 /// closes it.
 async fn exchange(t: &Tester, head: &[u8], body: &[u8]) -> String {
-    let mut stream = TcpStream::connect(t.sim.addr()).await.unwrap();
+    let mut stream = tls::connect(t.sim.addr(), t.sim.ca_der()).await.unwrap();
     stream.write_all(head).await.unwrap();
     // The server may answer and stop reading before all of it is written.
     let _ = stream.write_all(body).await;
@@ -96,7 +96,7 @@ async fn exchange(t: &Tester, head: &[u8], body: &[u8]) -> String {
 }
 
 /// Reads from a connection until the server closes it; the time that took.
-async fn closed_after(mut stream: TcpStream, limit: Duration) -> Option<Duration> {
+async fn closed_after(mut stream: impl AsyncRead + Unpin, limit: Duration) -> Option<Duration> {
     let started = Instant::now();
     let mut buffer = [0u8; 1024];
     loop {
@@ -111,8 +111,9 @@ async fn closed_after(mut stream: TcpStream, limit: Duration) -> Option<Duration
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_and_half_sent_connections_are_closed_after_the_header_timeout() {
     let t = Tester::start().await;
+    // Idle before the TLS handshake; half-sent after it.
     let idle = TcpStream::connect(t.sim.addr()).await.unwrap();
-    let mut partial = TcpStream::connect(t.sim.addr()).await.unwrap();
+    let mut partial = tls::connect(t.sim.addr(), t.sim.ca_der()).await.unwrap();
     partial
         .write_all(b"GET /api HTTP/1.1\r\nHost: x\r\n")
         .await

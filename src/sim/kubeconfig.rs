@@ -5,15 +5,20 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
+
 use super::SimError;
 
 /// The kubeconfig context the demo cluster is reached through.
 pub const CONTEXT_NAME: &str = "istio-lab-demo";
 
-/// A kubeconfig for `server` with `token` (context `istio-lab-demo`, namespace default).
-pub fn render(server: &str, token: &str) -> String {
+/// A kubeconfig for `server` whose certificate `ca_pem` signed, with `token` (context
+/// `istio-lab-demo`, namespace default), as kind writes one: the CA inline as base64 PEM,
+/// so the file alone is enough to reach the cluster.
+pub fn render(server: &str, ca_pem: &str, token: &str) -> String {
+    let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT_NAME}\n  cluster:\n    server: {server}\n\
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT_NAME}\n  cluster:\n    certificate-authority-data: {ca}\n    server: {server}\n\
          users:\n- name: {CONTEXT_NAME}\n  user:\n    token: {token}\n\
          contexts:\n- name: {CONTEXT_NAME}\n  context:\n    cluster: {CONTEXT_NAME}\n    user: {CONTEXT_NAME}\n    namespace: default\n\
          current-context: {CONTEXT_NAME}\npreferences: {{}}\n"
@@ -101,8 +106,14 @@ mod tests {
 
     #[test]
     fn the_kubeconfig_names_the_server_and_token() {
-        let text = render("http://127.0.0.1:1", "abc");
-        assert!(text.contains("server: http://127.0.0.1:1\n"));
+        let text = render(
+            "https://127.0.0.1:1",
+            "-----BEGIN CERTIFICATE-----\n",
+            "abc",
+        );
+        assert!(text.contains("server: https://127.0.0.1:1\n"));
         assert!(text.contains("token: abc\n"));
+        let ca = "certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n";
+        assert!(text.contains(ca), "{text}");
     }
 }

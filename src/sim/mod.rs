@@ -1,9 +1,11 @@
 //! The embedded demo cluster: a Kubernetes API subset served on loopback.
 //!
-//! `start` serves the API over plain HTTP/1.1 on 127.0.0.1 with a bearer token made anew
-//! for every run (`SimHandle::token`); the app reaches it through an ordinary kube-rs
-//! client built from `SimHandle::kube_config`, and `istio-lab sim` writes it into a
-//! private kubeconfig file.
+//! `start` serves the API over HTTPS (HTTP/1.1) on 127.0.0.1 with a CA, a serving certificate
+//! and a bearer token made anew for every run (`tls`, `SimHandle::token`), as kind and k3d
+//! do: client-go sends a bearer token only over TLS. The app reaches it through an ordinary
+//! kube-rs client built from `SimHandle::kube_config`, which trusts that CA and nothing
+//! else, and `istio-lab sim` (`standalone`) writes the same into a private kubeconfig file
+//! for kubectl.
 //! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
 //! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
 //! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
@@ -52,15 +54,16 @@ mod resources;
 mod scenario;
 mod select;
 mod server;
+mod standalone;
 mod status;
 mod store;
+mod tls;
 mod tokens;
 mod validate;
 mod watch;
 mod writes;
 
-use std::net::SocketAddr;
-use std::path::Path;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -70,18 +73,26 @@ use tokio_util::sync::CancellationToken;
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
+pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;
 pub use store::SimStore;
+pub use tls::{Listen, check_name as check_tls_name};
 
 use http::Shared;
 use requests::RequestLog;
 use server::Connections;
+use tls::{Tls, reachable};
 use tokens::Tokens;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
+    #[error("{addr}에서 연결을 받을 수 없습니다: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("데모 클러스터의 인증서를 만들지 못했습니다: {0}")]
+    Tls(String),
     #[error("invalid scenario: {0}")]
     Scenario(String),
     #[error("cannot write the kubeconfig to {path}: {source}")]
@@ -95,7 +106,7 @@ pub enum SimError {
     KubeconfigExists { path: String },
     #[error("cannot make the demo cluster's tokens from /dev/urandom: {0}")]
     Token(std::io::Error),
-    #[error("waiting for Ctrl-C failed: {0}")]
+    #[error("Ctrl-C나 SIGTERM을 기다릴 수 없습니다: {0}")]
     Signal(std::io::Error),
 }
 
@@ -112,6 +123,8 @@ pub struct SimHandle {
     store: SimStore,
     speed: f64,
     tokens: Tokens,
+    tls: Arc<Tls>,
+    listen: IpAddr,
     server: Serving,
     requests: Arc<RequestLog>,
     controllers_cancel: CancellationToken,
@@ -125,8 +138,13 @@ struct Serving {
     task: JoinHandle<()>,
 }
 
-/// Loads the scenario, starts the controllers and serves the API.
+/// Loads the scenario, starts the controllers and serves the API on 127.0.0.1.
 pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
+    start_on(options, &Listen::default()).await
+}
+
+/// `start`, listening where `listen` says, with a certificate for its names too.
+pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle, SimError> {
     let speed = if options.speed.is_finite() && options.speed > 0.0 {
         options.speed
     } else {
@@ -134,6 +152,8 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
     };
     let store = SimStore::new();
     options.scenario.load(&store)?;
+    let tokens = Tokens::generate().map_err(SimError::Token)?;
+    let tls = Arc::new(Tls::generate(listen)?);
     let controllers_cancel = CancellationToken::new();
     controller::start(
         store.clone(),
@@ -141,21 +161,25 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
         speed,
         controllers_cancel.clone(),
     );
-    let tokens = Tokens::generate().map_err(SimError::Token)?;
     let requests = Arc::new(RequestLog::default());
     let server = serve_on(
         &store,
-        options.port,
+        SocketAddr::new(listen.addr, options.port),
         speed,
         &controllers_cancel,
         &requests,
         &tokens,
+        &tls,
     )
-    .await?;
+    .await
+    // A cluster that cannot serve stops its controllers too.
+    .inspect_err(|_| controllers_cancel.cancel())?;
     Ok(SimHandle {
         store,
         speed,
         tokens,
+        tls,
+        listen: listen.addr,
         server,
         requests,
         controllers_cancel,
@@ -164,18 +188,19 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
 
 async fn serve_on(
     store: &SimStore,
-    port: u16,
+    addr: SocketAddr,
     speed: f64,
     lifetime: &CancellationToken,
     requests: &Arc<RequestLog>,
     tokens: &Tokens,
+    tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
+    let listener = TcpListener::bind(addr)
         .await
-        .map_err(|source| SimError::Bind { port, source })?;
+        .map_err(|source| SimError::Bind { addr, source })?;
     let addr = listener
         .local_addr()
-        .map_err(|source| SimError::Bind { port, source })?;
+        .map_err(|source| SimError::Bind { addr, source })?;
     let cancel = lifetime.child_token();
     let shared = Arc::new(Shared {
         store: store.clone(),
@@ -186,7 +211,12 @@ async fn serve_on(
         tokens: tokens.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
-    let task = tokio::spawn(server::serve(listener, shared, connections.clone()));
+    let task = tokio::spawn(server::serve(
+        listener,
+        tls.clone(),
+        shared,
+        connections.clone(),
+    ));
     Ok(Serving {
         addr,
         cancel,
@@ -196,18 +226,41 @@ async fn serve_on(
 }
 
 impl SimHandle {
+    /// The address to connect to (on 0.0.0.0 or ::, loopback's).
     pub fn addr(&self) -> SocketAddr {
+        reachable(self.server.addr)
+    }
+
+    /// The address the server listens on, as `Listen` asked with the port it got.
+    pub fn listen_addr(&self) -> SocketAddr {
         self.server.addr
     }
 
+    /// `https://` and `addr`.
     pub fn server_url(&self) -> String {
-        format!("http://{}", self.server.addr)
+        format!("https://{}", self.addr())
+    }
+
+    /// The run's CA certificate in PEM: the only one `kube_config` and the written
+    /// kubeconfig trust.
+    pub fn ca_pem(&self) -> &str {
+        self.tls.ca_pem()
+    }
+
+    /// The same CA certificate in DER, for TLS clients of tests and tools.
+    pub fn ca_der(&self) -> &[u8] {
+        self.tls.ca_der()
+    }
+
+    /// The names and addresses the serving certificate is valid for.
+    pub fn tls_names(&self) -> &[String] {
+        self.tls.names()
     }
 
     /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default),
-    /// carrying this run's admin token.
+    /// carrying this run's CA and admin token.
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::render(&self.server_url(), &self.tokens.admin)
+        kubeconfig::render(&self.server_url(), self.tls.ca_pem(), &self.tokens.admin)
     }
 
     /// The admin user's bearer token for this run: random, and nowhere but in memory and
@@ -232,8 +285,10 @@ impl SimHandle {
         let uri = self
             .server_url()
             .parse()
-            .unwrap_or_else(|_| ::http::Uri::from_static("http://127.0.0.1"));
+            .unwrap_or_else(|_| ::http::Uri::from_static("https://127.0.0.1"));
         let mut config = kube::Config::new(uri);
+        // The run's CA alone: the certificate is verified as kubectl verifies it.
+        config.root_cert = Some(vec![self.tls.ca_der().to_vec()]);
         config.default_namespace = "default".into();
         config.auth_info =
             serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default();
@@ -253,11 +308,12 @@ impl SimHandle {
         self.store.forget_history();
         self.server = serve_on(
             &self.store,
-            self.server.addr.port(),
+            SocketAddr::new(self.listen, self.server.addr.port()),
             self.speed,
             &self.controllers_cancel,
             &self.requests,
             &self.tokens,
+            &self.tls,
         )
         .await?;
         Ok(())
@@ -303,35 +359,4 @@ impl Drop for SimHandle {
     fn drop(&mut self) {
         self.controllers_cancel.cancel();
     }
-}
-
-/// `istio-lab sim --port P --kubeconfig-out FILE [--force]`: serve the demo cluster until
-/// Ctrl-C. An existing FILE is refused unless `force`, since it may be the user's own
-/// kubeconfig; it is checked before the cluster starts and again, atomically, on writing.
-pub async fn run_standalone(
-    port: u16,
-    kubeconfig_out: &Path,
-    speed: f64,
-    force: bool,
-) -> Result<(), SimError> {
-    if !force && std::fs::symlink_metadata(kubeconfig_out).is_ok() {
-        return Err(SimError::KubeconfigExists {
-            path: kubeconfig_out.display().to_string(),
-        });
-    }
-    let scenario = Scenario::demo()?;
-    let handle = start(SimOptions {
-        port,
-        speed,
-        scenario,
-    })
-    .await?;
-    if let Err(err) = kubeconfig::write(kubeconfig_out, &handle.kubeconfig_yaml(), force) {
-        handle.shutdown().await;
-        return Err(err);
-    }
-    tracing::info!(addr = %handle.addr(), kubeconfig = %kubeconfig_out.display(), "demo cluster serving");
-    let signal = tokio::signal::ctrl_c().await;
-    handle.shutdown().await;
-    signal.map_err(SimError::Signal)
 }

@@ -1,5 +1,5 @@
-//! The HTTP/1.1 server: accepting connections, authentication, and routing request paths
-//! to discovery documents or resource handlers.
+//! The HTTPS server: accepting connections and their TLS handshakes, authentication, and
+//! routing request paths to discovery documents or resource handlers.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -21,11 +21,13 @@ use super::http::{
 use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
+use super::tls::Tls;
 use super::{handlers, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
-/// connections do not hold a file descriptor for good.
+/// connections do not hold a file descriptor for good. It bounds the TLS handshake too, as
+/// Go's net/http (and so kube-apiserver) bounds it by its ReadHeaderTimeout.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The pause after a failed accept (usually: no file descriptors left), so the loop
 /// waits for connections to close instead of spinning on the same error.
@@ -103,7 +105,12 @@ impl AcceptFailures {
     }
 }
 
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<Connections>) {
+pub async fn serve(
+    listener: TcpListener,
+    tls: Arc<Tls>,
+    shared: Arc<Shared>,
+    connections: Arc<Connections>,
+) {
     let mut failures = AcceptFailures::default();
     loop {
         let accepted = tokio::select! {
@@ -127,7 +134,14 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, connections: Arc<
         let shared = shared.clone();
         // Taken before the task starts, so a drop right after the accept still reaches it.
         let cancel = connections.token();
+        let tls = tls.clone();
         tokio::spawn(async move {
+            // In the connection's own task, so a slow handshake never holds up the accepts.
+            let stream = tokio::select! {
+                stream = tls.accept(stream, HEADER_READ_TIMEOUT) => stream,
+                _ = cancel.cancelled() => None,
+            };
+            let Some(stream) = stream else { return };
             let service = service_fn(move |req| {
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(route(shared, req).await) }

@@ -1,12 +1,17 @@
 //! Helpers for the tests that replay the recorded kube-apiserver exchanges
-//! (tests/fixtures/k8s) against the demo cluster over real HTTP: a raw HTTP client, shape
-//! comparison with the recordings, and the setup steps several stories start from.
+//! (tests/fixtures/k8s) against the demo cluster over real HTTPS: a raw HTTP client trusting
+//! the run's CA, shape comparison with the recordings, and the setup steps several stories
+//! start from.
 #![allow(dead_code)]
+
+#[path = "tls.rs"]
+pub mod tls;
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -41,7 +46,7 @@ pub struct Answer {
 
 pub struct Tester {
     pub sim: SimHandle,
-    pub client: Client<HttpConnector, Full<Bytes>>,
+    pub client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 impl Tester {
@@ -54,15 +59,13 @@ impl Tester {
         })
         .await
         .unwrap();
-        Tester {
-            sim,
-            client: new_client(),
-        }
+        let client = new_client(sim.ca_der());
+        Tester { sim, client }
     }
 
     /// A client with no pooled connections, for after the server closed the old ones.
     pub fn reconnect(&mut self) {
-        self.client = new_client();
+        self.client = new_client(self.sim.ca_der());
     }
 
     /// Sends the fixture's request; watches are read until the stream ends or `read_for`.
@@ -267,8 +270,14 @@ pub async fn wait_for_running_pods(sim: &SimHandle) {
     panic!("pods did not reach Running");
 }
 
-fn new_client() -> Client<HttpConnector, Full<Bytes>> {
-    Client::builder(TokioExecutor::new()).build_http()
+/// A pooling client that speaks HTTPS only and trusts `ca_der` alone.
+fn new_client(ca_der: &[u8]) -> Client<HttpsConnector<HttpConnector>, Full<Bytes>> {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config((*tls::client_config(ca_der)).clone())
+        .https_only()
+        .enable_http1()
+        .build();
+    Client::builder(TokioExecutor::new()).build(connector)
 }
 
 /// Bookinfo-like objects by server-side apply, as the recording starts: 201 each.

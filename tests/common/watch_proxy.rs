@@ -1,7 +1,11 @@
 //! Loopback proxies in front of the demo cluster for the watcher stories: an HTTP one that
 //! rides out server restarts, ends watches cleanly, can hide Istio's CRDs and can fail every
-//! request for an outage; and a TCP one that can reset every connection it carries.
+//! request for an outage (plain HTTP from the client, HTTPS to the demo cluster); and a TCP
+//! one that can reset every connection it carries (TLS end to end through it).
 #![allow(dead_code)]
+
+#[path = "tls.rs"]
+mod tls;
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -80,14 +84,19 @@ impl Outage {
 }
 
 async fn proxy(sim: &SimHandle, hide_istio: bool, outage: Outage) -> Client {
-    let upstream = sim.addr();
+    let upstream = Upstream {
+        addr: sim.addr(),
+        tls: tls::client_config(sim.ca_der()),
+    };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let outage = outage.clone();
-            let service =
-                service_fn(move |request| forward(upstream, hide_istio, outage.clone(), request));
+            let upstream = upstream.clone();
+            let service = service_fn(move |request| {
+                forward(upstream.clone(), hide_istio, outage.clone(), request)
+            });
             tokio::spawn(
                 hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service),
@@ -101,6 +110,13 @@ async fn proxy(sim: &SimHandle, hide_istio: bool, outage: Outage) -> Client {
 
 type ProxyBody = BoxBody<Bytes, hyper::Error>;
 
+/// The demo cluster behind the HTTP proxy, and the TLS client that trusts its CA.
+#[derive(Clone)]
+struct Upstream {
+    addr: SocketAddr,
+    tls: Arc<rustls::ClientConfig>,
+}
+
 fn full_body(bytes: impl Into<Bytes>) -> ProxyBody {
     Full::new(bytes.into())
         .map_err(|never| match never {})
@@ -108,7 +124,7 @@ fn full_body(bytes: impl Into<Bytes>) -> ProxyBody {
 }
 
 async fn forward(
-    upstream: SocketAddr,
+    upstream: Upstream,
     hide_istio: bool,
     outage: Outage,
     request: Request<Incoming>,
@@ -130,7 +146,7 @@ async fn forward(
         *replay.method_mut() = parts.method.clone();
         *replay.uri_mut() = parts.uri.clone();
         *replay.headers_mut() = parts.headers.clone();
-        if let Ok(response) = send_once(upstream, replay).await {
+        if let Ok(response) = send_once(&upstream, replay).await {
             break response;
         }
         // The server is restarting; the bounded waits of the tests cap how long this goes on.
@@ -153,10 +169,14 @@ async fn forward(
 }
 
 async fn send_once(
-    upstream: SocketAddr,
+    upstream: &Upstream,
     request: Request<Full<Bytes>>,
 ) -> Result<Response<Incoming>, Box<dyn std::error::Error + Send + Sync>> {
-    let stream = TcpStream::connect(upstream).await?;
+    let tcp = TcpStream::connect(upstream.addr).await?;
+    let name = rustls::pki_types::ServerName::IpAddress(upstream.addr.ip().into());
+    let stream = tokio_rustls::TlsConnector::from(upstream.tls.clone())
+        .connect(name, tcp)
+        .await?;
     let (mut sender, connection) =
         hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
@@ -209,7 +229,7 @@ pub async fn relayed_client(sim: &SimHandle) -> (Client, Relay) {
         }
     });
     let mut config = sim.kube_config();
-    config.cluster_url = format!("http://{address}").parse().unwrap();
+    config.cluster_url = format!("https://{address}").parse().unwrap();
     (client_from_config(config).unwrap(), relay)
 }
 
