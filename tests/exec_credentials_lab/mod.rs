@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use base64::Engine;
 use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::ObjectList;
@@ -47,12 +48,13 @@ pub async fn lab(mode: &str, env: &[(&str, &str)]) -> Lab {
         .collect();
     let yaml = format!(
         "apiVersion: v1\nkind: Config\n\
-         clusters:\n- name: lab\n  cluster:\n    server: {server}\n\
+         clusters:\n- name: lab\n  cluster:\n    server: {server}\n    certificate-authority-data: {ca}\n\
          users:\n- name: learner\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      \
          command: {PLUGIN}\n      interactiveMode: {mode}\n      env:\n{env_yaml}\
          contexts:\n- name: lab\n  context:\n    cluster: lab\n    user: learner\n    namespace: default\n\
          current-context: lab\n",
         server = sim.server_url(),
+        ca = base64::engine::general_purpose::STANDARD.encode(sim.ca_pem()),
     );
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, yaml).expect("kubeconfig");
