@@ -39,8 +39,17 @@ async fn a_streaming_list_matches_the_recorded_one_and_goes_on_with_changes() {
     let (answer, ()) = tokio::join!(watching, acting);
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type, "application/json");
-    let types: Vec<&str> = answer.lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["ADDED", "ADDED", "BOOKMARK", "ADDED"], "{:#?}", answer.lines);
+    let types: Vec<&str> = answer
+        .lines
+        .iter()
+        .map(|l| l["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        ["ADDED", "ADDED", "BOOKMARK", "ADDED"],
+        "{:#?}",
+        answer.lines
+    );
     for (i, event) in expected[..2].iter().enumerate() {
         same_shape(&format!("initial event {i}"), event, &answer.lines[i]);
     }
@@ -71,7 +80,8 @@ async fn a_streaming_list_matches_the_recorded_one_and_goes_on_with_changes() {
 async fn storage_without_watch_progress_refuses_with_one_error_event() {
     let t = Tester::start().await;
     bookinfo_with_pods(&t).await;
-    t.sim.set_streaming_lists(StreamingLists::WithoutWatchProgress);
+    t.sim
+        .set_streaming_lists(StreamingLists::WithoutWatchProgress);
     let started = Instant::now();
     let answer = t.send(&streaming_request(), Duration::from_secs(5)).await;
     // 200, one ERROR event, and the end of the stream (not the read limit).
@@ -121,7 +131,9 @@ async fn a_server_without_the_watch_list_gate_refuses_with_422() {
     );
     // Served again once switched back.
     t.sim.set_streaming_lists(StreamingLists::Served);
-    let answer = t.send_until(&streaming_request(), Duration::from_secs(2), 1).await;
+    let answer = t
+        .send_until(&streaming_request(), Duration::from_secs(2), 1)
+        .await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.lines[0]["type"], "BOOKMARK");
     t.sim.shutdown().await;
