@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use common::watch::{ALL_KINDS, Tables, demo_cluster, names, row_names, running_pod};
 use common::watch_proxy::proxied_client;
 use istio_lab::features::cluster::{Change, ClusterEvent, ConnectionState};
-use istio_lab::sim::SimHandle;
+use istio_lab::sim::{SimHandle, StreamingLists};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::Client;
 use kube::api::Api;
@@ -100,6 +100,9 @@ async fn an_expired_resource_version_after_a_restart_is_a_silent_relist() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_list_is_reported_and_retried_until_allowed() {
     let (sim, client) = demo_cluster().await;
+    // Lists are asked for where streaming lists are refused; a streaming list is a watch
+    // (its refusal: tests/cluster_streaming.rs).
+    sim.set_streaming_lists(StreamingLists::GateDisabled);
     let store = sim.store();
     store.put(running_pod("default", "alpha", 0)).unwrap();
     store.set_forbidden("list", "pods", "default");

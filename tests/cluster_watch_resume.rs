@@ -17,10 +17,13 @@ use kube::Client;
 
 const PODS: &str = "/api/v1/namespaces/default/pods";
 
+/// Requests that list the pods: list pages, or a streaming list (a watch that starts with
+/// every object). The one-object list that only counts them for the progress is not one.
 fn pod_lists(requests: &[RequestRecord]) -> usize {
     requests
         .iter()
-        .filter(|r| r.is_list() && r.path == PODS)
+        .filter(|r| r.path == PODS)
+        .filter(|r| (r.is_list() && r.limit() != Some(1)) || r.send_initial_events())
         .count()
 }
 
@@ -37,6 +40,17 @@ fn resumed_from(watch: &RequestRecord) -> u64 {
     let rv = watch.resource_version().and_then(|rv| rv.parse().ok());
     assert!(rv.is_some_and(|rv| rv > 0), "{watch:?}");
     rv.unwrap_or_default()
+}
+
+/// The resourceVersion the first list was read at, or a lower bound of it: a plain watch
+/// names it; a streaming list is read at the RV of the moment it starts, at least
+/// `started_at`, the store's RV just before the watchers started.
+fn listed_at(first_watch: &RequestRecord, started_at: u64) -> u64 {
+    if first_watch.send_initial_events() {
+        started_at
+    } else {
+        resumed_from(first_watch)
+    }
 }
 
 /// Polls the request log until `done` holds for it; panics when `WAIT` passes first.
@@ -86,6 +100,7 @@ async fn cut_and_resume(
     client: Client,
     cut: impl FnOnce(),
 ) -> Vec<ConnectionState> {
+    let started_at = sim.store().current_rv();
     let mut tables = Tables::start(client, "default");
     tables
         .wait_until("every kind listed", |view| view.connection == ALL_KINDS)
@@ -96,7 +111,7 @@ async fn cut_and_resume(
     assert_eq!(pod_lists(&before), 1, "{before:#?}");
     let first_watch = pod_watches(&before);
     assert_eq!(first_watch.len(), 1, "{before:#?}");
-    let listed_at = resumed_from(&first_watch[0]);
+    let listed_at = listed_at(&first_watch[0], started_at);
 
     sim.clear_requests();
     cut();
@@ -167,12 +182,13 @@ async fn an_outage_shows_paced_retries_then_resumes_without_listing_again() {
     let (sim, _) = demo_cluster().await;
     let outage = Outage::default();
     let client = proxied_client_with_outage(&sim, &outage).await;
+    let started_at = sim.store().current_rv();
     let mut tables = Tables::start(client, "default");
     tables
         .wait_until("every kind listed", |view| view.connection == ALL_KINDS)
         .await;
     wait_for_requests(&sim, "the pods watch", |r| !pod_watches(r).is_empty()).await;
-    let listed_at = resumed_from(&pod_watches(&sim.requests())[0]);
+    let listed_at = listed_at(&pod_watches(&sim.requests())[0], started_at);
 
     // The watches end (the proxy ends them cleanly, as a graceful shutdown does) and every
     // attempt to re-open them is refused until the outage is over.

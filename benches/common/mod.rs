@@ -122,6 +122,11 @@ pub struct Watching {
 pub fn watch(sim: &SimHandle, generation: u64) -> Watching {
     let client = istio_lab::features::cluster::client_from_config(sim.kube_config())
         .expect("a client for the demo cluster");
+    watch_client(client, generation)
+}
+
+/// `watch` through any client, e.g. one for a demo cluster served by another process.
+pub fn watch_client(client: kube::Client, generation: u64) -> Watching {
     let (cluster_tx, mut cluster_rx) = unbounded_channel();
     let handle = spawn_watchers(client, NAMESPACE, cluster_tx);
     let (tx, rx) = unbounded_channel();

@@ -8,7 +8,8 @@
 //! for kubectl.
 //! It behaves like kube-apiserver v1.36 for what the app uses (recorded behaviour in
 //! `tests/fixtures/k8s`): one global resourceVersion, lists with paging and selectors,
-//! watches with bookmarks and 410 expiry, server-side apply with `managedFields` and
+//! watches with bookmarks and 410 expiry, streaming lists (or their refusal, as servers without
+//! them answer: `set_streaming_lists`), server-side apply with `managedFields` and
 //! conflicts, merge/JSON/strategic patches, and the apiserver's Status bodies.
 //!
 //! Served: core v1 pods, services, serviceaccounts, namespaces; apps/v1 deployments and
@@ -61,6 +62,7 @@ mod tls;
 mod tokens;
 mod validate;
 mod watch;
+mod watch_list;
 mod writes;
 
 use std::net::{IpAddr, SocketAddr};
@@ -75,7 +77,7 @@ pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
 pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;
-pub use store::SimStore;
+pub use store::{SimStore, StreamingLists};
 pub use tls::{Listen, check_name as check_tls_name};
 
 use http::Shared;
@@ -337,6 +339,12 @@ impl SimHandle {
     /// Forgets the logged requests, so a test can look at what comes after this point.
     pub fn clear_requests(&self) {
         self.requests.clear();
+    }
+
+    /// Makes watches answer streaming lists (`sendInitialEvents=true`) as `mode` says: served
+    /// as kube-apiserver v1.36 serves them, or refused as a server without them refuses.
+    pub fn set_streaming_lists(&self, mode: StreamingLists) {
+        self.store.set_streaming_lists(mode);
     }
 
     pub async fn shutdown(mut self) {

@@ -1,5 +1,6 @@
 //! Watches: newline-delimited JSON events streamed in a chunked body, with replay from a
-//! resourceVersion, bookmarks, streaming lists and the 410 ERROR event for expired RVs.
+//! resourceVersion, bookmarks, streaming lists (`watch_list` reads their parameters) and the
+//! 410 ERROR event for expired RVs.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -20,7 +21,8 @@ use super::http::{Body, Call, Shared, error_response, full};
 use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::select::Selector;
 use super::status::ApiError;
-use super::store::Event;
+use super::store::{Event, ListEntry};
+use super::watch_list::{self, Refusal};
 
 /// What the apiserver picks when the client gives no `timeoutSeconds` (30-60 min).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -37,11 +39,26 @@ impl Stream for Lines {
     }
 }
 
+/// One event as a line of the stream. Written around the object's own serialization, so a
+/// streaming list of thousands of objects copies none of them.
 pub fn event_line(event_type: &str, object: &Value) -> Bytes {
-    let mut line =
-        serde_json::to_vec(&json!({"type": event_type, "object": object})).unwrap_or_default();
-    line.push(b'\n');
+    let mut line = Vec::with_capacity(1024);
+    line.extend_from_slice(b"{\"type\":");
+    // Writing JSON into a Vec fails only for maps with non-string keys, which Values lack.
+    let _ = serde_json::to_writer(&mut line, event_type);
+    line.extend_from_slice(b",\"object\":");
+    let _ = serde_json::to_writer(&mut line, object);
+    line.extend_from_slice(b"}\n");
     Bytes::from(line)
+}
+
+/// `ResourceDef::present` for an object the caller owns: no copy per event.
+fn presented(def: &ResourceDef, version: &str, mut object: Value) -> Value {
+    if let Some(map) = object.as_object_mut() {
+        map.insert("apiVersion".into(), json!(def.api_version(version)));
+        map.entry("kind").or_insert_with(|| json!(def.kind));
+    }
+    object
 }
 
 pub fn bookmark(def: &ResourceDef, version: &str, rv: u64, initial_events_end: bool) -> Value {
@@ -89,14 +106,32 @@ impl WatchPlan {
         let def = &RESOURCES[self.resource];
         Some(event_line(
             event.event_type.as_str(),
-            &def.present(&self.version, &object),
+            &presented(def, &self.version, object),
         ))
     }
+
+    /// The ADDED line of an object that existed when the watch started, if it matches.
+    fn initial_line(&self, entry: &ListEntry) -> Option<Bytes> {
+        let object = entry.object.value();
+        if !self.selector.matches(&object) {
+            return None;
+        }
+        let def = &RESOURCES[self.resource];
+        Some(event_line("ADDED", &presented(def, &self.version, object)))
+    }
+}
+
+/// What a watch sends before the changes: the objects that existed when it started (kept
+/// packed, each turned into its line only when the stream gets to it, so a streaming list
+/// of 50,000 pods never exists as text all at once), then maybe the end bookmark.
+struct Initial {
+    entries: Vec<ListEntry>,
+    end_bookmark: Option<u64>,
+    replay: Vec<Arc<Event>>,
 }
 
 pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let target = &call.target;
-    let def = &RESOURCES[target.resource];
     let selector = match call.selector() {
         Ok(selector) => selector,
         Err(err) => return error_response(&err),
@@ -105,7 +140,17 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
         .param("resourceVersion")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
-    let send_initial = call.param("sendInitialEvents") == Some("true");
+    let store = &shared.store;
+    let (tx, rx) = mpsc::channel::<Bytes>(1024);
+    let start = match watch_list::start(call, asked_rv, store.streaming_lists()) {
+        Ok(start) => start,
+        Err(Refusal::Status(err)) => return error_response(&err),
+        Err(Refusal::ErrorEvent(err)) => {
+            // The channel has room, and the stream ends once the sender is dropped.
+            let _ = tx.try_send(event_line("ERROR", &err.body));
+            return stream_response(rx);
+        }
+    };
     let mut plan = WatchPlan {
         resource: target.resource,
         version: target.version.clone(),
@@ -119,29 +164,24 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
             .unwrap_or(DEFAULT_TIMEOUT),
         bookmarks: call.param("allowWatchBookmarks") == Some("true"),
     };
-    let store = &shared.store;
-    let mut initial: Vec<Bytes> = Vec::new();
-    let subscription = if asked_rv == 0 || send_initial {
-        let (objects, list_rv) = store.list(plan.resource, plan.namespace.as_deref());
-        for object in objects.iter().filter(|o| plan.selector.matches(o)) {
-            initial.push(event_line("ADDED", &def.present(&plan.version, object)));
-        }
-        if send_initial {
-            initial.push(event_line(
-                "BOOKMARK",
-                &bookmark(def, &plan.version, list_rv, true),
-            ));
-        }
+    let namespace = plan.namespace.as_deref();
+    let mut entries = Vec::new();
+    let mut end_bookmark = None;
+    if start.initial_events {
+        let (listed, list_rv) = store.list_entries(plan.resource, namespace);
+        entries = listed;
+        end_bookmark = start.end_bookmark.then_some(list_rv);
         plan.start_rv = list_rv;
-        store.watch_from(plan.resource, plan.namespace.as_deref(), list_rv)
-    } else {
-        store.watch_from(plan.resource, plan.namespace.as_deref(), asked_rv)
-    };
-    let (tx, rx) = mpsc::channel::<Bytes>(1024);
-    match subscription {
+    } else if start.changes_only && asked_rv == 0 {
+        plan.start_rv = store.current_rv();
+    }
+    match store.watch_from(plan.resource, namespace, plan.start_rv) {
         Ok(subscription) => {
-            let replay = subscription.replay.iter();
-            initial.extend(replay.filter_map(|e| plan.line(e)));
+            let initial = Initial {
+                entries,
+                end_bookmark,
+                replay: subscription.replay,
+            };
             let seen_rv = subscription.rv;
             tokio::spawn(stream_events(
                 shared.clone(),
@@ -154,10 +194,13 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
         }
         Err(oldest) => {
             let expired = ApiError::watch_expired(asked_rv, oldest);
-            // The channel has room, and the stream ends once the sender is dropped.
             let _ = tx.try_send(event_line("ERROR", &expired.body));
         }
     }
+    stream_response(rx)
+}
+
+fn stream_response(rx: mpsc::Receiver<Bytes>) -> Response<Body> {
     Response::builder()
         .status(200)
         .header("Content-Type", "application/json")
@@ -166,20 +209,45 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
         .unwrap_or_else(|_| Response::new(full("")))
 }
 
+/// Sends one line unless the client left or the server is stopping; false ends the watch.
+async fn send(shared: &Shared, tx: &mpsc::Sender<Bytes>, line: Bytes) -> bool {
+    tokio::select! {
+        sent = tx.send(line) => sent.is_ok(),
+        () = shared.cancel.cancelled() => false,
+    }
+}
+
 async fn stream_events(
     shared: Arc<Shared>,
     plan: WatchPlan,
-    initial: Vec<Bytes>,
+    initial: Initial,
     mut receiver: broadcast::Receiver<Arc<Event>>,
     mut seen_rv: u64,
     tx: mpsc::Sender<Bytes>,
 ) {
     let def = &RESOURCES[plan.resource];
-    for line in initial {
-        if tx.send(line).await.is_err() {
+    for entry in &initial.entries {
+        if let Some(line) = plan.initial_line(entry)
+            && !send(&shared, &tx, line).await
+        {
             return;
         }
     }
+    drop(initial.entries);
+    if let Some(rv) = initial.end_bookmark {
+        let line = event_line("BOOKMARK", &bookmark(def, &plan.version, rv, true));
+        if !send(&shared, &tx, line).await {
+            return;
+        }
+    }
+    for event in &initial.replay {
+        if let Some(line) = plan.line(event)
+            && !send(&shared, &tx, line).await
+        {
+            return;
+        }
+    }
+    drop(initial.replay);
     let interval = shared
         .store
         .bookmark_interval()

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use istio_lab::features::cluster::model::ClusterView;
+use istio_lab::features::cluster::watch::{ListModes, spawn_watchers_with};
 use istio_lab::features::cluster::{
-    ClusterEvent, ConnectionState, WatchHandle, client_from_config, spawn_watchers,
+    ClusterEvent, ConnectionState, WatchHandle, client_from_config,
 };
 use istio_lab::sim::{self, Scenario, SimHandle, SimOptions};
 use jiff::Timestamp;
@@ -54,17 +55,28 @@ pub async fn cluster(scenario: Scenario) -> (SimHandle, Client) {
 pub struct Tables {
     events: UnboundedReceiver<ClusterEvent>,
     pub view: ClusterView,
-    _watchers: WatchHandle,
+    watchers: WatchHandle,
 }
 
 impl Tables {
     pub fn start(client: Client, lab_namespace: &str) -> Tables {
+        Tables::start_with(client, lab_namespace, ListModes::default())
+    }
+
+    /// Watchers that remember the list strategies earlier ones decided, as the app's next
+    /// watchers after a namespace switch do.
+    pub fn start_with(client: Client, lab_namespace: &str, modes: ListModes) -> Tables {
         let (tx, events) = mpsc::unbounded_channel();
         Tables {
             events,
             view: ClusterView::new(Timestamp::now()),
-            _watchers: spawn_watchers(client, lab_namespace, tx),
+            watchers: spawn_watchers_with(client, lab_namespace, tx, modes),
         }
+    }
+
+    /// The list strategies these watchers decided so far.
+    pub fn list_modes(&self) -> ListModes {
+        self.watchers.list_modes()
     }
 
     /// Applies events until `done` holds for the view (checked first, then after each event).

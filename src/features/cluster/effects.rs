@@ -5,8 +5,9 @@ use kube::Client;
 use kube::runtime::reflector::Store;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
+use super::WatchHandle;
 use super::msg::{ClusterEffect, ClusterMsg};
-use super::{WatchHandle, spawn_watchers};
+use super::watch::{ListModes, spawn_watchers_with};
 use crate::app::Msg;
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::Api;
@@ -15,6 +16,9 @@ pub struct ClusterEffects {
     tx: UnboundedSender<Msg>,
     client: Option<Client>,
     watchers: Option<WatchHandle>,
+    /// Which resources this cluster refused streaming lists for: shared with every watcher
+    /// of the session, so a namespace switch does not ask again.
+    list_modes: ListModes,
 }
 
 impl ClusterEffects {
@@ -23,6 +27,7 @@ impl ClusterEffects {
             tx,
             client,
             watchers: None,
+            list_modes: ListModes::default(),
         }
     }
 
@@ -42,7 +47,9 @@ impl ClusterEffects {
             return;
         };
         let (cluster_tx, mut cluster_rx) = unbounded_channel();
-        self.watchers = Some(spawn_watchers(client.clone(), namespace, cluster_tx));
+        let modes = self.list_modes.clone();
+        let watchers = spawn_watchers_with(client.clone(), namespace, cluster_tx, modes);
+        self.watchers = Some(watchers);
         tokio::spawn(report_missing_namespace(
             client,
             namespace.to_string(),

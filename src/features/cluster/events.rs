@@ -1,7 +1,6 @@
 //! What the watchers send to the app: table changes and connection states, in one enum.
 
 use kube::api::DynamicObject;
-use kube::runtime::watcher;
 
 use super::connection::ConnectionState;
 use super::rows::{PodRow, ServiceRow};
@@ -65,9 +64,11 @@ pub enum ClusterEvent {
 /// A change to one table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change<T> {
-    /// A complete list: replace the whole table. Sent only once a (re-)list has finished,
-    /// so a re-list never shows an empty table in between.
+    /// A complete list: replace the whole table. Sent once a re-list has finished, so a
+    /// re-list never shows an empty table in between.
     Reset(Vec<T>),
+    /// Part of a watch's first list, shown while the rest is still arriving.
+    Listing(ListBatch<T>),
     /// An object was added or modified (match rows by name).
     Applied(T),
     Deleted {
@@ -75,117 +76,45 @@ pub enum Change<T> {
     },
 }
 
-/// Turns a watcher's event stream into table changes, buffering a re-list until it is complete.
-#[derive(Debug)]
-pub struct ChangeAssembler<T> {
-    listing: Option<Vec<T>>,
-}
-
-impl<T> Default for ChangeAssembler<T> {
-    fn default() -> Self {
-        Self { listing: None }
-    }
-}
-
-impl<T> ChangeAssembler<T> {
-    /// Feeds one event; returns the change to publish, if any.
-    ///
-    /// `convert` turns an object into its row, `name_of` gives the object's name.
-    pub fn on_event<K>(
-        &mut self,
-        event: watcher::Event<K>,
-        convert: impl Fn(&K) -> T,
-        name_of: impl Fn(&K) -> String,
-    ) -> Option<Change<T>> {
-        match event {
-            watcher::Event::Init => {
-                self.listing = Some(Vec::new());
-                None
-            }
-            watcher::Event::InitApply(object) => {
-                // An InitApply without Init only happens if events are fed out of order;
-                // starting a buffer keeps the object rather than dropping it.
-                self.listing
-                    .get_or_insert_with(Vec::new)
-                    .push(convert(&object));
-                None
-            }
-            watcher::Event::InitDone => {
-                Some(Change::Reset(self.listing.take().unwrap_or_default()))
-            }
-            watcher::Event::Apply(object) => Some(Change::Applied(convert(&object))),
-            watcher::Event::Delete(object) => Some(Change::Deleted {
-                name: name_of(&object),
+impl<T> Change<T> {
+    /// The same change with every row read through `read`.
+    pub fn map<U>(self, read: impl Fn(&T) -> U) -> Change<U> {
+        match self {
+            Change::Reset(rows) => Change::Reset(rows.iter().map(read).collect()),
+            Change::Listing(batch) => Change::Listing(ListBatch {
+                rows: batch.rows.iter().map(read).collect(),
+                first: batch.first,
+                loaded: batch.loaded,
+                total: batch.total,
+                done: batch.done,
             }),
+            Change::Applied(row) => Change::Applied(read(&row)),
+            Change::Deleted { name } => Change::Deleted { name },
         }
     }
+}
 
-    /// Forgets a half-finished listing (the stream is being restarted).
-    pub fn abandon(&mut self) {
-        self.listing = None;
-    }
+/// Rows of a first list, sent in batches (by count and time, not per object) so that a list
+/// of 50,000 objects costs tens of redraws, not 50,000.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListBatch<T> {
+    /// The list starts (or starts over) here: rows already in the table that it does not
+    /// name by the time it is done are gone.
+    pub first: bool,
+    /// Rows to add or replace (match by name).
+    pub rows: Vec<T>,
+    /// Objects the list has brought so far, these included.
+    pub loaded: usize,
+    /// How many objects the list holds, when known. Counted by a separate request as the
+    /// list started, so it is an estimate: objects may come and go in between.
+    pub total: Option<usize>,
+    /// The list is complete: the table now holds exactly what it named.
+    pub done: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn feed(
-        assembler: &mut ChangeAssembler<String>,
-        event: watcher::Event<&'static str>,
-    ) -> Option<Change<String>> {
-        assembler.on_event(event, |s| s.to_uppercase(), |s| s.to_string())
-    }
-
-    #[test]
-    fn buffers_init_apply_until_init_done() {
-        let mut assembler = ChangeAssembler::default();
-        assert_eq!(feed(&mut assembler, watcher::Event::Init), None);
-        assert_eq!(feed(&mut assembler, watcher::Event::InitApply("a")), None);
-        assert_eq!(feed(&mut assembler, watcher::Event::InitApply("b")), None);
-        assert_eq!(
-            feed(&mut assembler, watcher::Event::InitDone),
-            Some(Change::Reset(vec!["A".to_string(), "B".to_string()]))
-        );
-        assert_eq!(
-            feed(&mut assembler, watcher::Event::Apply("c")),
-            Some(Change::Applied("C".to_string()))
-        );
-        assert_eq!(
-            feed(&mut assembler, watcher::Event::Delete("a")),
-            Some(Change::Deleted {
-                name: "a".to_string()
-            })
-        );
-    }
-
-    #[test]
-    fn a_relist_replaces_instead_of_accumulating() {
-        let mut assembler = ChangeAssembler::default();
-        feed(&mut assembler, watcher::Event::Init);
-        feed(&mut assembler, watcher::Event::InitApply("old"));
-        feed(&mut assembler, watcher::Event::InitDone);
-        // A 410 forces a second listing; only its objects may appear in the Reset.
-        feed(&mut assembler, watcher::Event::Init);
-        feed(&mut assembler, watcher::Event::InitApply("new"));
-        assert_eq!(
-            feed(&mut assembler, watcher::Event::InitDone),
-            Some(Change::Reset(vec!["NEW".to_string()]))
-        );
-    }
-
-    #[test]
-    fn empty_listing_resets_to_empty_and_abandon_drops_partial_lists() {
-        let mut assembler = ChangeAssembler::default();
-        feed(&mut assembler, watcher::Event::Init);
-        feed(&mut assembler, watcher::Event::InitApply("partial"));
-        assembler.abandon();
-        feed(&mut assembler, watcher::Event::Init);
-        assert_eq!(
-            feed(&mut assembler, watcher::Event::InitDone),
-            Some(Change::Reset(Vec::new()))
-        );
-    }
 
     #[test]
     fn mesh_kind_names() {

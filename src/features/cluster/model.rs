@@ -1,4 +1,7 @@
-//! The live cluster tables' state: rows from the watchers, connection, filter, scroll.
+//! The live cluster tables' state: rows from the watchers, first lists still loading,
+//! connection, filter, scroll.
+
+mod loading;
 
 use std::collections::BTreeMap;
 
@@ -9,6 +12,8 @@ use crate::features::cluster::pod_groups::PodGroups;
 use crate::features::cluster::{
     Change, ClusterEvent, ConnectionState, MeshKind, PodRow, ServiceRow,
 };
+use loading::apply_batch;
+pub use loading::{Loading, LoadingTable};
 
 pub const ISTIO_SYSTEM: &str = "istio-system";
 
@@ -41,6 +46,8 @@ pub struct ClusterView {
     /// Istio objects per kind and name, each read once as its watch event arrives. A kind is
     /// here only once its first list is complete: before that, nothing may be said missing.
     pub mesh: BTreeMap<MeshKind, BTreeMap<String, MeshObject>>,
+    /// The tables whose first list is still arriving, and how far it has come.
+    pub loading: BTreeMap<LoadingTable, Loading>,
     pub connection: ConnectionState,
     /// When the connection state last changed, for the "next try in Xs" countdown.
     pub connection_since: Timestamp,
@@ -65,6 +72,7 @@ impl ClusterView {
             pod_groups: BTreeMap::new(),
             services: Rows::new(),
             mesh: BTreeMap::new(),
+            loading: BTreeMap::new(),
             connection: ConnectionState::Connecting,
             connection_since: now,
             generation: 0,
@@ -83,16 +91,18 @@ impl ClusterView {
         match event {
             ClusterEvent::Pods { namespace, change } => {
                 let groups = self.pod_groups.entry(namespace.clone()).or_default();
-                if apply_pod_change(self.pods.entry(namespace).or_default(), groups, change) {
+                let loading = (&mut self.loading, LoadingTable::Pods(namespace.clone()));
+                let table = self.pods.entry(namespace).or_default();
+                if apply_pod_change(table, groups, loading, change) {
                     Applied::PodsReshaped
                 } else {
                     Applied::Changed
                 }
             }
             ClusterEvent::Services { namespace, change } => {
-                apply_change(self.services.entry(namespace).or_default(), change, |r| {
-                    &r.name
-                });
+                let loading = (&mut self.loading, LoadingTable::Services(namespace.clone()));
+                let table = self.services.entry(namespace).or_default();
+                apply_change(table, loading, change, |r| &r.name);
                 Applied::Changed
             }
             ClusterEvent::Mesh { kind, change } => {
@@ -100,14 +110,13 @@ impl ClusterView {
                 // patches, editor, lesson steps) uses this reading, and pod events never
                 // touch it.
                 let read = |object: &_| MeshObject::read(kind, object);
-                let change = match change {
-                    Change::Reset(objects) => Change::Reset(objects.iter().map(read).collect()),
-                    Change::Applied(object) => Change::Applied(read(&object)),
-                    Change::Deleted { name } => Change::Deleted { name },
-                };
-                // The watchers send a kind's first list (a reset) before any change of it, so
-                // the kind's entry exists exactly once it has been listed.
-                apply_change(self.mesh.entry(kind).or_default(), change, |o| &o.name);
+                let change = change.map(read);
+                // Istio kinds arrive as one reset after their first list, never in batches, so
+                // a kind's entry exists exactly once it has been listed.
+                let loading = (&mut self.loading, LoadingTable::Mesh(kind));
+                apply_change(self.mesh.entry(kind).or_default(), loading, change, |o| {
+                    &o.name
+                });
                 Applied::Changed
             }
             ClusterEvent::Connection(state) => {
@@ -133,6 +142,10 @@ impl ClusterView {
         self.pod_groups.retain(|ns, _| ns == ISTIO_SYSTEM);
         self.services.retain(|ns, _| ns == ISTIO_SYSTEM);
         self.mesh.clear();
+        self.loading.retain(|table, _| match table {
+            LoadingTable::Pods(ns) | LoadingTable::Services(ns) => ns == ISTIO_SYSTEM,
+            LoadingTable::Mesh(_) => false,
+        });
         self.pod_scroll = 0;
         self.service_scroll = 0;
         self.connection = ConnectionState::Connecting;
@@ -154,14 +167,29 @@ impl ClusterView {
     }
 }
 
+/// Where a table's first-list progress is kept, and under which key.
+type LoadingSlot<'a> = (&'a mut BTreeMap<LoadingTable, Loading>, LoadingTable);
+
 /// Applies a pods change to the table and its groups; returns whether the groups' shape changed.
 fn apply_pod_change(
     table: &mut BTreeMap<String, PodRow>,
     groups: &mut PodGroups,
+    (loading, key): LoadingSlot<'_>,
     change: Change<PodRow>,
 ) -> bool {
     match change {
+        Change::Listing(batch) => {
+            let mut reshaped = false;
+            let replaced = |row: &PodRow, old: Option<PodRow>| {
+                reshaped |= groups.add(row);
+                reshaped |= old.is_some_and(|old| groups.remove(&old));
+            };
+            let gone = apply_batch(loading, key, table, batch, |r| &r.name, replaced);
+            gone.iter()
+                .fold(reshaped, |changed, old| groups.remove(old) || changed)
+        }
         Change::Reset(rows) => {
+            loading.remove(&key);
             let regrouped = PodGroups::from_rows(&rows);
             let reshaped = !regrouped.shape().eq(groups.shape());
             *groups = regrouped;
@@ -181,11 +209,16 @@ fn apply_pod_change(
 
 fn apply_change<T>(
     table: &mut BTreeMap<String, T>,
+    (loading, key): LoadingSlot<'_>,
     change: Change<T>,
     name_of: impl Fn(&T) -> &str,
 ) {
     match change {
+        Change::Listing(batch) => {
+            apply_batch(loading, key, table, batch, name_of, |_, _| {});
+        }
         Change::Reset(rows) => {
+            loading.remove(&key);
             *table = rows
                 .into_iter()
                 .map(|r| (name_of(&r).to_string(), r))

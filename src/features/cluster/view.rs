@@ -88,6 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         key: 'p',
         headers: &POD_HEADERS,
         selected: view.table == Table::Pods,
+        progress: view.progress(Table::Pods, &namespaces),
     };
     draw_section(
         frame,
@@ -105,6 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         key: 's',
         headers: &SERVICE_HEADERS,
         selected: view.table == Table::Services,
+        progress: view.progress(Table::Services, &namespaces),
     };
     draw_section(
         frame,
@@ -125,9 +127,12 @@ struct Section<'a> {
     key: char,
     headers: &'a [&'a str],
     selected: bool,
+    /// A first list still arriving: objects so far, and the total when known.
+    progress: Option<(usize, Option<usize>)>,
 }
 
-/// A table's title line ("Pod (6)  p") and its visible rows.
+/// A table's title line ("Pod (6)  p", while its first list arrives
+/// "Pod (1,250) · 불러오는 중 1,250/5,000  p") and its visible rows.
 #[allow(clippy::too_many_arguments)]
 fn draw_section<T>(
     frame: &mut Frame,
@@ -141,7 +146,13 @@ fn draw_section<T>(
     theme: Theme,
 ) {
     let total = count(rows, namespaces, view);
-    let title = format!("{} ({total})  {}", section.title, section.key);
+    let loading = section.progress.map(loading_text).unwrap_or_default();
+    let title = format!(
+        "{} ({}){loading}  {}",
+        section.title,
+        grouped(total),
+        section.key
+    );
     section_title(frame, area, &title, section.selected, theme);
     let body = visible(
         rows,
@@ -152,6 +163,31 @@ fn draw_section<T>(
         format,
     );
     table::draw(frame, body_area(area), section.headers, &body, theme);
+}
+
+/// " · 불러오는 중 1,250/5,000", or without a total " · 불러오는 중 1,250…". A count taken
+/// as the list started can fall behind it (objects are created meanwhile); past it the
+/// total says nothing true, so it is left out.
+fn loading_text((loaded, total): (usize, Option<usize>)) -> String {
+    match total {
+        Some(total) if total >= loaded => {
+            format!(" · 불러오는 중 {}/{}", grouped(loaded), grouped(total))
+        }
+        _ => format!(" · 불러오는 중 {}…", grouped(loaded)),
+    }
+}
+
+/// `5000` as "5,000".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn body_area(section: Rect) -> Rect {
@@ -321,5 +357,31 @@ fn connection_text(
             "● 연결됨 · Istio CRD가 설치되어 있지 않습니다 (레슨은 계속 볼 수 있습니다)".into(),
             theme.warning(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let shown: Vec<String> = [0, 7, 999, 1_000, 1_250, 50_000, 1_234_567]
+            .map(grouped)
+            .into();
+        assert_eq!(
+            shown,
+            ["0", "7", "999", "1,000", "1,250", "50,000", "1,234,567"]
+        );
+    }
+
+    #[test]
+    fn loading_shows_the_total_only_while_it_holds() {
+        assert_eq!(
+            loading_text((1_250, Some(5_000))),
+            " · 불러오는 중 1,250/5,000"
+        );
+        assert_eq!(loading_text((1_250, None)), " · 불러오는 중 1,250…");
+        assert_eq!(loading_text((5_003, Some(5_000))), " · 불러오는 중 5,003…");
     }
 }

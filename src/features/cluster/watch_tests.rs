@@ -1,103 +1,19 @@
-//! Watchers end to end against a loopback fake API server that replays recorded answers.
+//! Watchers end to end against a loopback fake API server that replays recorded answers
+//! (`fake`), streaming lists included.
 
-use std::convert::Infallible;
+mod fake;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures::{StreamExt, stream};
-use http_body_util::{BodyExt, Full, StreamBody, combinators::UnsyncBoxBody};
-use hyper::body::Frame;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+
+use fake::{Reply, Router, empty_list, fake_cluster, fixture, not_found};
 
 use super::connection::ConnectionState;
 use super::discovery::{IstioDiscovery, discover_istio};
 use super::events::{Change, ClusterEvent, MeshKind};
 use super::watch::spawn_watchers;
-
-type Body = UnsyncBoxBody<Bytes, Infallible>;
-
-/// What the fake server answers to one request.
-enum Reply {
-    Json(u16, String),
-    /// A watch: these events, then the stream stays open.
-    Watch(Vec<String>),
-}
-
-type Router = Arc<dyn Fn(&str, bool) -> Reply + Send + Sync>;
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/rows/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap()
-}
-
-fn empty_list(api_version: &str, kind: &str) -> Reply {
-    Reply::Json(
-        200,
-        format!(
-            r#"{{"apiVersion":"{api_version}","kind":"{kind}","metadata":{{"resourceVersion":"305"}},"items":[]}}"#
-        ),
-    )
-}
-
-fn not_found() -> Reply {
-    Reply::Json(
-        404,
-        r#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#
-            .to_string(),
-    )
-}
-
-fn respond(reply: Reply) -> Response<Body> {
-    let (status, body) = match reply {
-        Reply::Json(status, json) => (status, Full::new(Bytes::from(json)).boxed_unsync()),
-        Reply::Watch(events) => {
-            let frames = stream::iter(
-                events
-                    .into_iter()
-                    .map(|e| Ok::<_, Infallible>(Frame::data(Bytes::from(e + "\n")))),
-            )
-            .chain(stream::pending());
-            (200, StreamBody::new(frames).boxed_unsync())
-        }
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
-    response
-        .headers_mut()
-        .insert("content-type", "application/json".parse().unwrap());
-    response
-}
-
-/// Serves `router` on a loopback port and returns a client for it.
-async fn fake_cluster(router: Router) -> kube::Client {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                return;
-            };
-            let router = router.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                        let watching = req.uri().query().unwrap_or("").contains("watch=true");
-                        let reply = router(req.uri().path(), watching);
-                        async move { Ok::<_, Infallible>(respond(reply)) }
-                    });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    let config = kube::Config::new(format!("http://{address}").parse().unwrap());
-    kube::Client::try_from(config).unwrap()
-}
 
 /// Core resources: recorded lists in `default`, empty ones in `istio-system`, and a watch on
 /// default pods that announces one new pod.
@@ -139,6 +55,40 @@ async fn collect_until(
     events
 }
 
+/// Each complete list of one table, as names in list order: a first list's batches gathered
+/// until it is done (starting over where it does), or a re-list's `Reset`.
+fn complete_lists<'a, T: 'a>(
+    changes: impl Iterator<Item = &'a Change<T>>,
+    name: impl Fn(&T) -> String,
+) -> Vec<Vec<String>> {
+    let mut lists = Vec::new();
+    let mut listing = Vec::new();
+    for change in changes {
+        match change {
+            Change::Listing(batch) => {
+                if batch.first {
+                    listing.clear();
+                }
+                listing.extend(batch.rows.iter().map(&name));
+                if batch.done {
+                    lists.push(std::mem::take(&mut listing));
+                }
+            }
+            Change::Reset(rows) => lists.push(rows.iter().map(&name).collect()),
+            Change::Applied(_) | Change::Deleted { .. } => {}
+        }
+    }
+    lists
+}
+
+fn pod_lists(events: &[ClusterEvent], wanted: &str) -> Vec<Vec<String>> {
+    let changes = events.iter().filter_map(|e| match e {
+        ClusterEvent::Pods { namespace, change } if namespace == wanted => Some(change),
+        _ => None,
+    });
+    complete_lists(changes, |row| row.name.clone())
+}
+
 fn connection_states(events: &[ClusterEvent]) -> Vec<ConnectionState> {
     events
         .iter()
@@ -173,25 +123,14 @@ async fn rows_arrive_and_state_says_istio_is_missing() {
     })
     .await;
 
-    let pod_reset: Vec<&str> = events
-        .iter()
-        .find_map(|e| match e {
-            ClusterEvent::Pods {
-                namespace,
-                change: Change::Reset(rows),
-            } if namespace == "default" => Some(rows.iter().map(|r| r.name.as_str()).collect()),
-            _ => None,
-        })
-        .unwrap();
-    assert_eq!(pod_reset, ["ratings-v1", "reviews-v1-6bdf74cc7d-b8czw"]);
-    let service_reset = events.iter().find_map(|e| match e {
-        ClusterEvent::Services {
-            namespace,
-            change: Change::Reset(rows),
-        } if namespace == "default" => Some(rows.len()),
+    let pod_list = pod_lists(&events, "default");
+    assert_eq!(pod_list[0], ["ratings-v1", "reviews-v1-6bdf74cc7d-b8czw"]);
+    let service_changes = events.iter().filter_map(|e| match e {
+        ClusterEvent::Services { namespace, change } if namespace == "default" => Some(change),
         _ => None,
     });
-    assert_eq!(service_reset, Some(3));
+    let service_lists = complete_lists(service_changes, |row| row.name.clone());
+    assert_eq!(service_lists.first().map(Vec::len), Some(3));
     assert_eq!(
         connection_states(&events).first(),
         Some(&ConnectionState::Connecting)
@@ -338,18 +277,20 @@ async fn a_watch_request_refused_as_expired_relists_too() {
     compacted_watch_relists(|| Reply::Json(410, GONE.to_string())).await;
 }
 
-/// The first watch of default pods is answered with `gone`: the table must be listed again
-/// (the second list is empty) without the status bar reporting a reconnect.
+/// The first watch of default pods (after its streaming list) is answered with `gone`: the
+/// table must be listed again (the second list is empty) without the status bar reporting a
+/// reconnect.
 async fn compacted_watch_relists(gone: fn() -> Reply) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let lists = Arc::new(AtomicUsize::new(0));
     let watches = Arc::new(AtomicUsize::new(0));
     let router: Router = Arc::new(move |path, watching| {
         if path == "/api/v1/namespaces/default/pods" {
             if watching && watches.fetch_add(1, Ordering::SeqCst) == 0 {
                 return gone();
             }
-            if !watching && lists.fetch_add(1, Ordering::SeqCst) > 0 {
+            // Lists after the expiry find the pods gone. (Counted by watches, not lists:
+            // the first list's size is counted by a list request of its own.)
+            if !watching && watches.load(Ordering::SeqCst) > 0 {
                 return empty_list("v1", "PodList");
             }
         }
@@ -358,20 +299,16 @@ async fn compacted_watch_relists(gone: fn() -> Reply) {
     let client = fake_cluster(router).await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _handle = spawn_watchers(client, "default", tx);
-    let pod_resets = |events: &[ClusterEvent]| -> Vec<usize> {
-        events
-            .iter()
-            .filter_map(|e| match e {
-                ClusterEvent::Pods {
-                    namespace,
-                    change: Change::Reset(rows),
-                } if namespace == "default" => Some(rows.len()),
-                _ => None,
-            })
-            .collect()
+    let list_sizes = |events: &[ClusterEvent]| -> Vec<usize> {
+        pod_lists(events, "default").iter().map(Vec::len).collect()
     };
-    let events = collect_until(&mut rx, |events| pod_resets(events).len() == 2).await;
-    assert_eq!(pod_resets(&events), [2, 0]);
+    let events = collect_until(&mut rx, |events| list_sizes(events).len() == 2).await;
+    assert_eq!(list_sizes(&events), [2, 0]);
+    // The re-list replaced the table at once, as a Reset, not shown while it arrived.
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClusterEvent::Pods { namespace, change: Change::Reset(rows) } if namespace == "default" && rows.is_empty()
+    )));
     assert!(
         !connection_states(&events)
             .iter()

@@ -32,6 +32,18 @@ pub enum Write {
 
 type Key = (usize, String, String);
 
+/// How watches answer a streaming list (`sendInitialEvents=true`); `watch_list` has the texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StreamingLists {
+    /// As kube-apiserver v1.36: ADDED events, then the initial-events-end BOOKMARK.
+    #[default]
+    Served,
+    /// As a server whose storage lacks RequestWatchProgress: 200 with one ERROR event (500).
+    WithoutWatchProgress,
+    /// As a server with the WatchList feature gate off (before 1.32): 422 Invalid.
+    GateDisabled,
+}
+
 struct Inner {
     rv: u64,
     objects: BTreeMap<Key, Arc<Stored>>,
@@ -44,6 +56,7 @@ struct Inner {
     forbidden: HashSet<(String, String, String)>,
     uid_counter: u64,
     bookmark_interval: Duration,
+    streaming_lists: StreamingLists,
     dictionaries: Dictionaries,
 }
 
@@ -113,6 +126,7 @@ impl SimStore {
                 forbidden: HashSet::new(),
                 uid_counter: 0,
                 bookmark_interval: Duration::from_secs(60),
+                streaming_lists: StreamingLists::Served,
                 dictionaries: Dictionaries::default(),
             })),
             events,
@@ -326,6 +340,15 @@ impl SimStore {
     /// Watches send a BOOKMARK after this much idle time (60 s like the apiserver).
     pub fn set_bookmark_interval(&self, interval: Duration) {
         self.lock().bookmark_interval = interval;
+    }
+
+    pub fn streaming_lists(&self) -> StreamingLists {
+        self.lock().streaming_lists
+    }
+
+    /// Makes watches answer streaming lists as `mode` says, so clients' fallbacks can be tested.
+    pub fn set_streaming_lists(&self, mode: StreamingLists) {
+        self.lock().streaming_lists = mode;
     }
 
     pub fn delete_now(
