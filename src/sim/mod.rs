@@ -25,9 +25,9 @@
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
-//! Not modelled: other resource types, kubectl's Table output, OpenAPI documents,
-//! admission webhooks, namespace deletion cascades, and `$patch` directives other than
-//! `delete` in strategic merge patches.
+//! Not modelled: other resource types, OpenAPI documents, admission webhooks, namespace
+//! deletion cascades, and `$patch` directives other than `delete` in strategic merge
+//! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
 
 mod alloc;
 mod apply;
@@ -54,6 +54,7 @@ mod select;
 mod server;
 mod status;
 mod store;
+mod table;
 mod tokens;
 mod validate;
 mod watch;

@@ -204,6 +204,12 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let method = req.method().clone();
     let declared = req
         .headers()
@@ -219,6 +225,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         target,
         params,
         content_type,
+        accept,
         user,
         body,
     };

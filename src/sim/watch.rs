@@ -21,6 +21,7 @@ use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::Event;
+use super::table::{self, Tables};
 
 /// What the apiserver picks when the client gives no `timeoutSeconds` (30-60 min).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
@@ -68,9 +69,19 @@ struct WatchPlan {
     start_rv: u64,
     timeout: Duration,
     bookmarks: bool,
+    /// Set when kubectl asked for Tables: every event's object is then a one-row Table.
+    tables: Option<Tables>,
 }
 
 impl WatchPlan {
+    /// The object an event carries, as this watch asked for it.
+    fn shown(&self, presented: Value) -> Value {
+        match &self.tables {
+            Some(tables) => tables.event(&presented),
+            None => presented,
+        }
+    }
+
     /// The event's line for this watch, or `None` when the watch does not want it.
     /// The cheap checks come first; the object is parsed once, only for wanted kinds.
     fn line(&self, event: &Event) -> Option<Bytes> {
@@ -89,7 +100,7 @@ impl WatchPlan {
         let def = &RESOURCES[self.resource];
         Some(event_line(
             event.event_type.as_str(),
-            &def.present(&self.version, &object),
+            &self.shown(def.present(&self.version, &object)),
         ))
     }
 }
@@ -99,6 +110,10 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let def = &RESOURCES[target.resource];
     let selector = match call.selector() {
         Ok(selector) => selector,
+        Err(err) => return error_response(&err),
+    };
+    let tables = match table::negotiate(call) {
+        Ok(tables) => tables,
         Err(err) => return error_response(&err),
     };
     let asked_rv = call
@@ -118,18 +133,22 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TIMEOUT),
         bookmarks: call.param("allowWatchBookmarks") == Some("true"),
+        tables,
     };
     let store = &shared.store;
     let mut initial: Vec<Bytes> = Vec::new();
     let subscription = if asked_rv == 0 || send_initial {
         let (objects, list_rv) = store.list(plan.resource, plan.namespace.as_deref());
         for object in objects.iter().filter(|o| plan.selector.matches(o)) {
-            initial.push(event_line("ADDED", &def.present(&plan.version, object)));
+            initial.push(event_line(
+                "ADDED",
+                &plan.shown(def.present(&plan.version, object)),
+            ));
         }
         if send_initial {
             initial.push(event_line(
                 "BOOKMARK",
-                &bookmark(def, &plan.version, list_rv, true),
+                &plan.shown(bookmark(def, &plan.version, list_rv, true)),
             ));
         }
         plan.start_rv = list_rv;
@@ -209,7 +228,7 @@ async fn stream_events(
                 if seen_rv <= plan.start_rv {
                     continue;
                 }
-                event_line("BOOKMARK", &bookmark(def, &plan.version, seen_rv, false))
+                event_line("BOOKMARK", &plan.shown(bookmark(def, &plan.version, seen_rv, false)))
             }
             received = receiver.recv() => match received {
                 Ok(event) => {
