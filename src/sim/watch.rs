@@ -108,12 +108,12 @@ impl WatchPlan {
 pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
-    let selector = match call.selector() {
-        Ok(selector) => selector,
-        Err(err) => return error_response(&err),
-    };
     let tables = match table::negotiate(call) {
         Ok(tables) => tables,
+        Err(err) => return error_response(&err),
+    };
+    let selector = match call.selector() {
+        Ok(selector) => selector,
         Err(err) => return error_response(&err),
     };
     let asked_rv = call

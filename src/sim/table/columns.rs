@@ -90,12 +90,18 @@ pub struct Printer {
     pub row: fn(&Value, Timestamp) -> Row,
 }
 
+impl Printer {
+    pub const fn of(columns: &'static [Column], row: fn(&Value, Timestamp) -> Row) -> Printer {
+        Printer { columns, row }
+    }
+}
+
 pub fn name(obj: &Value) -> Value {
     json!(obj["metadata"]["name"].as_str().unwrap_or_default())
 }
 
 /// A string field, empty when missing.
-pub fn text<'a>(value: &'a Value) -> &'a str {
+pub fn text(value: &Value) -> &str {
     value.as_str().unwrap_or_default()
 }
 

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use super::http::Call;
 use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
-use columns::{Column, Printer, Row};
+use columns::{Printer, Row};
 
 /// How each row carries its object (`includeObject`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,7 @@ fn answer(kind: &str, subtype: &str, params: &[(&str, &str)]) -> Option<Wanted> 
         _ => return None,
     };
     match param("as") {
+        // Asked in YAML, a Table is written in JSON like everything else.
         Some("Table") if json_like => Some(Wanted::Table(group_version)),
         // Served as the full objects, which carry the metadata asked for.
         Some("PartialObjectMetadata" | "PartialObjectMetadataList") => Some(Wanted::Plain),
@@ -178,30 +179,29 @@ fn answer(kind: &str, subtype: &str, params: &[(&str, &str)]) -> Option<Wanted> 
 /// The printer of a kind, by API group and plural; kinds the demo cluster does not serve
 /// yet have theirs here too, so they print right once they are served.
 fn printer_for(group: &str, plural: &str) -> Printer {
-    let (columns, row): (&'static [Column], fn(&Value, Timestamp) -> Row) = match (group, plural) {
-        ("", "pods") => (pods::COLUMNS, pods::row),
-        ("", "services") => (network::SERVICE_COLUMNS, network::service),
-        ("", "endpoints") => (network::ENDPOINTS_COLUMNS, network::endpoints),
+    match (group, plural) {
+        ("", "pods") => Printer::of(pods::COLUMNS, pods::row),
+        ("", "services") => Printer::of(network::SERVICE_COLUMNS, network::service),
+        ("", "endpoints") => Printer::of(network::ENDPOINTS_COLUMNS, network::endpoints),
         ("discovery.k8s.io", "endpointslices") => {
-            (network::ENDPOINTSLICE_COLUMNS, network::endpointslice)
+            Printer::of(network::ENDPOINTSLICE_COLUMNS, network::endpointslice)
         }
-        ("", "namespaces") => (core::NAMESPACE_COLUMNS, core::namespace),
-        ("", "serviceaccounts") => (core::SERVICEACCOUNT_COLUMNS, core::serviceaccount),
-        ("", "configmaps") => (core::CONFIGMAP_COLUMNS, core::configmap),
-        ("", "secrets") => (core::SECRET_COLUMNS, core::secret),
-        ("", "events") => (core::EVENT_COLUMNS, core::event),
-        ("apps", "deployments") => (apps::DEPLOYMENT_COLUMNS, apps::deployment),
-        ("apps", "replicasets") => (apps::REPLICASET_COLUMNS, apps::replicaset),
+        ("", "namespaces") => Printer::of(core::NAMESPACE_COLUMNS, core::namespace),
+        ("", "serviceaccounts") => Printer::of(core::SERVICEACCOUNT_COLUMNS, core::serviceaccount),
+        ("", "configmaps") => Printer::of(core::CONFIGMAP_COLUMNS, core::configmap),
+        ("", "secrets") => Printer::of(core::SECRET_COLUMNS, core::secret),
+        ("", "events") => Printer::of(core::EVENT_COLUMNS, core::event),
+        ("apps", "deployments") => Printer::of(apps::DEPLOYMENT_COLUMNS, apps::deployment),
+        ("apps", "replicasets") => Printer::of(apps::REPLICASET_COLUMNS, apps::replicaset),
         ("networking.istio.io", "virtualservices") => {
-            (istio::VIRTUALSERVICE_COLUMNS, istio::virtualservice)
+            Printer::of(istio::VIRTUALSERVICE_COLUMNS, istio::virtualservice)
         }
         ("networking.istio.io", "destinationrules") => {
-            (istio::DESTINATIONRULE_COLUMNS, istio::destinationrule)
+            Printer::of(istio::DESTINATIONRULE_COLUMNS, istio::destinationrule)
         }
-        ("networking.istio.io", "gateways") => (istio::GATEWAY_COLUMNS, istio::gateway),
-        _ => (columns::DEFAULT, columns::default_row),
-    };
-    Printer { columns, row }
+        ("networking.istio.io", "gateways") => Printer::of(istio::GATEWAY_COLUMNS, istio::gateway),
+        _ => Printer::of(columns::DEFAULT, columns::default_row),
+    }
 }
 
 impl Tables {
