@@ -87,12 +87,6 @@ fn exit_text(terminated: &Value) -> String {
     }
 }
 
-struct Counts {
-    ready: usize,
-    restarts: i64,
-    last_restart: Option<Timestamp>,
-}
-
 pub fn row(pod: &Value, now: Timestamp) -> Row {
     let spec = &pod["spec"];
     let status = &pod["status"];
@@ -118,19 +112,17 @@ pub fn row(pod: &Value, now: Timestamp) -> Row {
         .filter(|c| c["restartPolicy"] == "Always")
         .count();
     let total = items(&spec["containers"]).len() + sidecars;
-    let mut counts = Counts {
-        ready: 0,
-        restarts: 0,
-        last_restart: None,
-    };
+    let mut ready = 0;
+    let mut restarts = 0;
+    let mut last_restart = None;
     let mut sidecar_restarts = 0;
     let mut last_sidecar_restart = None;
     let mut initializing = false;
     for (i, container) in items(&status["initContainerStatuses"]).iter().enumerate() {
         let restart_count = container["restartCount"].as_i64().unwrap_or_default();
         let last_terminated = &container["lastState"]["terminated"];
-        counts.restarts += restart_count;
-        counts.last_restart = later(counts.last_restart, last_terminated);
+        restarts += restart_count;
+        last_restart = later(last_restart, last_terminated);
         let sidecar = restartable(&container["name"]);
         if sidecar {
             sidecar_restarts += restart_count;
@@ -143,7 +135,7 @@ pub fn row(pod: &Value, now: Timestamp) -> Row {
         }
         if sidecar && container["started"] == true {
             if container["ready"] == true {
-                counts.ready += 1;
+                ready += 1;
             }
             continue;
         }
@@ -161,12 +153,12 @@ pub fn row(pod: &Value, now: Timestamp) -> Row {
         break;
     }
     if !initializing || condition_true(status, "Initialized") {
-        counts.restarts = sidecar_restarts;
-        counts.last_restart = last_sidecar_restart;
+        restarts = sidecar_restarts;
+        last_restart = last_sidecar_restart;
         let mut has_running = false;
         for container in items(&status["containerStatuses"]).iter().rev() {
-            counts.restarts += container["restartCount"].as_i64().unwrap_or_default();
-            counts.last_restart = later(counts.last_restart, &container["lastState"]["terminated"]);
+            restarts += container["restartCount"].as_i64().unwrap_or_default();
+            last_restart = later(last_restart, &container["lastState"]["terminated"]);
             let state = &container["state"];
             let waiting = text(&state["waiting"]["reason"]);
             let terminated = &state["terminated"];
@@ -179,7 +171,7 @@ pub fn row(pod: &Value, now: Timestamp) -> Row {
                 };
             } else if container["ready"] == true && is_set(&state["running"]) {
                 has_running = true;
-                counts.ready += 1;
+                ready += 1;
             }
         }
         // A pod whose last container completed while another still runs is not done.
@@ -197,16 +189,16 @@ pub fn row(pod: &Value, now: Timestamp) -> Row {
     } else if deleting && phase != "Succeeded" && phase != "Failed" {
         reason = "Terminating".into();
     }
-    let restarts = match counts.last_restart {
-        Some(at) if counts.restarts != 0 => {
+    let restarts = match last_restart {
+        Some(at) if restarts != 0 => {
             let ago = human_duration(now.as_second() - at.as_second());
-            format!("{} ({ago} ago)", counts.restarts)
+            format!("{restarts} ({ago} ago)")
         }
-        _ => counts.restarts.to_string(),
+        _ => restarts.to_string(),
     };
     let cells = vec![
         json!(text(&pod["metadata"]["name"])),
-        json!(format!("{}/{total}", counts.ready)),
+        json!(format!("{ready}/{total}")),
         json!(reason),
         json!(restarts),
         age(pod, now),
