@@ -9,12 +9,12 @@ use hyper::Response;
 use serde_json::{Value, json};
 
 use super::checks::check_url_name;
-use super::http::{Body, Call, Shared, Target, error_response, full, json_response};
+use super::http::{Body, Call, Shared, error_response, full, json_response};
 use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
 use super::tokens::VIEWER_USER;
-use super::{watch, writes};
+use super::{table, watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     let def = &RESOURCES[call.target.resource];
@@ -39,7 +39,7 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         return error_response(&err);
     }
     let result = match verb {
-        "get" => get(&shared, &call.target),
+        "get" => get(&shared, &call),
         "list" => {
             return match list(&shared, &call) {
                 Ok(response) => response,
@@ -58,15 +58,20 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     }
 }
 
-fn get(shared: &Shared, target: &Target) -> Result<(u16, Value), ApiError> {
+fn get(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
+    let target = &call.target;
     let def = &RESOURCES[target.resource];
+    let tables = table::negotiate(call)?;
     let name = target.name.as_deref().unwrap_or_default();
     let namespace = target.namespace.as_deref().unwrap_or_default();
-    shared
+    let obj = shared
         .store
         .get(target.resource, namespace, name)
-        .map(|obj| (200, def.present(&target.version, &obj)))
-        .ok_or_else(|| ApiError::not_found(def, name))
+        .ok_or_else(|| ApiError::not_found(def, name))?;
+    match tables {
+        Some(tables) => Ok((200, tables.get(&obj))),
+        None => Ok((200, def.present(&target.version, &obj))),
+    }
 }
 
 fn continue_token(rv: u64, namespace: &str, name: &str) -> String {
@@ -88,6 +93,7 @@ fn parse_continue(token: &str) -> Option<(u64, String, String)> {
 fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
+    let tables = table::negotiate(call)?;
     let selector = call.selector()?;
     let asked_rv = call
         .param("resourceVersion")
@@ -139,6 +145,7 @@ fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
             selector.matches(&entry.object.value()).then_some(entry)
         });
     let mut items: Vec<String> = Vec::new();
+    let now = jiff::Timestamp::now();
     let mut remaining = 0usize;
     let mut last_key = (String::new(), String::new());
     for entry in matching.by_ref() {
@@ -147,7 +154,10 @@ fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
             break;
         }
         last_key = (entry.namespace.clone(), entry.name.clone());
-        let item = list_item(def, &target.version, entry.object.value());
+        let item = match &tables {
+            Some(tables) => tables.row(&entry.object.value(), now),
+            None => list_item(def, &target.version, entry.object.value()),
+        };
         items.push(serde_json::to_string(&item).unwrap_or_default());
     }
     remaining += matching.count();
@@ -159,13 +169,16 @@ fn list(shared: &Shared, call: &Call) -> Result<Response<Body>, ApiError> {
     } else if def.custom {
         metadata["continue"] = json!("");
     }
-    let body = format!(
-        "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[{}]}}",
-        json!(format!("{}List", def.kind)),
-        json!(def.api_version(&target.version)),
-        metadata,
-        items.join(",")
-    );
+    let body = match &tables {
+        Some(tables) => tables.list_text(&metadata, &items),
+        None => format!(
+            "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{},\"items\":[{}]}}",
+            json!(format!("{}List", def.kind)),
+            json!(def.api_version(&target.version)),
+            metadata,
+            items.join(",")
+        ),
+    };
     Ok(Response::builder()
         .status(200)
         .header("Content-Type", "application/json")

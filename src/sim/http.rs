@@ -49,6 +49,8 @@ pub struct Call {
     pub target: Target,
     pub params: Vec<(String, String)>,
     pub content_type: String,
+    /// The `Accept` header, empty when absent: `table` reads it for kubectl's Tables.
+    pub accept: String,
     pub user: &'static str,
     pub body: Bytes,
 }

@@ -28,9 +28,9 @@
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
-//! Not modelled: other resource types, kubectl's Table output, OpenAPI documents,
-//! admission webhooks, namespace deletion cascades, and `$patch` directives other than
-//! `delete` in strategic merge patches.
+//! Not modelled: other resource types, OpenAPI documents, admission webhooks, namespace
+//! deletion cascades, and `$patch` directives other than `delete` in strategic merge
+//! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
 
 mod alloc;
 mod apply;
@@ -58,6 +58,7 @@ mod server;
 mod standalone;
 mod status;
 mod store;
+mod table;
 mod tls;
 mod tokens;
 mod validate;

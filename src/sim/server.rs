@@ -195,12 +195,14 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     let Some(user) = authenticate(&shared, &req) else {
         return error_response(&ApiError::unauthorized());
     };
+    // Read for discovery here, and for kubectl's Tables by the resource handlers.
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     if req.method() == Method::GET {
-        let accept = req
-            .headers()
-            .get("accept")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
         let aggregated = accept.contains("as=APIGroupDiscoveryList");
         if let Some((doc, content_type)) = discovery(&path, aggregated) {
             return json_response(200, &doc, content_type);
@@ -233,6 +235,7 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         target,
         params,
         content_type,
+        accept,
         user,
         body,
     };

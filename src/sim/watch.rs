@@ -22,6 +22,7 @@ use super::resources::{PODS, RESOURCES, ResourceDef};
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::{Event, ListEntry};
+use super::table::{self, Tables};
 use super::watch_list::{self, Refusal};
 
 /// What the apiserver picks when the client gives no `timeoutSeconds` (30-60 min).
@@ -85,9 +86,19 @@ struct WatchPlan {
     start_rv: u64,
     timeout: Duration,
     bookmarks: bool,
+    /// Set when kubectl asked for Tables: every event's object is then a one-row Table.
+    tables: Option<Tables>,
 }
 
 impl WatchPlan {
+    /// The object an event carries, as this watch asked for it.
+    fn shown(&self, presented: Value) -> Value {
+        match &self.tables {
+            Some(tables) => tables.event(&presented),
+            None => presented,
+        }
+    }
+
     /// The event's line for this watch, or `None` when the watch does not want it.
     /// The cheap checks come first; the object is parsed once, only for wanted kinds.
     fn line(&self, event: &Event) -> Option<Bytes> {
@@ -106,7 +117,7 @@ impl WatchPlan {
         let def = &RESOURCES[self.resource];
         Some(event_line(
             event.event_type.as_str(),
-            &presented(def, &self.version, object),
+            &self.shown(presented(def, &self.version, object)),
         ))
     }
 
@@ -117,7 +128,10 @@ impl WatchPlan {
             return None;
         }
         let def = &RESOURCES[self.resource];
-        Some(event_line("ADDED", &presented(def, &self.version, object)))
+        Some(event_line(
+            "ADDED",
+            &self.shown(presented(def, &self.version, object)),
+        ))
     }
 }
 
@@ -132,6 +146,10 @@ struct Initial {
 
 pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
     let target = &call.target;
+    let tables = match table::negotiate(call) {
+        Ok(tables) => tables,
+        Err(err) => return error_response(&err),
+    };
     let selector = match call.selector() {
         Ok(selector) => selector,
         Err(err) => return error_response(&err),
@@ -163,6 +181,7 @@ pub fn serve(shared: Arc<Shared>, call: &Call) -> Response<Body> {
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TIMEOUT),
         bookmarks: call.param("allowWatchBookmarks") == Some("true"),
+        tables,
     };
     let namespace = plan.namespace.as_deref();
     let mut entries = Vec::new();
@@ -235,7 +254,10 @@ async fn stream_events(
     }
     drop(initial.entries);
     if let Some(rv) = initial.end_bookmark {
-        let line = event_line("BOOKMARK", &bookmark(def, &plan.version, rv, true));
+        let line = event_line(
+            "BOOKMARK",
+            &plan.shown(bookmark(def, &plan.version, rv, true)),
+        );
         if !send(&shared, &tx, line).await {
             return;
         }
@@ -277,7 +299,7 @@ async fn stream_events(
                 if seen_rv <= plan.start_rv {
                     continue;
                 }
-                event_line("BOOKMARK", &bookmark(def, &plan.version, seen_rv, false))
+                event_line("BOOKMARK", &plan.shown(bookmark(def, &plan.version, seen_rv, false)))
             }
             received = receiver.recv() => match received {
                 Ok(event) => {

@@ -132,6 +132,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             content_type: String::new(),
+            accept: String::new(),
             user: "admin",
             body: Bytes::new(),
         }

@@ -271,7 +271,7 @@ pub async fn wait_for_running_pods(sim: &SimHandle) {
 }
 
 /// A pooling client that speaks HTTPS only and trusts `ca_der` alone.
-fn new_client(ca_der: &[u8]) -> Client<HttpsConnector<HttpConnector>, Full<Bytes>> {
+pub fn new_client(ca_der: &[u8]) -> Client<HttpsConnector<HttpConnector>, Full<Bytes>> {
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config((*tls::client_config(ca_der)).clone())
         .https_only()
