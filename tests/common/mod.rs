@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod sim_lab;
 pub mod traffic;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
