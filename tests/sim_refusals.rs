@@ -8,44 +8,13 @@
 //! path-segment texts (`NamespaceKeyFunc`). Items 15 and 16 are in `sim_refusals_objects`.
 
 mod common {
+    pub mod refusals;
     pub mod sim;
 }
 
-use common::sim::{Reply, Tester, fixture};
-use serde_json::{Value, json};
-
-async fn send(
-    t: &Tester,
-    method: &str,
-    path: &str,
-    content_type: Option<&str>,
-    body: Vec<u8>,
-    token: &str,
-) -> Reply {
-    t.raw(method, path, content_type, body, token).await
-}
-
-const VS: &str = "/apis/networking.istio.io/v1/namespaces/default/virtualservices";
-const PODS: &str = "/api/v1/namespaces/default/pods";
-
-fn virtual_service(name: &str) -> Value {
-    let mut body = fixture("apply/06-virtualservice-reviews")["request"]["body"].clone();
-    body["metadata"]["name"] = json!(name);
-    body
-}
-
-fn json_bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap()
-}
-
-fn assert_status(reply: &Reply, code: u16, reason: &str, message: &str) {
-    assert_eq!(reply.status, code, "{}", reply.body);
-    assert_eq!(reply.content_type, "application/json");
-    assert_eq!(reply.body["kind"], "Status");
-    assert_eq!(reply.body["code"], code);
-    assert_eq!(reply.body["reason"], reason, "{}", reply.body);
-    assert_eq!(reply.body["message"], message);
-}
+use common::refusals::{PODS, VS, assert_status, json_bytes, send, virtual_service};
+use common::sim::Tester;
+use serde_json::json;
 
 const OBJECT_TYPES: &str = "the body of the request was in an unknown format - accepted media types include: \
                             application/json, application/yaml, application/vnd.kubernetes.protobuf";

@@ -5,48 +5,13 @@
 mod common;
 
 use common::traffic::{fire_due_timers, w, weights};
-use common::{
-    cluster, destination_rule, key, model, reviews_pod, screen_rows, send, virtual_service,
-};
+use common::{cluster, key, lab_without_route, model, screen_rows, send, virtual_service};
 use crossterm::event::KeyCode;
 use istio_lab::app::{Model, Msg};
 use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind};
 use istio_lab::features::traffic::Severity;
 use istio_lab::features::traffic::model::SendState;
 use istio_lab::features::traffic::msg::TrafficMsg;
-use istio_lab::ui::layout::Pane;
-
-/// Bookinfo's three reviews pods and the guide's DestinationRule, no VirtualService.
-fn lesson_six() -> Model {
-    let mut m = model(120, 40);
-    m.cluster.generation = 1;
-    key(&mut m, KeyCode::F(3));
-    assert_eq!(m.focus, Pane::Traffic);
-    let pods = ["v1", "v2", "v3"].map(reviews_pod).to_vec();
-    cluster(
-        &mut m,
-        ClusterEvent::Pods {
-            namespace: "default".into(),
-            change: Change::Reset(pods),
-        },
-    );
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::DestinationRule,
-            change: Change::Applied(destination_rule()),
-        },
-    );
-    // The watcher has listed VirtualServices, and there are none.
-    cluster(
-        &mut m,
-        ClusterEvent::Mesh {
-            kind: MeshKind::VirtualService,
-            change: Change::Reset(Vec::new()),
-        },
-    );
-    m
-}
 
 fn apply_virtual_service(m: &mut Model, weights: &[(&str, u8)], manager: &str) {
     cluster(
@@ -73,7 +38,7 @@ fn probe_result(m: &mut Model, pod: &str) {
 
 #[test]
 fn without_a_virtual_service_the_lab_expects_round_robin_and_says_it_once() {
-    let m = lesson_six();
+    let m = lab_without_route();
     assert_eq!(m.traffic.expected, w(&[("v1", 34), ("v2", 33), ("v3", 33)]));
     assert_eq!(weights(&m), w(&[("v1", 34), ("v2", 33), ("v3", 33)]));
     assert_eq!(m.traffic.findings.len(), 1, "{:?}", m.traffic.findings);
@@ -115,7 +80,7 @@ fn nothing_is_said_missing_before_the_first_list_of_virtual_services() {
 
 #[test]
 fn a_refused_key_then_the_guides_resources_leave_the_sliders_on_the_clusters_weights() {
-    let mut m = lesson_six();
+    let mut m = lab_without_route();
     let effects = key(&mut m, KeyCode::Right);
     fire_due_timers(&mut m, &effects);
     assert!(matches!(&m.traffic.send, SendState::Failed(e) if e.code == Some(404)));
@@ -137,7 +102,7 @@ fn a_refused_key_then_the_guides_resources_leave_the_sliders_on_the_clusters_wei
 
 #[test]
 fn a_change_of_the_clusters_weights_starts_a_new_sample_whoever_made_it() {
-    let mut m = lesson_six();
+    let mut m = lab_without_route();
     apply_virtual_service(&mut m, &[("v1", 80), ("v2", 20)], "istio-lab");
     key(&mut m, KeyCode::Char('p'));
     for pod in ["reviews-v1-abc", "reviews-v3-abc", "reviews-v2-abc"] {

@@ -12,7 +12,6 @@ use istio_lab::features::cluster::mesh::Weight;
 use istio_lab::features::cluster::msg::ClusterMsg;
 use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind, PodRow};
 use istio_lab::features::lesson::progress::Progress;
-use istio_lab::ui::layout::Pane;
 use jiff::Timestamp;
 use kube::api::DynamicObject;
 use serde_json::{Value, json};
@@ -162,11 +161,12 @@ pub fn cluster(model: &mut Model, event: ClusterEvent) -> Vec<Effect> {
     send(model, Msg::Cluster(ClusterMsg::Event { generation, event }))
 }
 
-/// A lab with the guide's resources: DestinationRule v1–v3, VirtualService 80/20, three reviews pods.
-pub fn lab() -> Model {
+/// Lesson 6's state: Bookinfo's three reviews pods and the guide's DestinationRule, and the
+/// watcher has listed VirtualServices and found none.
+pub fn lab_without_route() -> Model {
     let mut m = model(120, 40);
     m.cluster.generation = 1;
-    m.focus = Pane::Traffic;
+    key(&mut m, KeyCode::F(3));
     let pods = ["v1", "v2", "v3"].map(reviews_pod).to_vec();
     cluster(
         &mut m,
@@ -182,6 +182,19 @@ pub fn lab() -> Model {
             change: Change::Applied(destination_rule()),
         },
     );
+    cluster(
+        &mut m,
+        ClusterEvent::Mesh {
+            kind: MeshKind::VirtualService,
+            change: Change::Reset(Vec::new()),
+        },
+    );
+    m
+}
+
+/// A lab with the guide's resources: DestinationRule v1–v3, VirtualService 80/20, three reviews pods.
+pub fn lab() -> Model {
+    let mut m = lab_without_route();
     let vs = virtual_service(&[("v1", 80), ("v2", 20)], "kubectl-client-side-apply");
     cluster(
         &mut m,
