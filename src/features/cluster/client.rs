@@ -161,9 +161,13 @@ pub struct Timeouts {
     pub read: std::time::Duration,
 }
 
+/// The read timeout sits between the watches' server-side timeout (25 s, see the watchers)
+/// and kube-runtime's own idle give-up (5 s after it): a healthy quiet watch is ended by the
+/// server first, and a silent one fails the read, which is reported, before kube-runtime
+/// would quietly open a new watch into the same dead connection.
 pub const TIMEOUTS: Timeouts = Timeouts {
     connect: std::time::Duration::from_secs(10),
-    read: std::time::Duration::from_secs(35),
+    read: std::time::Duration::from_secs(28),
 };
 
 /// Builds a client from a ready configuration (the embedded demo cluster hands one over).

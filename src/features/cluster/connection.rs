@@ -169,6 +169,20 @@ pub fn classify_status(status: &Status, verb: &str, request: RequestContext<'_>)
     }
 }
 
+/// Whether a watch failed because the server fell silent (the read timed out): after such a
+/// failure a quiet re-opened watch proves nothing, since it may hang on the same dead line.
+pub fn is_silence(error: &watcher::Error) -> bool {
+    match error {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => {
+            !matches!(e, kube::Error::Api(_))
+                && super::explain::cause_in_chain(e) == super::explain::Cause::Timeout
+        }
+        watcher::Error::WatchError(_) | watcher::Error::NoResourceVersion => false,
+    }
+}
+
 /// Whether a watch request itself was answered 410. kube-runtime's watcher lists again after
 /// a 410 *event* on an open watch, but when the request is refused with 410 it keeps asking
 /// from the same expired resourceVersion; only a new watcher (which lists first) gets past it.

@@ -18,8 +18,9 @@ use super::Target;
 use super::assembler::ChangeAssembler;
 use super::health::{RESUME_SETTLE, WatchHealth};
 use super::strategy::{ListModes, ListStrategy, refuses_streaming};
+use crate::features::cluster::client::TIMEOUTS;
 use crate::features::cluster::connection::{
-    RequestContext, WatchFailure, classify_watch_error, watch_refused_as_expired,
+    RequestContext, WatchFailure, classify_watch_error, is_silence, watch_refused_as_expired,
 };
 use crate::features::cluster::events::ClusterEvent;
 use crate::features::cluster::status::{StatusUpdate, TaskState};
@@ -83,6 +84,9 @@ pub async fn run_watch<K, T>(
         .then(|| Box::pin(count_objects(target.api.clone())));
     // When the stream resumed after an error: if it stays quiet until then, it reconnected.
     let mut settle: Option<Instant> = None;
+    // After the server fell silent, quiet is no proof: only a read that outlives the read
+    // timeout is.
+    let mut after_silence = false;
     // Only the first attempt says Connecting; later ones keep showing the retry or refusal
     // until they succeed, so the status bar does not flicker on every attempt.
     report(TaskState::Connecting);
@@ -151,6 +155,7 @@ pub async fn run_watch<K, T>(
                 continue;
             }
             Some(Err(error)) => {
+                after_silence = is_silence(&error);
                 if watch_refused_as_expired(&error) {
                     assembler.abandon();
                     stream = open_watch(&target.api, strategy);
@@ -169,7 +174,12 @@ pub async fn run_watch<K, T>(
         if let Some((state, delay)) = health.on_error(failure) {
             report(state);
             tokio::time::sleep(delay).await;
-            settle = Some(Instant::now() + RESUME_SETTLE);
+            let wait = if after_silence {
+                TIMEOUTS.read + RESUME_SETTLE
+            } else {
+                RESUME_SETTLE
+            };
+            settle = Some(Instant::now() + wait);
         }
     }
 }
