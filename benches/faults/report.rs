@@ -331,6 +331,22 @@ pub fn print(record: &Record, requests: &[RequestRecord], outcome: &Outcome, che
         "\nLast slider value: {}; the sim's VirtualService: {}.",
         outcome.last_slider, outcome.stored_slider
     );
+    let mut others: std::collections::BTreeMap<String, usize> = Default::default();
+    for request in requests
+        .iter()
+        .filter(|r| Counts::of(std::slice::from_ref(r)).other == 1)
+    {
+        *others
+            .entry(format!("{} {}", request.method, request.path))
+            .or_default() += 1;
+    }
+    if !others.is_empty() {
+        let listed: Vec<String> = others
+            .iter()
+            .map(|(request, count)| format!("{count} × {request}"))
+            .collect();
+        let _ = writeln!(out, "Other requests: {}.", listed.join(", "));
+    }
     if requests.len() >= REQUEST_LOG_LIMIT {
         let _ = writeln!(
             out,
