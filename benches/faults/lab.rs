@@ -6,30 +6,18 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use istio_lab::app::init::{Start, new_model};
 use istio_lab::app::{Effect, Model};
-use istio_lab::features::cluster::apply::apply_manifest;
 use istio_lab::features::cluster::{ConnectionState, PodRow, client_from_config};
 use istio_lab::features::traffic::msg::TrafficEffect;
-use istio_lab::runtime::{Context, EffectRunner};
-use istio_lab::sim::{self, Scenario, SimOptions, SimStore};
-use istio_lab::ui::layout::Pane;
-use jiff::Timestamp;
+use istio_lab::sim::SimStore;
 use k8s_openapi::api::core::v1::Pod;
-use kube::Client;
 use serde_json::{Value, json};
-use tokio::sync::mpsc::unbounded_channel;
 
 use crate::fault_proxy::FaultProxy;
 
 #[path = "../../tests/common/harness.rs"]
 mod harness;
 pub use harness::{NAMESPACE, SimLab};
-
-const LABEL: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    istio-injection: enabled\n";
-const BOOKINFO: &str = include_str!("../../assets/bookinfo/bookinfo.yaml");
-const RULE: &str = include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
-const ROUTE: &str = include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
 
 /// Pace of the sim's pod start-up: Bookinfo is ready in well under a second.
 const SPEED: f64 = 50.0;
@@ -55,20 +43,7 @@ impl FaultLab {
     /// The demo cluster with Bookinfo, the guide's DestinationRule and the 80/20
     /// VirtualService (written by a direct client), and the app watching it through the proxy.
     pub async fn start() -> Result<FaultLab, String> {
-        let scenario = Scenario::demo().map_err(|e| format!("demo scenario: {e}"))?;
-        let sim = sim::start(SimOptions {
-            port: 0,
-            speed: SPEED,
-            scenario,
-        })
-        .await
-        .map_err(|e| format!("sim: {e}"))?;
-        let direct = Client::try_from(sim.kube_config()).map_err(|e| format!("client: {e}"))?;
-        for manifest in [LABEL, BOOKINFO, RULE, ROUTE] {
-            apply_manifest(&direct, NAMESPACE, manifest)
-                .await
-                .map_err(|e| format!("applying the guide's objects: {e:?}"))?;
-        }
+        let sim = harness::guide_cluster(SPEED).await?;
         let churn = Churn::new(sim.store())?;
         let proxy = FaultProxy::start(sim.addr())
             .await
@@ -76,31 +51,8 @@ impl FaultLab {
         // The app's own client, timeouts included, as the runtime builds it for the demo cluster.
         let client = client_from_config(proxy.kube_config(sim.kube_config()))
             .map_err(|e| format!("client through the proxy: {e}"))?;
-        let (mut model, effects) = new_model(Start {
-            color: false,
-            now: Timestamp::now(),
-            watch: true,
-            ..harness::start(120, 40)
-        });
-        model.focus = Pane::Traffic;
-        let (tx, rx) = unbounded_channel();
-        let context = Context {
-            progress_path: None,
-            progress_book: Default::default(),
-            client: Some(client.clone()),
-            try_gateway: false,
-            credentials: None,
-        };
-        let mut runner = EffectRunner::new(tx, context);
-        runner.run_all(effects);
         let mut lab = FaultLab {
-            lab: SimLab {
-                model,
-                rx,
-                runner,
-                client,
-                sim,
-            },
+            lab: SimLab::attach(sim, client),
             proxy,
             churn,
             patches_sent: 0,

@@ -103,8 +103,10 @@ impl FaultProxy {
     }
 
     /// `http://127.0.0.1:PORT`, for a client's `cluster_url`.
+    /// The proxy relays bytes, so TLS passes through it: the client still talks HTTPS to the
+    /// demo cluster, whose certificate names 127.0.0.1 as the proxy's address does.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("https://{}", self.addr)
     }
 
     /// `config` (e.g. the demo cluster's `kube_config()`) pointed at this proxy.

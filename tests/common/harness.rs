@@ -59,23 +59,37 @@ pub struct SimLab {
     pub sim: SimHandle,
 }
 
+/// The demo cluster holding Bookinfo, the guide's DestinationRule and the 80/20
+/// VirtualService; `speed` scales its pod start-up (50: Bookinfo is ready in well under a second).
+pub async fn guide_cluster(speed: f64) -> Result<SimHandle, String> {
+    let scenario = Scenario::demo().map_err(|e| format!("demo scenario: {e}"))?;
+    let sim = sim::start(SimOptions {
+        port: 0,
+        speed,
+        scenario,
+    })
+    .await
+    .map_err(|e| format!("sim: {e}"))?;
+    let client = Client::try_from(sim.kube_config()).map_err(|e| format!("client: {e}"))?;
+    for manifest in [LABEL, BOOKINFO, RULE, ROUTE] {
+        apply_manifest(&client, NAMESPACE, manifest)
+            .await
+            .map_err(|e| format!("applying the guide's objects: {e:?}"))?;
+    }
+    Ok(sim)
+}
+
 impl SimLab {
-    /// `speed` scales the demo cluster's pod start-up (50: Bookinfo is ready in well under a second).
+    /// The app on the guide's cluster, talking to it directly.
     pub async fn start(speed: f64) -> Result<SimLab, String> {
-        let scenario = Scenario::demo().map_err(|e| format!("demo scenario: {e}"))?;
-        let sim = sim::start(SimOptions {
-            port: 0,
-            speed,
-            scenario,
-        })
-        .await
-        .map_err(|e| format!("sim: {e}"))?;
+        let sim = guide_cluster(speed).await?;
         let client = Client::try_from(sim.kube_config()).map_err(|e| format!("client: {e}"))?;
-        for manifest in [LABEL, BOOKINFO, RULE, ROUTE] {
-            apply_manifest(&client, NAMESPACE, manifest)
-                .await
-                .map_err(|e| format!("applying the guide's objects: {e:?}"))?;
-        }
+        Ok(SimLab::attach(sim, client))
+    }
+
+    /// The app started on `sim` through `client` (which may go through a proxy), with the
+    /// traffic pane focused, its first effects running.
+    pub fn attach(sim: SimHandle, client: Client) -> SimLab {
         let (mut model, effects) = new_model(Start {
             color: false,
             now: Timestamp::now(),
@@ -93,13 +107,13 @@ impl SimLab {
         };
         let mut runner = EffectRunner::new(tx, context);
         runner.run_all(effects);
-        Ok(SimLab {
+        SimLab {
             model,
             rx,
             runner,
             client,
             sim,
-        })
+        }
     }
 
     /// Waits for the next batch of messages and applies it, as the runtime's loop does.
