@@ -10,6 +10,18 @@ use super::columns::{
     selector_string, wide,
 };
 
+/// The template's containers and images, as both workload kinds print them wide.
+const CONTAINERS: Column = wide(
+    "Containers",
+    TEXT,
+    "Names of each container in the template.",
+);
+const IMAGES: Column = wide(
+    "Images",
+    TEXT,
+    "Images referenced by each container in the template.",
+);
+
 pub const DEPLOYMENT_COLUMNS: &[Column] = &[
     NAME,
     column("Ready", TEXT, "Number of the pod with ready state"),
@@ -24,16 +36,8 @@ pub const DEPLOYMENT_COLUMNS: &[Column] = &[
         "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment.",
     ),
     AGE,
-    wide(
-        "Containers",
-        TEXT,
-        "Names of each container in the template.",
-    ),
-    wide(
-        "Images",
-        TEXT,
-        "Images referenced by each container in the template.",
-    ),
+    CONTAINERS,
+    IMAGES,
     wide(
         "Selector",
         TEXT,
@@ -59,16 +63,8 @@ pub const REPLICASET_COLUMNS: &[Column] = &[
         "The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition.",
     ),
     AGE,
-    wide(
-        "Containers",
-        TEXT,
-        "Names of each container in the template.",
-    ),
-    wide(
-        "Images",
-        TEXT,
-        "Images referenced by each container in the template.",
-    ),
+    CONTAINERS,
+    IMAGES,
     wide(
         "Selector",
         TEXT,
