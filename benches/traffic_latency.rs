@@ -34,25 +34,7 @@ fn main() -> ExitCode {
         println!("traffic_latency: run with `cargo bench --bench traffic_latency`");
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("traffic_latency: cannot build the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run()) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("traffic_latency: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    lab::harness::bench_main("traffic_latency", run())
 }
 
 /// Both measurements; Ok(false) when a target is missed.

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::fault_proxy::FaultProxy;
 
 #[path = "../../tests/common/harness.rs"]
-mod harness;
+pub mod harness;
 pub use harness::{NAMESPACE, SimLab};
 
 /// Pace of the sim's pod start-up: Bookinfo is ready in well under a second.

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 #[path = "../../tests/common/harness.rs"]
-mod harness;
+pub mod harness;
 use harness::SimLab;
 
 /// How long a change may take to reach the sim before the run stops with an error.

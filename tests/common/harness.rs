@@ -127,3 +127,31 @@ impl SimLab {
         update(&mut self.model, key, Timestamp::now())
     }
 }
+
+/// A benchmark's `main`: `run` on a two-worker runtime, as this project's machines have; it
+/// returns whether every target held, and the process exits with that, or 1 with the error.
+pub fn bench_main(
+    name: &str,
+    run: impl std::future::Future<Output = Result<bool, String>>,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("{name}: cannot build the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
