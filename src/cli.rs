@@ -98,4 +98,17 @@ pub enum Command {
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,
     },
+    /// Speaker notes: follow the presenter's app (run in a second terminal).
+    Notes,
+    /// The demo's stand-in for istioctl: install, analyze, dashboard kiali, uninstall,
+    /// manifest generate and version, against the cluster in KUBECONFIG.
+    Istioctl {
+        /// istioctl's own arguments, e.g. `install --set profile=demo -y`.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ARGS"
+        )]
+        args: Vec<String>,
+    },
 }

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod cli;
 pub mod features;
+pub mod istioctl;
 pub mod runtime;
 pub mod sim;
 pub mod ui;

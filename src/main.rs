@@ -43,6 +43,8 @@ fn main() -> ExitCode {
                 .wrap_err("데모 클러스터가 멈췄습니다")
                 .map(sim::Stopped::exit_code)
         }),
+        Some(Command::Istioctl { args }) => Ok(run_istioctl(args)),
+        Some(Command::Notes) => runtime_builder().and_then(|rt| rt.block_on(run_notes(&cli))),
         None => runtime_builder().and_then(|rt| rt.block_on(run_tui(&cli))),
     };
     match result {
@@ -52,6 +54,40 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `istio-lab notes`: the presenter's notes, following the presenter's app.
+async fn run_notes(cli: &Cli) -> Result<u8> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        bail!("istio-lab notes는 터미널에서만 열 수 있습니다 (표준 출력이 터미널이 아닙니다)");
+    }
+    let loaded = lesson_source::load(&cli.source)?;
+    runtime::notes::run(loaded.lessons)
+        .await
+        .wrap_err("노트 화면을 열 수 없습니다")
+}
+
+/// `istio-lab istioctl …`: parsed as istioctl parses, output and exit codes as istioctl's.
+fn run_istioctl(args: &[String]) -> u8 {
+    use clap::Parser as _;
+    let argv = std::iter::once("istioctl".to_string()).chain(args.iter().cloned());
+    let cmd = match istio_lab::istioctl::Istioctl::try_parse_from(argv) {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                istio_lab::istioctl::exit::INCORRECT_USAGE
+            } else {
+                0
+            };
+        }
+    };
+    let Ok(rt) = runtime_builder() else {
+        return istio_lab::istioctl::exit::UNKNOWN_ERROR;
+    };
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    rt.block_on(istio_lab::istioctl::run(&cmd, &mut out, &mut err))
 }
 
 fn runtime_builder() -> Result<tokio::runtime::Runtime> {

@@ -28,6 +28,9 @@ pub struct Step {
     /// A live cluster condition that ticks the step green when it holds.
     #[serde(default)]
     pub check: Option<super::check::Check>,
+    /// Speaker notes for the presenter, shown by `istio-lab notes` while this step is current.
+    #[serde(default)]
+    pub notes: Option<String>,
     // Further optional keys (e.g. `apply`, a manifest path) go here.
 }
 
