@@ -13,18 +13,27 @@ use crate::features::cluster::model::{ClusterView, Rows, Table, shown_namespaces
 use crate::features::cluster::{ConnectionState, PodRow, ServiceRow};
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
-use crate::ui::table::{self, BodyLine, TableRow};
+use crate::ui::table::{self, BodyLine, Column, TableRow};
 use crate::ui::text::{truncate, wrap_plain};
 use crate::ui::theme::Theme;
 
-const POD_HEADERS: [&str; 5] = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
-const SERVICE_HEADERS: [&str; 6] = [
-    "NAME",
-    "TYPE",
-    "CLUSTER-IP",
-    "EXTERNAL-IP",
-    "PORT(S)",
-    "AGE",
+/// kubectl's columns; when the pane is narrow, RESTARTS, AGE and then STATUS go before NAME
+/// or READY is cut.
+const POD_COLUMNS: [Column; 5] = [
+    Column::keep("NAME"),
+    Column::keep("READY"),
+    Column::drop("STATUS", 1),
+    Column::drop("RESTARTS", 3),
+    Column::drop("AGE", 2),
+];
+/// CLUSTER-IP goes first (the lessons never need it), EXTERNAL-IP last (the gateway lesson does).
+const SERVICE_COLUMNS: [Column; 6] = [
+    Column::keep("NAME"),
+    Column::drop("TYPE", 3),
+    Column::drop("CLUSTER-IP", 5),
+    Column::drop("EXTERNAL-IP", 1),
+    Column::drop("PORT(S)", 2),
+    Column::drop("AGE", 4),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
@@ -86,7 +95,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let pods_table = Section {
         title: "Pod",
         key: 'p',
-        headers: &POD_HEADERS,
+        columns: &POD_COLUMNS,
         selected: view.table == Table::Pods,
         progress: view.progress(Table::Pods, &namespaces),
     };
@@ -104,7 +113,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let services_table = Section {
         title: "서비스",
         key: 's',
-        headers: &SERVICE_HEADERS,
+        columns: &SERVICE_COLUMNS,
         selected: view.table == Table::Services,
         progress: view.progress(Table::Services, &namespaces),
     };
@@ -125,7 +134,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
 struct Section<'a> {
     title: &'a str,
     key: char,
-    headers: &'a [&'a str],
+    columns: &'a [Column],
     selected: bool,
     /// A first list still arriving: objects so far, and the total when known.
     progress: Option<(usize, Option<usize>)>,
@@ -162,7 +171,7 @@ fn draw_section<T>(
         area.height.saturating_sub(2),
         format,
     );
-    table::draw(frame, body_area(area), section.headers, &body, theme);
+    table::draw(frame, body_area(area), section.columns, &body, theme);
 }
 
 /// " · 불러오는 중 1,250/5,000", or without a total " · 불러오는 중 1,250…". A count taken
