@@ -93,3 +93,50 @@ fn the_credential_plugin_s_notices_show_with_the_connection_and_a_problem_once()
     assert!(m.toast.is_none(), "the same problem is said once");
     assert!(flat(&screen_rows(&m)).contains("인증 플러그인 'aws'"));
 }
+
+#[test]
+fn a_narrow_pane_drops_columns_and_shows_the_first_row_whole_below() {
+    use istio_lab::features::cluster::{Change, ClusterEvent};
+    let mut m = model(80, 30);
+    key(&mut m, KeyCode::F(2));
+    m.cluster.generation = 1;
+    let mut pod = common::reviews_pod("v2");
+    pod.name = "reviews-v2-with-a-rather-long-generated-name-7f9d8c6b5-x2k9p".into();
+    common::cluster(
+        &mut m,
+        ClusterEvent::Pods {
+            namespace: "default".into(),
+            change: Change::Reset(vec![pod]),
+        },
+    );
+    let rows = screen_rows(&m);
+    let header = rows
+        .iter()
+        .find(|r| r.contains("NAME") && r.contains("READY"))
+        .expect("the pods' header");
+    assert!(
+        !header.contains("RESTARTS"),
+        "RESTARTS goes first: {header}"
+    );
+    let shown = flat(&rows);
+    assert!(
+        shown.contains(
+            "▸ reviews-v2-with-a-rather-long-generated-name-7f9d8c6b5-x2k9p  2/2  Running"
+        ),
+        "the whole row below the table: {shown}"
+    );
+
+    // A name that fits: nothing is cut and there is no footer.
+    let mut wide = model(200, 50);
+    key(&mut wide, KeyCode::F(2));
+    wide.cluster.generation = 1;
+    common::cluster(
+        &mut wide,
+        ClusterEvent::Pods {
+            namespace: "default".into(),
+            change: Change::Reset(vec![common::reviews_pod("v2")]),
+        },
+    );
+    let shown = flat(&screen_rows(&wide));
+    assert!(!shown.contains('▸'), "{shown}");
+}

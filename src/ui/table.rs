@@ -83,20 +83,31 @@ pub fn layout(columns: &[Column], rows: &[&[String]], total: usize) -> Vec<Optio
     widths
 }
 
+/// Whether a row shows less than all of its cells in full under `widths`.
+pub fn is_cut(widths: &[Option<usize>], cells: &[String]) -> bool {
+    cells
+        .iter()
+        .zip(widths)
+        .any(|(cell, w)| w.is_none_or(|w| width(cell) > w))
+}
+
+/// The body's rows' cells, for [`layout`].
+pub fn row_cells(body: &[BodyLine]) -> Vec<&[String]> {
+    body.iter()
+        .filter_map(|line| match line {
+            BodyLine::Row(row) => Some(row.cells.as_slice()),
+            BodyLine::Section(_) => None,
+        })
+        .collect()
+}
+
 /// Draws the header and `body` (already limited to the visible lines) into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, columns: &[Column], body: &[BodyLine], theme: Theme) {
     if area.height == 0 || area.width == 0 {
         return;
     }
     let total = usize::from(area.width);
-    let rows: Vec<&[String]> = body
-        .iter()
-        .filter_map(|line| match line {
-            BodyLine::Row(row) => Some(row.cells.as_slice()),
-            BodyLine::Section(_) => None,
-        })
-        .collect();
-    let widths = layout(columns, &rows, total);
+    let widths = layout(columns, &row_cells(body), total);
     let render = |cells: &[String]| -> String {
         let shown: Vec<(String, usize)> = cells
             .iter()

@@ -17,6 +17,7 @@ pub mod rows;
 pub mod status;
 pub mod update;
 pub mod view;
+pub mod view_status;
 pub mod watch;
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, BorderType};
 use crate::app::Model;
 use crate::app::model::Input;
 use crate::features::cluster::model::{ClusterView, Rows, Table, shown_namespaces};
-use crate::features::cluster::{ConnectionState, PodRow, ServiceRow};
+use crate::features::cluster::view_status::{auth_text, connection_text};
+use crate::features::cluster::{PodRow, ServiceRow};
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
 use crate::ui::table::{self, BodyLine, Column, TableRow};
@@ -171,7 +172,35 @@ fn draw_section<T>(
         area.height.saturating_sub(2),
         format,
     );
-    table::draw(frame, body_area(area), section.columns, &body, theme);
+    let mut table_area = body_area(area);
+    // The focused table's first row, when the pane cuts it, is shown whole below the table.
+    let first = body.iter().find_map(|line| match line {
+        BodyLine::Row(row) => Some(row.cells.clone()),
+        BodyLine::Section(_) => None,
+    });
+    if let Some(cells) = first.filter(|_| section.selected && table_area.height > 3) {
+        let widths = table::layout(
+            section.columns,
+            &table::row_cells(&body),
+            usize::from(table_area.width),
+        );
+        if table::is_cut(&widths, &cells) {
+            let full = format!("▸ {}", cells.join("  "));
+            let lines = wrap_plain(&full, usize::from(table_area.width), 2);
+            let footer_height = lines.len() as u16;
+            table_area.height -= footer_height;
+            for (i, line) in lines.into_iter().enumerate() {
+                let rect = Rect::new(
+                    table_area.x,
+                    table_area.bottom() + i as u16,
+                    table_area.width,
+                    1,
+                );
+                frame.render_widget(Line::styled(line, theme.muted()), rect);
+            }
+        }
+    }
+    table::draw(frame, table_area, section.columns, &body, theme);
 }
 
 /// " · 불러오는 중 1,250/5,000", or without a total " · 불러오는 중 1,250…". A count taken
@@ -298,74 +327,6 @@ fn service_row(service: &ServiceRow, view: &ClusterView, theme: Theme) -> TableR
             service.age_text(view.now),
         ],
         style: theme.health(service.health),
-    }
-}
-
-/// What the credential plugin is doing, after the connection state.
-fn auth_text(auth: &crate::features::cluster::credentials::AuthNotice) -> String {
-    let plugin = &auth.plugin;
-    match (&auth.problem, auth.renewing, &auth.last_stderr) {
-        (Some(problem), _, _) => format!(" · 인증 플러그인 '{plugin}': {problem}"),
-        (None, true, Some(line)) => format!(" · 인증 갱신 중 ('{plugin}': {line})"),
-        (None, true, None) => format!(" · 인증 갱신 중 ('{plugin}')"),
-        (None, false, _) => String::new(),
-    }
-}
-
-fn connection_text(
-    view: &ClusterView,
-    server: &str,
-    theme: Theme,
-) -> (String, ratatui::style::Style) {
-    if view.generation == 0 {
-        return match &view.unavailable {
-            Some(reason) => (
-                format!(
-                    "✖ 클러스터에 연결할 수 없습니다 (레슨은 그대로 볼 수 있습니다) · {reason}"
-                ),
-                theme.bad(),
-            ),
-            None => (
-                "○ 클러스터에 연결되지 않음 (레슨은 그대로 볼 수 있습니다)".into(),
-                theme.muted(),
-            ),
-        };
-    }
-    match &view.connection {
-        ConnectionState::Connecting => ("◌ 연결 중…".into(), theme.warning()),
-        ConnectionState::Connected { kinds } => {
-            (format!("● 연결됨 · {kinds}종류 감시 중"), theme.good())
-        }
-        ConnectionState::Reconnecting {
-            attempt,
-            next_in,
-            reason,
-        } => {
-            let waited = view
-                .now
-                .duration_since(view.connection_since)
-                .as_secs_f64()
-                .max(0.0);
-            let remaining = (next_in.as_secs_f64() - waited).max(0.0).ceil();
-            (
-                format!("◌ 재연결 중 (시도 {attempt}, {remaining}초 후) · {server} · {reason}"),
-                theme.warning(),
-            )
-        }
-        ConnectionState::Forbidden {
-            verb,
-            resource,
-            namespace,
-        } => (
-            format!(
-                "✖ 권한 없음: {resource}에 대한 {verb} 권한이 없습니다 (네임스페이스 {namespace})"
-            ),
-            theme.bad(),
-        ),
-        ConnectionState::IstioNotInstalled => (
-            "● 연결됨 · Istio CRD가 설치되어 있지 않습니다 (레슨은 계속 볼 수 있습니다)".into(),
-            theme.warning(),
-        ),
     }
 }
 
