@@ -40,10 +40,10 @@ pub struct ClusterArgs {
     #[arg(long)]
     pub demo: bool,
     /// Kubeconfig file (default: $KUBECONFIG or ~/.kube/config).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context.
-    #[arg(long, value_name = "CONTEXT")]
+    #[arg(long, value_name = "CONTEXT", global = true)]
     pub context: Option<String>,
     /// The lab namespace (where Bookinfo runs).
     #[arg(
@@ -97,6 +97,18 @@ pub enum Command {
         /// Speed factor for the pod lifecycle.
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,
+    },
+    /// The instructor's class view: every learner's progress, live, from their namespaces.
+    Class {
+        /// The learners' namespaces, when you may not list ConfigMaps cluster-wide.
+        #[arg(long, value_delimiter = ',', value_name = "NS,...")]
+        namespaces: Vec<String>,
+        /// Or: the learners' namespaces by label, e.g. `istio-lab/learner=true`.
+        #[arg(long, value_name = "SELECTOR")]
+        namespace_selector: Option<String>,
+        /// Publish your current lesson to NAMESPACE for learners started with --follow.
+        #[arg(long, value_name = "NAMESPACE", value_parser = namespace_name)]
+        lead: Option<String>,
     },
     /// Speaker notes: follow the presenter's app (run in a second terminal).
     Notes,
