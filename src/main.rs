@@ -43,14 +43,22 @@ fn main() -> ExitCode {
                 .wrap_err("데모 클러스터가 멈췄습니다")
                 .map(sim::Stopped::exit_code)
         }),
-        Some(Command::Istioctl { args }) => Ok(run_istioctl(args)),
+        Some(Command::Istioctl { args }) => Ok(runtime::commands::istioctl(args)),
         Some(Command::Class {
             namespaces,
             namespace_selector,
             lead,
-        }) => runtime_builder()
-            .and_then(|rt| rt.block_on(run_class(&cli, namespaces, namespace_selector, lead))),
-        Some(Command::Notes) => runtime_builder().and_then(|rt| rt.block_on(run_notes(&cli))),
+        }) => runtime_builder().and_then(|rt| {
+            rt.block_on(runtime::commands::class(
+                &cli,
+                namespaces,
+                namespace_selector,
+                lead,
+            ))
+        }),
+        Some(Command::Notes) => {
+            runtime_builder().and_then(|rt| rt.block_on(runtime::commands::notes(&cli)))
+        }
         None => runtime_builder().and_then(|rt| rt.block_on(run_tui(&cli))),
     };
     match result {
@@ -60,74 +68,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// `istio-lab class`: the instructor's view of the learners' progress ConfigMaps.
-async fn run_class(
-    cli: &Cli,
-    namespaces: &[String],
-    namespace_selector: &Option<String>,
-    lead: &Option<String>,
-) -> Result<u8> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        bail!("istio-lab class는 터미널에서만 열 수 있습니다 (표준 출력이 터미널이 아닙니다)");
-    }
-    let loaded = lesson_source::load(&cli.source)?;
-    let explicit = cli.cluster.kubeconfig.as_deref();
-    let (config, _) = cluster::config_from_kubeconfig(explicit, cli.cluster.context.as_deref())
-        .await
-        .wrap_err("kubeconfig를 읽을 수 없습니다")?;
-    let (client, _credentials) = cluster::client_with_credentials(config, Default::default())
-        .await
-        .wrap_err("클러스터에 연결할 수 없습니다")?;
-    let class = runtime::class::ClassRun {
-        client,
-        scope: istio_lab::features::class::effects::Scope {
-            namespaces: namespaces.to_vec(),
-            namespace_selector: namespace_selector.clone(),
-        },
-        lesson_titles: loaded.lessons.iter().map(|l| l.title.clone()).collect(),
-        lead: lead.clone(),
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    };
-    runtime::class::run(class)
-        .await
-        .wrap_err("강의실 화면을 열 수 없습니다")
-}
-
-/// `istio-lab notes`: the presenter's notes, following the presenter's app.
-async fn run_notes(cli: &Cli) -> Result<u8> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() {
-        bail!("istio-lab notes는 터미널에서만 열 수 있습니다 (표준 출력이 터미널이 아닙니다)");
-    }
-    let loaded = lesson_source::load(&cli.source)?;
-    runtime::notes::run(loaded.lessons)
-        .await
-        .wrap_err("노트 화면을 열 수 없습니다")
-}
-
-/// `istio-lab istioctl …`: parsed as istioctl parses, output and exit codes as istioctl's.
-fn run_istioctl(args: &[String]) -> u8 {
-    use clap::Parser as _;
-    let argv = std::iter::once("istioctl".to_string()).chain(args.iter().cloned());
-    let cmd = match istio_lab::istioctl::Istioctl::try_parse_from(argv) {
-        Ok(cmd) => cmd,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                istio_lab::istioctl::exit::INCORRECT_USAGE
-            } else {
-                0
-            };
-        }
-    };
-    let Ok(rt) = runtime_builder() else {
-        return istio_lab::istioctl::exit::UNKNOWN_ERROR;
-    };
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    rt.block_on(istio_lab::istioctl::run(&cmd, &mut out, &mut err))
 }
 
 fn runtime_builder() -> Result<tokio::runtime::Runtime> {

@@ -4,6 +4,7 @@
 
 pub mod class;
 pub mod clipboard;
+pub mod commands;
 pub mod effects;
 pub mod events;
 pub mod files;
