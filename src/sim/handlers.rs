@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::checks::check_url_name;
 use super::http::{Body, Call, Shared, error_response, full, json_response};
 use super::resources::{RESOURCES, ResourceDef};
+use super::room;
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
 use super::tokens::VIEWER_USER;
@@ -31,7 +32,14 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     // The viewer is bound to a read-only role: authorization refuses its writes before
     // anything else is looked at, as RBAC does.
     let read_only = call.user == VIEWER_USER && !matches!(verb, "get" | "list" | "watch");
-    if read_only || shared.store.is_forbidden(verb, def.plural, &namespace) {
+    let outside_room = !room::may(
+        call.user,
+        verb,
+        def.plural,
+        call.target.name.as_deref(),
+        &namespace,
+    );
+    if read_only || outside_room || shared.store.is_forbidden(verb, def.plural, &namespace) {
         let name = call.target.name.as_deref();
         return error_response(&ApiError::forbidden(def, name, call.user, verb, &namespace));
     }

@@ -52,6 +52,7 @@ pub mod productpage;
 mod proxy;
 mod requests;
 mod resources;
+mod room;
 mod scenario;
 mod select;
 mod server;

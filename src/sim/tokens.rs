@@ -16,6 +16,8 @@ const TOKEN_BYTES: usize = 32;
 pub struct Tokens {
     pub admin: String,
     pub viewer: String,
+    /// A workshop room's users (`--learners`): token and user name, the instructor first.
+    pub room: Vec<(String, &'static str)>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -31,7 +33,29 @@ impl Tokens {
         Ok(Tokens {
             admin: random_token()?,
             viewer: random_token()?,
+            room: Vec::new(),
         })
+    }
+
+    /// Adds the instructor and `learners` learners (`learner-01`…), each with a token of
+    /// their own. User names are `&'static str` all along the request path; a room's are
+    /// made once per run (at most 100), so they are leaked rather than counted.
+    pub fn add_room(&mut self, learners: u16) -> std::io::Result<()> {
+        let names = std::iter::once(super::room::INSTRUCTOR_USER.to_string())
+            .chain((1..=learners).map(super::room::learner_name));
+        for name in names {
+            let name: &'static str = Box::leak(name.into_boxed_str());
+            self.room.push((random_token()?, name));
+        }
+        Ok(())
+    }
+
+    /// The token of a room user.
+    pub fn room_token(&self, user: &str) -> Option<&str> {
+        self.room
+            .iter()
+            .find(|(_, name)| *name == user)
+            .map(|(token, _)| token.as_str())
     }
 
     /// The user a bearer token belongs to, compared in constant time so the answer's
@@ -42,7 +66,14 @@ impl Tokens {
         } else if same(presented, &self.viewer) {
             Some(VIEWER_USER)
         } else {
-            None
+            // Every token is compared, so the time taken says nothing about which matched.
+            self.room.iter().fold(None, |found, (token, name)| {
+                if same(presented, token) {
+                    Some(*name)
+                } else {
+                    found
+                }
+            })
         }
     }
 }
@@ -79,5 +110,18 @@ mod tests {
         assert_eq!(first.user(&second.admin), None);
         assert_eq!(first.user(""), None);
         assert_eq!(format!("{first:?}"), "Tokens(<redacted>)");
+    }
+
+    #[test]
+    fn a_room_has_an_instructor_and_numbered_learners_each_with_a_token() {
+        let mut tokens = Tokens::generate().unwrap();
+        tokens.add_room(3).unwrap();
+        assert_eq!(tokens.room.len(), 4);
+        let learner = tokens.room_token("learner-03").unwrap().to_string();
+        assert_eq!(tokens.user(&learner), Some("learner-03"));
+        let instructor = tokens.room_token("instructor").unwrap().to_string();
+        assert_eq!(tokens.user(&instructor), Some("instructor"));
+        assert_ne!(learner, instructor);
+        assert_eq!(tokens.room_token("learner-04"), None);
     }
 }
