@@ -4,6 +4,7 @@
 pub mod doc;
 pub mod effects;
 pub mod model;
+pub mod publish;
 pub mod update;
 pub mod view;
 
