@@ -28,7 +28,12 @@ pub struct Step {
     /// A live cluster condition that ticks the step green when it holds.
     #[serde(default)]
     pub check: Option<super::check::Check>,
-    // Further optional keys (e.g. `apply`, a manifest path) go here.
+    /// Shown under the step once its check has been failing for a while.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// What `s` shows; the step's commands when absent.
+    #[serde(default)]
+    pub solution: Option<String>,
 }
 
 /// A problem in a lesson file, located at a line of that file (0: the file as a whole).
@@ -229,7 +234,8 @@ mod tests {
             Some(super::super::check::Check::PodsReady {
                 namespace: Some("istio-system".into()),
                 selector: Some("app=istiod".into()),
-                min: None
+                min: None,
+                sidecar: None
             })
         );
         let typo = with_check.replace("pods-ready", "pods-redy");

@@ -224,7 +224,7 @@ fn steps_of(body: &str) -> Vec<Step> {
                     steps.push(Step {
                         title,
                         commands,
-                        check: None,
+                        ..Step::default()
                     });
                 }
             }

@@ -11,7 +11,9 @@
 //! exceed the requested width; the UI maps kinds to colours in its theme.
 
 pub mod block_actions;
+pub mod analysis;
 pub mod check;
+pub mod checklist_view;
 mod codeblock;
 pub mod effects;
 mod format;
@@ -23,10 +25,15 @@ mod markdown;
 pub mod model;
 pub mod msg;
 pub mod position;
+pub mod probe;
 pub mod progress;
+pub mod reset;
+pub mod reset_view;
 pub mod run_command;
 mod shortcode;
+pub mod solution_view;
 pub mod source;
+pub mod step_update;
 pub mod steps;
 mod table;
 mod text;
