@@ -254,7 +254,7 @@ mod tests {
             vec![Step {
                 title: "demo 프로필로 설치".into(),
                 commands: vec!["istioctl install --set profile=demo -y".into()],
-                check: None,
+                ..Step::default()
             }]
         );
         assert_eq!(lesson.body, "본문\n");
