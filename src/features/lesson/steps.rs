@@ -73,12 +73,18 @@ pub fn evaluate(check: &Check, facts: &Facts) -> Outcome {
             }
         }
         Check::Mesh { kind, name } => {
+            if mesh_kind(kind).is_some_and(|k| !cluster.listed(k)) {
+                return Err(WAITING.into());
+            }
             let found = mesh_kind(kind)
                 .and_then(|kind| cluster.mesh.get(&kind))
                 .is_some_and(|objects| objects.contains_key(name));
             ok_or(found, || format!("{kind} {name}이(가) 없습니다"))
         }
         Check::Weights { name, weights } => {
+            if !cluster.listed(MeshKind::VirtualService) {
+                return Err(WAITING.into());
+            }
             let vs = cluster
                 .mesh
                 .get(&MeshKind::VirtualService)
