@@ -3,11 +3,13 @@
 //! and resetting the lab namespace to a lesson's starting state (`R`).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::Client;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::msg::LessonMsg;
@@ -35,20 +37,26 @@ pub fn apply_command(
     });
 }
 
-/// Asks every probe; the answers come back together as one message.
+/// How long one probe may take: a page behind a service without endpoints is retried by the
+/// client, and a step's reason should not wait for that.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Asks every probe in its own task, so a slow page never holds back a namespace's labels;
+/// each answer comes back as its own message.
 pub fn probe(tx: &UnboundedSender<Msg>, client: Option<Client>, probes: Vec<Probe>) {
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        let mut answers = Vec::new();
-        for probe in probes {
+    for probe in probes {
+        let tx = tx.clone();
+        let client = client.clone();
+        tokio::spawn(async move {
             let answer = match &client {
-                Some(client) => ask(client, &probe).await,
+                Some(client) => tokio::time::timeout(PROBE_TIMEOUT, ask(client, &probe))
+                    .await
+                    .unwrap_or_else(|_| Answer::Failed("응답이 없습니다".into())),
                 None => Answer::Failed(WriteError::no_cluster().message),
             };
-            answers.push((probe, answer));
-        }
-        let _ = tx.send(Msg::Lesson(LessonMsg::Probed(answers)));
-    });
+            let _ = tx.send(Msg::Lesson(LessonMsg::Probed(vec![(probe, answer)])));
+        });
+    }
 }
 
 /// A Kubernetes error as a step's reason line.
@@ -100,14 +108,25 @@ async fn ask(client: &Client, probe: &Probe) -> Answer {
             port,
             path,
         } => {
-            let uri = Probe::http_path(namespace, service, *port, path);
-            let request = match http::Request::get(uri).body(Vec::new()) {
+            // Every segment is encoded, whatever the lesson file or namespace holds.
+            let encode = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+            let path = path.split('/').map(encode).collect::<Vec<_>>().join("/");
+            let uri = Probe::http_path(&encode(namespace), &encode(service), *port, &path);
+            let request = match http::Request::get(uri).body(kube::client::Body::from(Vec::new())) {
                 Ok(request) => request,
                 Err(e) => return Answer::Failed(e.to_string()),
             };
-            match client.request_text(request).await {
-                Ok(body) => Answer::Body(body),
-                Err(e) => failed(e),
+            let response = match client.send(request).await {
+                Ok(response) => response,
+                Err(e) => return failed(e),
+            };
+            let status = response.status().as_u16();
+            match response.into_body().collect_bytes().await {
+                Ok(body) if status == 200 => {
+                    Answer::Body(String::from_utf8_lossy(&body).into_owned())
+                }
+                Ok(_) => Answer::Failed(format!("HTTP {status}")),
+                Err(e) => Answer::Failed(e.to_string()),
             }
         }
     }
