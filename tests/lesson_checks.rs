@@ -10,16 +10,13 @@ use common::{T0, key, lesson_index, model, model_with_progress, screen_rows, sen
 use crossterm::event::KeyCode;
 use istio_lab::app::model::Overlay;
 use istio_lab::app::{Effect, Model, Msg, update};
-use istio_lab::features::cluster::model::ClusterView;
-use istio_lab::features::cluster::{Change, ClusterEvent, PodRow};
+use istio_lab::features::cluster::{Change, ClusterEvent};
 use istio_lab::features::lesson::check::Check;
 use istio_lab::features::lesson::msg::LessonEffect;
-use istio_lab::features::lesson::probe::{Answer, Answers, Probe};
+use istio_lab::features::lesson::probe::{Answer, Probe};
 use istio_lab::features::lesson::progress::Progress;
 use istio_lab::features::lesson::reset::reset_plan;
-use istio_lab::features::lesson::steps::{Facts, evaluate};
-use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::Pod;
+use jiff::SignedDuration;
 
 fn goto(m: &mut Model, id: &str) {
     let index = lesson_index(m, id);
@@ -49,8 +46,14 @@ fn space_ticks_a_step_without_a_check_by_hand_and_the_tick_is_saved() {
         "the tick goes to the progress file"
     );
     let rows = screen_rows(&m);
-    assert!(rows.iter().any(|r| r.contains("☑ 1. Istio 내려받고")), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.contains("›· 2.")), "the next step is highlighted: {rows:#?}");
+    assert!(
+        rows.iter().any(|r| r.contains("☑ 1. Istio 내려받고")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("›· 2.")),
+        "the next step is highlighted: {rows:#?}"
+    );
     // Back to the first step: Space unticks it.
     key(&mut m, KeyCode::Char('['));
     let effects = key(&mut m, KeyCode::Char(' '));
@@ -68,9 +71,18 @@ fn manual_ticks_come_back_from_the_progress_file() {
     };
     let m = model_with_progress(120, 40, Some(progress));
     let rows = screen_rows(&m);
-    assert!(rows.iter().any(|r| r.contains("☑ 2. 접속 주소를")), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.contains("☑ 3. GATEWAY_URL 만들기")), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.contains("· 4. GATEWAY_URL 확인")), "{rows:#?}");
+    assert!(
+        rows.iter().any(|r| r.contains("☑ 2. 접속 주소를")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("☑ 3. GATEWAY_URL 만들기")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("· 4. GATEWAY_URL 확인")),
+        "{rows:#?}"
+    );
 }
 
 #[test]
@@ -78,7 +90,10 @@ fn space_on_a_step_the_cluster_checks_scrolls_instead_of_ticking() {
     let mut m = model(120, 40);
     goto(&mut m, "traffic-shifting");
     let effects = key(&mut m, KeyCode::Char(' '));
-    assert!(m.lesson.ticks.is_empty(), "a checked step is never ticked by hand");
+    assert!(
+        m.lesson.ticks.is_empty(),
+        "a checked step is never ticked by hand"
+    );
     assert!(m.lesson.scroll > 0, "Space pages down as before");
     assert!(saved_ticks(&effects).is_some_and(|t| t.is_empty()));
 }
@@ -90,12 +105,19 @@ fn a_failing_step_shows_why_and_its_hint_after_two_minutes() {
     goto(&mut m, "traffic-shifting");
     // The watcher has listed the Istio kinds and found nothing.
     for kind in istio_lab::features::cluster::MeshKind::ALL {
-        common::cluster(&mut m, ClusterEvent::Mesh { kind, change: Change::Reset(vec![]) });
+        common::cluster(
+            &mut m,
+            ClusterEvent::Mesh {
+                kind,
+                change: Change::Reset(vec![]),
+            },
+        );
     }
     update(&mut m, Msg::Tick, T0);
     let rows = screen_rows(&m);
     assert!(
-        rows.iter().any(|r| r.contains("✗ DestinationRule reviews이(가) 없습니다")),
+        rows.iter()
+            .any(|r| r.contains("✗ DestinationRule reviews이(가) 없습니다")),
         "{rows:#?}"
     );
     assert!(!rows.iter().any(|r| r.contains("힌트:")));
@@ -105,7 +127,10 @@ fn a_failing_step_shows_why_and_its_hint_after_two_minutes() {
     update(&mut m, Msg::Tick, at(120));
     assert_eq!(m.lesson.hint_shown, Some(0));
     let rows = screen_rows(&m);
-    assert!(rows.iter().any(|r| r.contains("힌트: subset v1, v2, v3")), "{rows:#?}");
+    assert!(
+        rows.iter().any(|r| r.contains("힌트: subset v1, v2, v3")),
+        "{rows:#?}"
+    );
     // Another step is highlighted: its own two minutes start.
     key(&mut m, KeyCode::Char(']'));
     update(&mut m, Msg::Tick, at(121));
@@ -122,10 +147,16 @@ fn s_shows_the_highlighted_steps_solution_and_any_key_closes_it() {
     let Some(Overlay::Solution(note)) = &m.overlay else {
         panic!("a solution box: {:?}", m.overlay);
     };
-    assert!(note.title.contains("1단계 풀이: Bookinfo 배포"), "{}", note.title);
-    assert!(note.lines.contains(
-        &"$ kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml".to_string()
-    ));
+    assert!(
+        note.title.contains("1단계 풀이: Bookinfo 배포"),
+        "{}",
+        note.title
+    );
+    assert!(
+        note.lines.contains(
+            &"$ kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml".to_string()
+        )
+    );
     assert!(screen_rows(&m).iter().any(|r| r.contains("1단계 풀이")));
     key(&mut m, KeyCode::Char('x'));
     assert!(m.overlay.is_none());
@@ -137,7 +168,10 @@ fn s_shows_the_highlighted_steps_solution_and_any_key_closes_it() {
     let Some(Overlay::Solution(note)) = &m.overlay else {
         panic!("a solution box");
     };
-    assert_eq!(note.lines, ["$ export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT"]);
+    assert_eq!(
+        note.lines,
+        ["$ export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT"]
+    );
 }
 
 #[test]
@@ -145,7 +179,10 @@ fn r_capital_names_every_change_before_resetting_to_the_lesson() {
     let mut m = model(120, 40);
     goto(&mut m, "bookinfo");
     let effects = key(&mut m, KeyCode::Char('R'));
-    assert!(m.overlay.is_none(), "without a cluster there is nothing to reset");
+    assert!(
+        m.overlay.is_none(),
+        "without a cluster there is nothing to reset"
+    );
     assert!(!effects.is_empty(), "a toast says why");
     m.cluster.generation = 1;
     key(&mut m, KeyCode::Char('R'));
@@ -181,7 +218,12 @@ fn quitting_the_demo_cluster_asks_first() {
     let Some(Overlay::Confirm(confirmation)) = &m.overlay else {
         panic!("a question first");
     };
-    assert!(confirmation.lines.iter().any(|l| l.contains("데모 클러스터의 상태가 사라집니다")));
+    assert!(
+        confirmation
+            .lines
+            .iter()
+            .any(|l| l.contains("데모 클러스터의 상태가 사라집니다"))
+    );
     key(&mut m, KeyCode::Esc);
     assert!(!m.quit && m.overlay.is_none());
     key(&mut m, KeyCode::Char('q'));
@@ -229,106 +271,18 @@ fn probes_are_asked_while_a_lesson_needs_them_and_answers_tick_steps() {
     assert_eq!(m.lesson.steps_done[1], Some(true));
 }
 
-// --- the checks on real pod shapes ------------------------------------------------------
-
-fn pod(containers: &[&str], init: Option<&str>, injected: bool) -> PodRow {
-    let mut labels = serde_json::json!({"app": "details"});
-    if injected {
-        labels["security.istio.io/tlsMode"] = "istio".into();
-    }
-    let status = |name: &str| {
-        serde_json::json!({"name": name, "ready": true, "started": true, "restartCount": 0,
-            "image": "x", "imageID": "", "state": {"running": {}}})
-    };
-    let mut spec = serde_json::json!({
-        "containers": containers.iter().map(|c| serde_json::json!({"name": c})).collect::<Vec<_>>()
-    });
-    let mut pod_status = serde_json::json!({
-        "phase": "Running",
-        "containerStatuses": containers.iter().map(|c| status(c)).collect::<Vec<_>>(),
-    });
-    if let Some(init) = init {
-        spec["initContainers"] = serde_json::json!([{"name": init, "restartPolicy": "Always"}]);
-        pod_status["initContainerStatuses"] = serde_json::json!([status(init)]);
-    }
-    let pod: Pod = serde_json::from_value(serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "details-v1-abc", "namespace": "default", "labels": labels},
-        "spec": spec, "status": pod_status,
-    }))
-    .unwrap();
-    PodRow::from(&pod)
-}
-
-fn cluster_with(pod: PodRow) -> ClusterView {
-    let mut view = ClusterView::new(Timestamp::UNIX_EPOCH);
-    view.apply(ClusterEvent::Pods {
-        namespace: "default".into(),
-        change: Change::Reset(vec![pod]),
-    });
-    view
-}
-
-fn answers(labelled: bool) -> Answers {
-    let mut labels = BTreeMap::new();
-    if labelled {
-        labels.insert("istio-injection".to_string(), "enabled".to_string());
-    }
-    [(Probe::Namespace("default".into()), Answer::Namespace(Some(labels)))].into()
-}
-
-fn pods_ready(sidecar: Option<bool>, cluster: &ClusterView, answers: &Answers) -> Result<(), String> {
-    let check = Check::PodsReady {
-        namespace: None,
-        selector: None,
-        min: Some(1),
-        sidecar,
-    };
-    evaluate(
-        &check,
-        &Facts {
-            cluster,
-            lab_namespace: "default",
-            answers,
-            kiali_forward: None,
-        },
-    )
-}
-
-#[test]
-fn pods_ready_wants_the_sidecar_native_or_classic_and_says_why_it_is_missing() {
-    let native = cluster_with(pod(&["details"], Some("istio-proxy"), true));
-    let classic = cluster_with(pod(&["details", "istio-proxy"], None, true));
-    let bare = cluster_with(pod(&["details"], None, false));
-    assert_eq!(native.pods["default"]["details-v1-abc"].ready_text(), "2/2");
-    assert_eq!(classic.pods["default"]["details-v1-abc"].ready_text(), "2/2");
-    for injected in [&native, &classic] {
-        assert_eq!(pods_ready(None, injected, &answers(true)), Ok(()));
-        assert_eq!(pods_ready(Some(true), injected, &answers(false)), Ok(()));
-    }
-    assert_eq!(
-        pods_ready(None, &bare, &answers(true)),
-        Err("사이드카 없음 (details-v1-abc 1/1): 라벨은 있지만 Pod가 라벨 전에 만들어졌습니다. 다시 만드세요".into())
-    );
-    assert_eq!(
-        pods_ready(Some(true), &bare, &answers(false)),
-        Err("사이드카 없음 (details-v1-abc 1/1): 네임스페이스에 istio-injection 라벨이 없습니다".into())
-    );
-    assert_eq!(
-        pods_ready(None, &bare, &answers(false)),
-        Ok(()),
-        "without the label and without `sidecar: true`, 1/1 is what the namespace asks for"
-    );
-    assert_eq!(pods_ready(Some(false), &bare, &answers(true)), Ok(()));
-}
-
 #[test]
 fn every_lesson_step_has_a_hint_and_checks_where_the_cluster_shows_the_result() {
     let lessons = istio_lab::features::lesson::builtin("ko").unwrap();
     let mut checked = 0;
     for lesson in &lessons {
         for step in &lesson.steps {
-            assert!(step.hint.is_some(), "{}: '{}' has a hint", lesson.id, step.title);
+            assert!(
+                step.hint.is_some(),
+                "{}: '{}' has a hint",
+                lesson.id,
+                step.title
+            );
             if let Some(Check::Absent { kinds, .. }) = &step.check {
                 for kind in kinds {
                     assert!(
@@ -343,10 +297,8 @@ fn every_lesson_step_has_a_hint_and_checks_where_the_cluster_shows_the_result() 
     }
     assert!(checked >= 22, "{checked} checked steps");
     let uninstall = lessons.iter().find(|l| l.id == "uninstall").unwrap();
-    assert!(
-        uninstall
-            .steps
-            .iter()
-            .all(|s| matches!(s.check, Some(Check::Absent { .. } | Check::Label { absent: true, .. })))
-    );
+    assert!(uninstall.steps.iter().all(|s| matches!(
+        s.check,
+        Some(Check::Absent { .. } | Check::Label { absent: true, .. })
+    )));
 }

@@ -49,7 +49,9 @@ fn mesh(manifests: &[&str]) -> BTreeMap<MeshKind, BTreeMap<String, MeshObject>> 
                 .find(|k| document["kind"] == k.kind_name())
                 .unwrap();
             let read = MeshObject::read(kind, &object(document));
-            mesh.entry(kind).or_default().insert(read.name.clone(), read);
+            mesh.entry(kind)
+                .or_default()
+                .insert(read.name.clone(), read);
         }
     }
     mesh

@@ -42,10 +42,11 @@ fn run(lab: &mut SimLab, command: &str) {
     let Some(Action::Apply { manifest }) = action_for(command, NAMESPACE) else {
         panic!("the app runs `{command}` itself");
     };
-    lab.runner.run_all(vec![Effect::Lesson(LessonEffect::ApplyCommand {
-        namespace: NAMESPACE.into(),
-        yaml: manifest,
-    })]);
+    lab.runner
+        .run_all(vec![Effect::Lesson(LessonEffect::ApplyCommand {
+            namespace: NAMESPACE.into(),
+            yaml: manifest,
+        })]);
 }
 
 /// Lets messages arrive and ticks once a second's worth, probing each time, until `done`.
@@ -109,20 +110,32 @@ async fn lessons_3_to_7_tick_step_by_step_on_the_demo_cluster() {
     .await;
 
     // Lesson 3: Bookinfo, its services, 2/2 pods with their sidecars, the page's title.
-    run(&mut lab, "kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml");
+    run(
+        &mut lab,
+        "kubectl apply -f samples/bookinfo/platform/kube/bookinfo.yaml",
+    );
     until(&mut lab, "lesson 3's steps", all_done).await;
     assert_eq!(lab.model.lesson.steps_done, [Some(true); 4]);
 
     // Lesson 4: the gateway, and an analysis without errors or warnings.
     goto(&mut lab, "gateway");
-    until(&mut lab, "lesson 4 waits for its gateway", |m| m.lesson.steps_done[0] == Some(false)).await;
-    run(&mut lab, "kubectl apply -f samples/bookinfo/networking/bookinfo-gateway.yaml");
+    until(&mut lab, "lesson 4 waits for its gateway", |m| {
+        m.lesson.steps_done[0] == Some(false)
+    })
+    .await;
+    run(
+        &mut lab,
+        "kubectl apply -f samples/bookinfo/networking/bookinfo-gateway.yaml",
+    );
     until(&mut lab, "lesson 4's steps", all_done).await;
 
     // Lesson 5: the ingress gateway's address is checked; the shell's variables are ticked by
     // hand, the highlighted step moving on with each Space.
     goto(&mut lab, "ingress-address");
-    until(&mut lab, "the ingress address", |m| m.lesson.steps_done[0] == Some(true)).await;
+    until(&mut lab, "the ingress address", |m| {
+        m.lesson.steps_done[0] == Some(true)
+    })
+    .await;
     for _ in 0..3 {
         press(&mut lab, KeyCode::Char(' '));
     }
@@ -135,9 +148,18 @@ async fn lessons_3_to_7_tick_step_by_step_on_the_demo_cluster() {
 
     // Lesson 7: the rule, the 80/20 route, then 0/100 with the traffic lab's preset.
     goto(&mut lab, "traffic-shifting");
-    run(&mut lab, "kubectl apply -f samples/bookinfo/networking/destination-rule-reviews.yaml");
-    until(&mut lab, "the DestinationRule", |m| m.lesson.steps_done[0] == Some(true)).await;
-    run(&mut lab, "kubectl apply -f samples/bookinfo/networking/virtual-service-reviews-80-20.yaml");
+    run(
+        &mut lab,
+        "kubectl apply -f samples/bookinfo/networking/destination-rule-reviews.yaml",
+    );
+    until(&mut lab, "the DestinationRule", |m| {
+        m.lesson.steps_done[0] == Some(true)
+    })
+    .await;
+    run(
+        &mut lab,
+        "kubectl apply -f samples/bookinfo/networking/virtual-service-reviews-80-20.yaml",
+    );
     until(&mut lab, "the 80/20 route", |m| {
         m.lesson.steps_done[1] == Some(true) && m.traffic.sliders.weights().len() == 3
     })

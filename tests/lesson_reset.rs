@@ -67,23 +67,41 @@ fn every_lesson_has_a_plan_that_keeps_what_came_before_and_removes_what_comes_af
         assert_eq!(applied(&plan), *apply, "{id}: what is applied, in order");
         assert_eq!(
             plan.unlabel,
-            if *unlabel { vec!["istio-injection".to_string()] } else { vec![] },
+            if *unlabel {
+                vec!["istio-injection".to_string()]
+            } else {
+                vec![]
+            },
             "{id}: the injection label"
         );
         let gone = deleted(&plan);
         let has_bookinfo = apply.contains(&BOOKINFO);
-        assert_eq!(has(&gone, "Deployment", "productpage-v1"), !has_bookinfo, "{id}");
+        assert_eq!(
+            has(&gone, "Deployment", "productpage-v1"),
+            !has_bookinfo,
+            "{id}"
+        );
         assert_eq!(has(&gone, "Service", "reviews"), !has_bookinfo, "{id}");
         assert_eq!(
             has(&gone, "Gateway", "bookinfo-gateway"),
             !apply.contains(&GATEWAY),
             "{id}"
         );
-        assert_eq!(has(&gone, "DestinationRule", "reviews"), !apply.contains(&RULE), "{id}");
-        assert_eq!(has(&gone, "VirtualService", "reviews"), !apply.contains(&ROUTE), "{id}");
+        assert_eq!(
+            has(&gone, "DestinationRule", "reviews"),
+            !apply.contains(&RULE),
+            "{id}"
+        );
+        assert_eq!(
+            has(&gone, "VirtualService", "reviews"),
+            !apply.contains(&ROUTE),
+            "{id}"
+        );
         // Nothing is both applied and deleted.
         for manifest in &plan.apply {
-            for line in istio_lab::features::lesson::block_actions::objects_in(&manifest.yaml, "default") {
+            for line in
+                istio_lab::features::lesson::block_actions::objects_in(&manifest.yaml, "default")
+            {
                 for object in &plan.delete {
                     assert!(
                         !line.contains(&format!("{} {} ", object.kind, object.name)),
@@ -107,7 +125,11 @@ fn routes_are_deleted_before_what_they_route_to() {
     };
     assert!(at("VirtualService", "reviews") < at("DestinationRule", "reviews"));
     assert!(at("DestinationRule", "reviews") < at("Service", "reviews"));
-    assert!(plan.delete.iter().all(|o: &ObjectRef| o.kind != "Namespace"));
+    assert!(
+        plan.delete
+            .iter()
+            .all(|o: &ObjectRef| o.kind != "Namespace")
+    );
 }
 
 #[test]
@@ -117,7 +139,10 @@ fn the_confirmation_lists_every_change_and_leaves_istio_alone() {
     let lines = plan.lines("lab");
     assert!(lines.contains(&"• 삭제: Deployment reviews-v3 → 네임스페이스 lab".to_string()));
     assert!(lines.contains(&"• 라벨 제거: Namespace lab의 istio-injection".to_string()));
-    assert_eq!(lines.last().unwrap(), "Istio 설치(istio-system)는 그대로 둡니다");
+    assert_eq!(
+        lines.last().unwrap(),
+        "Istio 설치(istio-system)는 그대로 둡니다"
+    );
     assert_eq!(lines.len(), plan.delete.len() + plan.unlabel.len() + 1);
 }
 
@@ -148,12 +173,28 @@ async fn resetting_on_the_demo_cluster_removes_and_restores_the_guides_objects()
     reset(&client, plan).await.expect("reset to lesson 3");
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), NAMESPACE);
     let left = deployments.list(&Default::default()).await.unwrap();
-    assert!(left.items.is_empty(), "{:?}", left.items.iter().map(|d| &d.metadata.name).collect::<Vec<_>>());
+    assert!(
+        left.items.is_empty(),
+        "{:?}",
+        left.items
+            .iter()
+            .map(|d| &d.metadata.name)
+            .collect::<Vec<_>>()
+    );
     let routes = api(&client, "networking.istio.io", "v1", "VirtualService");
     assert!(routes.get_opt("reviews").await.unwrap().is_none());
     let namespaces: Api<Namespace> = Api::all(client.clone());
-    let labels = namespaces.get(NAMESPACE).await.unwrap().metadata.labels.unwrap_or_default();
-    assert_eq!(labels.get("istio-injection").map(String::as_str), Some("enabled"));
+    let labels = namespaces
+        .get(NAMESPACE)
+        .await
+        .unwrap()
+        .metadata
+        .labels
+        .unwrap_or_default();
+    assert_eq!(
+        labels.get("istio-injection").map(String::as_str),
+        Some("enabled")
+    );
     // On to lesson 8: everything the earlier lessons apply is back.
     let plan = reset_plan(index(&lessons, "kiali"), &lessons, NAMESPACE);
     reset(&client, plan).await.expect("reset to lesson 8");
@@ -164,7 +205,20 @@ async fn resetting_on_the_demo_cluster_removes_and_restores_the_guides_objects()
         let plan = reset_plan(0, &lessons, NAMESPACE);
         reset(&client, plan).await.expect("reset to lesson 1");
     }
-    let labels = namespaces.get(NAMESPACE).await.unwrap().metadata.labels.unwrap_or_default();
+    let labels = namespaces
+        .get(NAMESPACE)
+        .await
+        .unwrap()
+        .metadata
+        .labels
+        .unwrap_or_default();
     assert!(!labels.contains_key("istio-injection"), "{labels:?}");
-    assert!(deployments.list(&Default::default()).await.unwrap().items.is_empty());
+    assert!(
+        deployments
+            .list(&Default::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }

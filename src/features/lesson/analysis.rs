@@ -82,7 +82,12 @@ pub fn analysis(objects: &Objects, namespace: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Some(labels) = objects.namespace_labels {
         if injection_enabled(labels) {
-            for pod in objects.pods.get(namespace).into_iter().flat_map(|p| p.values()) {
+            for pod in objects
+                .pods
+                .get(namespace)
+                .into_iter()
+                .flat_map(|p| p.values())
+            {
                 if !has_sidecar(pod) && !pod.deleting {
                     findings.push(Finding {
                         code: "IST0103",

@@ -109,10 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let detail_y = area.bottom() - 3;
     let reason = current.and_then(|c| model.lesson.step_reasons.get(c).cloned().flatten());
     let reason_line = match reason {
-        Some(reason) => Line::styled(
-            truncate(&format!("  ✗ {reason}"), max),
-            theme.warning(),
-        ),
+        Some(reason) => Line::styled(truncate(&format!("  ✗ {reason}"), max), theme.warning()),
         None => Line::default(),
     };
     frame.render_widget(reason_line, Rect::new(area.x, detail_y, area.width, 1));

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
-use kube::Client;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -66,7 +66,9 @@ fn failed(error: kube::Error) -> Answer {
 
 fn api_of(kind: &str) -> Option<ApiResource> {
     let (group, version, kind) = resource_of(kind)?;
-    Some(ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind)))
+    Some(ApiResource::from_gvk(&GroupVersionKind::gvk(
+        group, version, kind,
+    )))
 }
 
 async fn ask(client: &Client, probe: &Probe) -> Answer {

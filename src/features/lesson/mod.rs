@@ -10,8 +10,8 @@
 //! [`render`] turns Markdown into [`StyledLine`]s of [`SpanKind`]-tagged text that never
 //! exceed the requested width; the UI maps kinds to colours in its theme.
 
-pub mod block_actions;
 pub mod analysis;
+pub mod block_actions;
 pub mod check;
 pub mod checklist_view;
 mod codeblock;

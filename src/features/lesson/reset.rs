@@ -82,7 +82,10 @@ fn contents(yaml: &str) -> (Vec<ObjectRef>, Vec<String>) {
         let field = |pointer: &str| document.pointer(pointer).and_then(|v| v.as_str());
         let kind = field("/kind").unwrap_or_default();
         if kind == "Namespace" {
-            if let Some(map) = document.pointer("/metadata/labels").and_then(|l| l.as_object()) {
+            if let Some(map) = document
+                .pointer("/metadata/labels")
+                .and_then(|l| l.as_object())
+            {
                 labels.extend(map.keys().cloned());
             }
             continue;

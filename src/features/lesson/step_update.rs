@@ -72,7 +72,11 @@ pub fn current_step(model: &Model) -> Option<usize> {
     if let Some(cursor) = model.lesson.step_cursor {
         return Some(cursor.min(count - 1));
     }
-    Some((0..count).find(|&i| !step_done(model, i)).unwrap_or(count - 1))
+    Some(
+        (0..count)
+            .find(|&i| !step_done(model, i))
+            .unwrap_or(count - 1),
+    )
 }
 
 /// `[` and `]`: highlight the previous or next step.
@@ -95,7 +99,14 @@ pub fn toggle_tick(model: &mut Model, effects: &mut Vec<Effect>) -> bool {
     let Some(step) = current_step(model) else {
         return false;
     };
-    if model.lesson.steps_done.get(step).copied().flatten().is_some() {
+    if model
+        .lesson
+        .steps_done
+        .get(step)
+        .copied()
+        .flatten()
+        .is_some()
+    {
         return false;
     }
     let Some(id) = model.current_lesson().map(|l| l.id.clone()) else {
@@ -107,7 +118,10 @@ pub fn toggle_tick(model: &mut Model, effects: &mut Vec<Effect>) -> bool {
         // The ticked step stays highlighted only if the learner chose it.
     }
     if ticks.is_empty() {
-        let id = model.current_lesson().map(|l| l.id.clone()).unwrap_or_default();
+        let id = model
+            .current_lesson()
+            .map(|l| l.id.clone())
+            .unwrap_or_default();
         model.lesson.ticks.remove(&id);
     }
     super::position::save_progress(model, effects);

@@ -60,15 +60,20 @@ pub fn evaluate(check: &Check, facts: &Facts) -> Outcome {
                 .services
                 .get(&namespace)
                 .is_some_and(|s| s.contains_key(name));
-            ok_or(found, || format!("Service {name}이(가) {namespace}에 없습니다"))
+            ok_or(found, || {
+                format!("Service {name}이(가) {namespace}에 없습니다")
+            })
         }
         Check::ExternalIp { namespace, name } => {
             let namespace = ns(namespace);
             match cluster.services.get(&namespace).and_then(|s| s.get(name)) {
                 None => Err(format!("Service {name}이(가) {namespace}에 없습니다")),
-                Some(s) if matches!(s.external_ip.as_str(), "<pending>" | "<none>" | "") => Err(
-                    format!("Service {name}의 EXTERNAL-IP가 아직 {}입니다", s.external_ip),
-                ),
+                Some(s) if matches!(s.external_ip.as_str(), "<pending>" | "<none>" | "") => {
+                    Err(format!(
+                        "Service {name}의 EXTERNAL-IP가 아직 {}입니다",
+                        s.external_ip
+                    ))
+                }
                 Some(_) => Ok(()),
             }
         }
@@ -172,10 +177,7 @@ fn pods_ready(
         .collect();
     let min = min.unwrap_or(1);
     if pods.len() < min {
-        return Err(format!(
-            "Pod가 {}개입니다 (필요: {min}개 이상)",
-            pods.len()
-        ));
+        return Err(format!("Pod가 {}개입니다 (필요: {min}개 이상)", pods.len()));
     }
     if let Some(pod) = pods.iter().find(|pod| !pod.is_ready()) {
         return Err(format!(
@@ -207,16 +209,14 @@ fn pods_ready(
     } else {
         "네임스페이스에 istio-injection 라벨이 없습니다"
     };
-    Err(format!("사이드카 없음 ({} {}): {why}", pod.name, pod.ready_text()))
+    Err(format!(
+        "사이드카 없음 ({} {}): {why}",
+        pod.name,
+        pod.ready_text()
+    ))
 }
 
-fn label(
-    facts: &Facts,
-    namespace: &str,
-    key: &str,
-    value: Option<&str>,
-    absent: bool,
-) -> Outcome {
+fn label(facts: &Facts, namespace: &str, key: &str, value: Option<&str>, absent: bool) -> Outcome {
     let labels = namespace_labels(facts, namespace)?
         .ok_or_else(|| format!("네임스페이스 {namespace}이(가) 없습니다"))?;
     let now = labels.get(key).map(String::as_str);

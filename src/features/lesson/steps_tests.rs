@@ -115,7 +115,10 @@ fn label_checks_read_the_probed_namespace() {
         absent,
     };
     assert_eq!(
-        evaluate(&check(Some("enabled"), false), &facts(&cluster, &answers, "default")),
+        evaluate(
+            &check(Some("enabled"), false),
+            &facts(&cluster, &answers, "default")
+        ),
         Err(WAITING.into()),
         "before the first answer nothing is claimed"
     );
@@ -147,13 +150,19 @@ fn absent_checks_name_what_is_left() {
         kinds: vec![],
         names: vec![],
     };
-    assert_eq!(whole.probes("default"), [Probe::Namespace("istio-system".into())]);
+    assert_eq!(
+        whole.probes("default"),
+        [Probe::Namespace("istio-system".into())]
+    );
     answers.insert(
         Probe::Namespace("istio-system".into()),
         Answer::Namespace(Some(BTreeMap::new())),
     );
     assert!(!holds(&whole, &facts(&cluster, &answers, "default")));
-    answers.insert(Probe::Namespace("istio-system".into()), Answer::Namespace(None));
+    answers.insert(
+        Probe::Namespace("istio-system".into()),
+        Answer::Namespace(None),
+    );
     assert!(holds(&whole, &facts(&cluster, &answers, "default")));
 
     let named = Check::Absent {
@@ -165,8 +174,14 @@ fn absent_checks_name_what_is_left() {
         namespace: "default".into(),
         kind: kind.into(),
     };
-    assert_eq!(named.probes("default"), [list("Deployment"), list("Service")]);
-    answers.insert(list("Deployment"), Answer::Names(vec!["productpage-v1".into()]));
+    assert_eq!(
+        named.probes("default"),
+        [list("Deployment"), list("Service")]
+    );
+    answers.insert(
+        list("Deployment"),
+        Answer::Names(vec!["productpage-v1".into()]),
+    );
     answers.insert(list("Service"), Answer::Names(vec!["kubernetes".into()]));
     assert_eq!(
         evaluate(&named, &facts(&cluster, &answers, "default")),
@@ -205,7 +220,7 @@ fn http_matches_the_probed_body() {
         port: 9080,
         path: "productpage".into(),
     };
-    assert_eq!(check.probes("default"), [probe.clone()]);
+    assert_eq!(check.probes("default"), std::slice::from_ref(&probe));
     let mut answers = no_answers();
     answers.insert(probe.clone(), Answer::Failed("503".into()));
     assert_eq!(
