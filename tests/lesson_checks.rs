@@ -302,3 +302,24 @@ fn every_lesson_step_has_a_hint_and_checks_where_the_cluster_shows_the_result() 
         Some(Check::Absent { .. } | Check::Label { absent: true, .. })
     )));
 }
+
+#[test]
+fn a_step_ticked_by_hand_shows_its_hint_only_while_it_is_not_ticked() {
+    let mut m = model(120, 40);
+    goto(&mut m, "download");
+    let at = |secs: i64| T0.checked_add(SignedDuration::from_secs(secs)).unwrap();
+    update(&mut m, Msg::Tick, at(0));
+    update(&mut m, Msg::Tick, at(120));
+    assert_eq!(m.lesson.hint_shown, Some(0));
+    assert!(
+        screen_rows(&m)
+            .iter()
+            .any(|r| r.contains("힌트: 내려받기가 멈추면"))
+    );
+    key(&mut m, KeyCode::Char(' '));
+    update(&mut m, Msg::Tick, at(121));
+    assert_eq!(
+        m.lesson.hint_shown, None,
+        "step 2 is highlighted now, from 121 s on"
+    );
+}

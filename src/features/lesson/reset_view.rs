@@ -31,6 +31,9 @@ pub fn ask(model: &mut Model, effects: &mut Vec<Effect>) {
 }
 
 pub fn on_done(model: &mut Model, result: Result<(), WriteError>, effects: &mut Vec<Effect>) {
+    // The cluster changed under every check: ask again at the next tick, and start over.
+    model.lesson.probed_at = None;
+    model.lesson.step_cursor = None;
     let toast = match result {
         Ok(()) => model.toast(ToastLevel::Info, "레슨의 시작 상태로 되돌렸습니다"),
         Err(e) => {

@@ -165,7 +165,7 @@ pub fn on_tick(model: &mut Model, now: Timestamp, effects: &mut Vec<Effect>) {
     }
     model.lesson.hint_shown = match (current, model.lesson.current_since) {
         (Some(step), Some((_, _, since)))
-            if model.lesson.steps_done.get(step).copied().flatten() == Some(false)
+            if !step_done(model, step)
                 && now.duration_since(since) >= HINT_AFTER
                 && model
                     .current_lesson()
