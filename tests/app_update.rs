@@ -268,6 +268,7 @@ fn remembered_progress_reopens_the_same_lesson_and_scroll() {
         source: "builtin:ko".into(),
         lesson: "bookinfo".into(),
         scroll: 5,
+        ticks: Default::default(),
     };
     let m = model_with_progress(80, 24, Some(progress.clone()));
     assert_eq!(m.lessons[m.lesson.index].id, "bookinfo");

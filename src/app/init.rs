@@ -32,10 +32,12 @@ pub struct Start {
 }
 
 pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
-    let (index, scroll) = start
+    let remembered = start
         .progress
         .as_ref()
-        .filter(|p| p.source == start.lesson_source)
+        .filter(|p| p.source == start.lesson_source);
+    let ticks = remembered.map(|p| p.ticks.clone()).unwrap_or_default();
+    let (index, scroll) = remembered
         .and_then(|p| {
             let index = start.lessons.iter().position(|l| l.id == p.lesson)?;
             Some((index, p.scroll))
@@ -61,6 +63,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         exit_code: 0,
     };
     model.cluster.unavailable = start.unavailable;
+    model.lesson.ticks = ticks;
     crate::features::lesson::update::refresh_steps(&mut model);
     relayout(&mut model, Rect::new(0, 0, start.width, start.height));
     // The scroll is restored after the first render, so it can be clamped to the real length.

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use super::msg::{Effect, TimerMsg};
 use crate::features::cluster::model::ClusterView;
 use crate::features::lesson::Lesson;
-use crate::features::lesson::model::{LessonView, Toc};
+use crate::features::lesson::model::{LessonView, Note, Toc};
 use crate::features::traffic::editor::EditorState;
 use crate::features::traffic::model::TrafficView;
 use crate::ui::layout::{AppLayout, Pane};
@@ -23,6 +23,8 @@ pub enum Overlay {
     Toc(Toc),
     /// Something that changes the cluster, shown exactly before it is done.
     Confirm(Confirmation),
+    /// A lesson step's solution (`s`); any key closes it.
+    Solution(Note),
 }
 
 /// A question before a change: what will happen, line by line; Enter does it, Esc does not.

@@ -41,6 +41,9 @@ pub enum Effect {
     CopyToClipboard(String),
     /// Give the terminal back and stop, until the shell continues the app (`fg`).
     Suspend,
+    /// Leave the app: what a confirmed quit (the demo cluster's) sets going; update turns it
+    /// into `Model::quit` when the confirmation is answered.
+    Quit,
     /// Send `msg` back after `after`.
     Timer {
         after: Duration,

@@ -45,7 +45,7 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Tick => {
             model.cluster.now = now;
             // Step checks read whole tables, so they run once a second rather than per event.
-            lesson::update::refresh_steps(model);
+            lesson::step_update::on_tick(model, now, &mut effects);
         }
         Msg::ToastExpired(id) => {
             if model.toast.as_ref().is_some_and(|t| t.id == id) {
@@ -171,11 +171,15 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             return;
         }
         Some(Overlay::Toc(_)) => return lesson::update::on_toc_key(model, key, effects),
+        Some(Overlay::Solution(_)) => {
+            model.overlay = None;
+            return;
+        }
         Some(Overlay::Confirm(_)) => return on_confirm_key(model, key, effects),
         None => {}
     }
     match key.code {
-        KeyCode::Char('q') => model.quit = true,
+        KeyCode::Char('q') => model.quit = !lesson::reset_view::ask_before_quit(model),
         KeyCode::Tab => focus(model, model.focus.next()),
         KeyCode::BackTab => focus(model, model.focus.previous()),
         KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
@@ -197,6 +201,7 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Enter | KeyCode::Char('y' | 'Y') => {
             if let Some(Overlay::Confirm(confirmation)) = model.overlay.take() {
+                model.quit |= confirmation.effects.contains(&Effect::Quit);
                 effects.extend(confirmation.effects);
             }
         }

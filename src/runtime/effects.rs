@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::{clipboard, progress_file, terminal};
 use crate::app::{Effect, Msg};
 use crate::features::cluster::effects::ClusterEffects;
-use crate::features::lesson::effects::apply_command;
+use crate::features::lesson::effects::{apply_command, probe, reset};
 use crate::features::lesson::msg::LessonEffect;
 use crate::features::lesson::progress::ProgressBook;
 use crate::features::traffic::effects::TrafficEffects;
@@ -89,6 +89,14 @@ impl EffectRunner {
             Effect::Lesson(LessonEffect::ApplyCommand { namespace, yaml }) => {
                 apply_command(&self.tx, self.context.client.clone(), namespace, yaml);
             }
+            Effect::Lesson(LessonEffect::Probe(probes)) => {
+                probe(&self.tx, self.context.client.clone(), probes);
+            }
+            Effect::Lesson(LessonEffect::Reset { namespace, plan }) => {
+                reset(&self.tx, self.context.client.clone(), namespace, plan);
+            }
+            // Update sets `quit` itself when it hands this out; nothing is left to do.
+            Effect::Quit => {}
             Effect::Cluster(effect) => self.cluster.run(effect),
             Effect::Traffic(effect) => self.traffic.run(effect, &self.cluster),
         }

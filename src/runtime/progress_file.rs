@@ -109,6 +109,7 @@ mod tests {
             source: source.into(),
             lesson: lesson.into(),
             scroll,
+            ticks: Default::default(),
         }
     }
 
@@ -183,7 +184,7 @@ mod tests {
     fn a_newer_version_s_file_is_left_untouched_and_not_saved_over() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("progress.json");
-        let newer = "{\"version\":2,\"sources\":{},\"bookmarks\":[]}";
+        let newer = "{\"version\":3,\"sources\":{},\"bookmarks\":[]}";
         std::fs::write(&path, newer).unwrap();
         let loaded = load(&path);
         assert!(loaded.read_only);

@@ -38,6 +38,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
         Some(Overlay::Confirm(confirmation)) => {
             confirm::draw(frame, frame.area(), confirmation, theme);
         }
+        Some(Overlay::Solution(note)) => {
+            lesson::solution_view::draw(frame, frame.area(), note, theme);
+        }
         Some(Overlay::Toc(toc)) => {
             lesson::toc_view::draw(frame, frame.area(), toc, model.lesson.index, theme);
         }

@@ -28,10 +28,15 @@ pub struct Step {
     /// A live cluster condition that ticks the step green when it holds.
     #[serde(default)]
     pub check: Option<super::check::Check>,
+    /// Shown under the step once its check has been failing for a while.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// What `s` shows; the step's commands when absent.
+    #[serde(default)]
+    pub solution: Option<String>,
     /// Speaker notes for the presenter, shown by `istio-lab notes` while this step is current.
     #[serde(default)]
     pub notes: Option<String>,
-    // Further optional keys (e.g. `apply`, a manifest path) go here.
 }
 
 /// A problem in a lesson file, located at a line of that file (0: the file as a whole).
@@ -232,7 +237,8 @@ mod tests {
             Some(super::super::check::Check::PodsReady {
                 namespace: Some("istio-system".into()),
                 selector: Some("app=istiod".into()),
-                min: None
+                min: None,
+                sidecar: None
             })
         );
         let typo = with_check.replace("pods-ready", "pods-redy");

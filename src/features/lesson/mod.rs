@@ -10,8 +10,10 @@
 //! [`render`] turns Markdown into [`StyledLine`]s of [`SpanKind`]-tagged text that never
 //! exceed the requested width; the UI maps kinds to colours in its theme.
 
+pub mod analysis;
 pub mod block_actions;
 pub mod check;
+pub mod checklist_view;
 mod codeblock;
 pub mod effects;
 mod format;
@@ -23,10 +25,15 @@ mod markdown;
 pub mod model;
 pub mod msg;
 pub mod position;
+pub mod probe;
 pub mod progress;
+pub mod reset;
+pub mod reset_view;
 pub mod run_command;
 mod shortcode;
+pub mod solution_view;
 pub mod source;
+pub mod step_update;
 pub mod steps;
 mod table;
 mod text;

@@ -1,7 +1,12 @@
 //! The lesson pane's state: which lesson, rendered for the pane's width, where it is scrolled,
 //! the step checklist, the highlighted code block, search and the table of contents.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
+
 use super::Rendered;
+use super::probe::Answers;
 
 /// The lesson pane: which lesson, rendered for the pane's current width.
 #[derive(Debug, Clone)]
@@ -16,6 +21,19 @@ pub struct LessonView {
     pub text_height: u16,
     /// Per step of the current lesson: done, not yet, or no check.
     pub steps_done: Vec<Option<bool>>,
+    /// Per step of the current lesson: why its check does not hold yet.
+    pub step_reasons: Vec<Option<String>>,
+    /// Steps ticked by hand (Space), per lesson id; kept in the progress file.
+    pub ticks: BTreeMap<String, BTreeSet<usize>>,
+    /// The step the learner moved to with `[` `]`; otherwise the first one not done.
+    pub step_cursor: Option<usize>,
+    /// The highlighted step, and since when it has been (for its hint).
+    pub current_since: Option<(usize, usize, Timestamp)>,
+    /// The highlighted step whose hint is due: its check has failed for [`HINT_AFTER`].
+    pub hint_shown: Option<usize>,
+    /// The latest answers to the lesson's probes, and when they were last asked for.
+    pub answers: Answers,
+    pub probed_at: Option<Timestamp>,
     pub selected_code: Option<usize>,
     pub search: Option<Search>,
 }
@@ -30,6 +48,13 @@ impl LessonView {
             height: 0,
             text_height: 0,
             steps_done: Vec::new(),
+            step_reasons: Vec::new(),
+            ticks: BTreeMap::new(),
+            step_cursor: None,
+            current_since: None,
+            hint_shown: None,
+            answers: Answers::new(),
+            probed_at: None,
             selected_code: None,
             search: None,
         }
@@ -41,6 +66,16 @@ impl LessonView {
             .len()
             .saturating_sub(usize::from(self.height.max(1)))
     }
+}
+
+/// How long a step's check fails before its hint shows.
+pub const HINT_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
+
+/// A text box any key closes: a step's solution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub title: String,
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,6 +25,7 @@ pub fn save_progress(model: &Model, effects: &mut Vec<Effect>) {
             source: model.lesson_source.clone(),
             lesson: lesson.id.clone(),
             scroll: model.lesson.scroll,
+            ticks: model.lesson.ticks.clone(),
         })));
     }
 }

@@ -1,7 +1,7 @@
 //! Remembered progress per user: which lesson and scroll position, per lesson source, as kept
 //! in memory and as the text of the file (`runtime::progress_file` reads and writes it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,8 @@ pub struct Progress {
     pub source: String,
     pub lesson: String,
     pub scroll: usize,
+    /// Steps ticked by hand, per lesson id.
+    pub ticks: BTreeMap<String, BTreeSet<usize>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,9 +27,15 @@ struct FileFormat {
 struct OwnedPosition {
     lesson: String,
     scroll: usize,
+    /// Added in version 2; a version 1 file has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    ticks: BTreeMap<String, BTreeSet<usize>>,
 }
 
-const FORMAT_VERSION: u32 = 1;
+/// Version 2 added manual ticks; an older app sees a newer file and leaves it alone rather
+/// than rejecting a field it does not know.
+const FORMAT_VERSION: u32 = 2;
+const OLDEST_READ: u32 = 1;
 
 #[derive(Deserialize)]
 struct Versioned {
@@ -60,7 +68,7 @@ impl ProgressBook {
         }
         let file: FileFormat =
             serde_json::from_str(text).map_err(|e| ParseError::Corrupt(e.to_string()))?;
-        if file.version != FORMAT_VERSION {
+        if !(OLDEST_READ..=FORMAT_VERSION).contains(&file.version) {
             return Err(ParseError::Corrupt(format!("형식 버전 {}", file.version)));
         }
         Ok(ProgressBook { file })
@@ -77,6 +85,7 @@ impl ProgressBook {
             source: source.to_string(),
             lesson: p.lesson.clone(),
             scroll: p.scroll,
+            ticks: p.ticks.clone(),
         })
     }
 
@@ -86,6 +95,7 @@ impl ProgressBook {
             OwnedPosition {
                 lesson: progress.lesson.clone(),
                 scroll: progress.scroll,
+                ticks: progress.ticks.clone(),
             },
         );
     }
@@ -109,5 +119,21 @@ mod tests {
         ));
         assert!(ProgressBook::parse("{\"version\":1,\"sources\":{},\"x\":1}").is_err());
         assert!(ProgressBook::parse("{\"version\":1,\"sources\":{}}").is_ok());
+    }
+
+    #[test]
+    fn manual_ticks_survive_a_round_trip_and_version_1_files_still_read() {
+        let old = "{\"version\":1,\"sources\":{\"ko\":{\"lesson\":\"install\",\"scroll\":3}}}";
+        let book = ProgressBook::parse(old).unwrap();
+        let progress = book.get("ko").unwrap();
+        assert_eq!((progress.lesson.as_str(), progress.scroll), ("install", 3));
+        assert!(progress.ticks.is_empty());
+        let mut ticked = progress.clone();
+        ticked.ticks.insert("download".into(), [0, 2].into());
+        let mut book = book;
+        book.set(&ticked);
+        let text = book.to_text();
+        assert!(text.contains("\"version\": 2"), "{text}");
+        assert_eq!(ProgressBook::parse(&text).unwrap().get("ko"), Some(ticked));
     }
 }

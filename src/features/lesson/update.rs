@@ -5,13 +5,15 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::model::{Search, Toc, TocEntry};
 use super::msg::LessonMsg;
 use super::position::{reveal, save_progress, scroll_by, scroll_to};
-use super::{Rendered, block_actions, render};
+use super::{Rendered, block_actions, render, reset_view, step_update};
 use crate::app::model::{Input, Model, Overlay, ToastLevel};
 use crate::app::msg::Effect;
 use crate::ui::line_edit::{LineEdit, LineOutcome};
 
 pub fn on_msg(model: &mut Model, msg: LessonMsg, effects: &mut Vec<Effect>) {
     match msg {
+        LessonMsg::Probed(answers) => step_update::on_probed(model, answers),
+        LessonMsg::ResetDone(result) => reset_view::on_done(model, result, effects),
         LessonMsg::CommandApplied(result) => {
             let toast = match result {
                 Ok(()) => model.toast(ToastLevel::Info, "클러스터에 적용했습니다"),
@@ -37,7 +39,12 @@ pub fn on_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Char('p') => goto_lesson_back(model, effects),
         KeyCode::Down | KeyCode::Char('j') => scroll_by(model, 1, effects),
         KeyCode::Up | KeyCode::Char('k') => scroll_by(model, -1, effects),
+        KeyCode::Char(' ') if step_update::toggle_tick(model, effects) => {}
         KeyCode::PageDown | KeyCode::Char(' ') => scroll_by(model, page as isize, effects),
+        KeyCode::Char('[') => step_update::move_step(model, false),
+        KeyCode::Char(']') => step_update::move_step(model, true),
+        KeyCode::Char('s') => step_update::show_solution(model, effects),
+        KeyCode::Char('R') => reset_view::ask(model, effects),
         KeyCode::PageUp => scroll_by(model, -(page as isize), effects),
         KeyCode::Home | KeyCode::Char('g') => scroll_to(model, 0, effects),
         KeyCode::End | KeyCode::Char('G') => scroll_to(model, usize::MAX, effects),
@@ -68,6 +75,7 @@ pub fn goto_lesson(model: &mut Model, index: usize, effects: &mut Vec<Effect>) {
     model.lesson.selected_code = None;
     // A message about the previous lesson's block or search would read as about this one.
     model.toast = None;
+    step_update::on_lesson_changed(model);
     refresh_steps(model);
     let (width, text_height) = (model.lesson.width, model.lesson.text_height);
     set_viewport(model, width, text_height);
@@ -104,27 +112,20 @@ pub fn set_viewport(model: &mut Model, width: u16, text_height: u16) {
     }
 }
 
-/// Rows the step checklist takes at the top of the pane: one per step and a rule when there is
-/// room, a one-line summary on short panes, nothing for a lesson without steps.
+/// Rows the step checklist takes at the top of the pane: when there is room, one per step, two
+/// about the highlighted step (why it is not done, then its hint or the step keys) and a rule;
+/// a one-line summary on short panes; nothing for a lesson without steps.
 pub fn checklist_rows(steps: usize, text_height: u16) -> u16 {
     match steps {
         0 => 0,
-        n if text_height >= 16 => u16::try_from(n).unwrap_or(u16::MAX).min(text_height / 3) + 1,
+        n if text_height >= 16 => u16::try_from(n).unwrap_or(u16::MAX).min(text_height / 3) + 3,
         _ => 1,
     }
 }
 
 /// Re-evaluates the current lesson's step checks; returns whether any changed.
 pub fn refresh_steps(model: &mut Model) -> bool {
-    let states = match model.lessons.get(model.lesson.index) {
-        Some(lesson) => {
-            crate::features::lesson::steps::states(lesson, &model.cluster, &model.target.namespace)
-        }
-        None => Vec::new(),
-    };
-    let changed = states != model.lesson.steps_done;
-    model.lesson.steps_done = states;
-    changed
+    step_update::refresh_steps(model)
 }
 
 fn rerender(model: &mut Model) {

@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use crate::app::Model;
-use crate::features::lesson::Step;
 use crate::features::lesson::update::checklist_rows;
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
@@ -33,14 +32,13 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         .map(|l| l.steps.as_slice())
         .unwrap_or_default();
     let rows = checklist_rows(steps.len(), full_text_area.height);
-    draw_checklist(
+    super::checklist_view::draw(
         frame,
         Rect {
             height: rows,
             ..full_text_area
         },
-        steps,
-        &view.steps_done,
+        model,
         theme,
     );
     let text_area = Rect {
@@ -101,57 +99,4 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             &mut state,
         );
     }
-}
-
-/// The lesson's steps, ticked green as the cluster reaches each one's state.
-fn draw_checklist(
-    frame: &mut Frame,
-    area: Rect,
-    steps: &[Step],
-    done: &[Option<bool>],
-    theme: Theme,
-) {
-    if area.height == 0 {
-        return;
-    }
-    let max = usize::from(area.width);
-    let mark = |i: usize| match done.get(i).copied().flatten() {
-        Some(true) => ("✔", theme.good()),
-        Some(false) => ("○", theme.muted()),
-        None => ("·", theme.muted()),
-    };
-    if area.height == 1 {
-        let finished = done.iter().filter(|d| **d == Some(true)).count();
-        let checked = done.iter().filter(|d| d.is_some()).count();
-        let mut spans = vec![Span::styled("단계 ", theme.title(false))];
-        for i in 0..steps.len() {
-            let (symbol, style) = mark(i);
-            spans.push(Span::styled(symbol, style));
-        }
-        spans.push(Span::styled(
-            format!(" {finished}/{checked}"),
-            theme.muted(),
-        ));
-        frame.render_widget(Line::from(spans), area);
-        return;
-    }
-    for (i, step) in steps.iter().enumerate().take(usize::from(area.height - 1)) {
-        let (symbol, style) = mark(i);
-        let text = truncate(&format!("{}. {}", i + 1, step.title), max.saturating_sub(2));
-        let text_style = if done.get(i).copied().flatten() == Some(true) {
-            style
-        } else {
-            theme.span(crate::features::lesson::SpanKind::Text)
-        };
-        let line = Line::from(vec![
-            Span::styled(format!("{symbol} "), style),
-            Span::styled(text, text_style),
-        ]);
-        frame.render_widget(line, Rect::new(area.x, area.y + i as u16, area.width, 1));
-    }
-    let rule = "─".repeat(max);
-    frame.render_widget(
-        Line::styled(rule, theme.muted()),
-        Rect::new(area.x, area.bottom() - 1, area.width, 1),
-    );
 }
