@@ -7,34 +7,7 @@ use kube::Client;
 
 use super::args::{AnalyzeArgs, Istioctl};
 use super::{StandInError, exit};
-
-/// How serious a finding is, as istioctl names levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Level {
-    fn label(self) -> &'static str {
-        match self {
-            Level::Info => "Info",
-            Level::Warning => "Warning",
-            Level::Error => "Error",
-        }
-    }
-}
-
-/// One message: `Error [IST0101] (VirtualService default/reviews) Referenced …`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub level: Level,
-    pub code: String,
-    /// `Kind namespace/name`, or `Kind name` for cluster-scoped objects.
-    pub resource: String,
-    pub message: String,
-}
+use crate::features::lesson::analysis::{Finding, Level};
 
 /// The report and the exit code istioctl gives for these findings in `scope` (e.g.
 /// "namespace: default"): warnings and errors fail the run (istioctl's default threshold).
@@ -47,13 +20,8 @@ pub fn format_report(findings: &[Finding], scope: &str) -> (String, u8) {
     }
     let mut text = String::new();
     for f in findings {
-        text.push_str(&format!(
-            "{} [{}] ({}) {}\n",
-            f.level.label(),
-            f.code,
-            f.resource,
-            f.message
-        ));
+        text.push_str(&f.line());
+        text.push('\n');
     }
     if findings.iter().any(|f| f.level >= Level::Warning) {
         text.push_str(&format!(
@@ -102,8 +70,8 @@ mod tests {
     fn finding(level: Level) -> Finding {
         Finding {
             level,
-            code: "IST0101".into(),
-            resource: "VirtualService default/reviews".into(),
+            code: "IST0101",
+            resource: "VirtualService reviews.default".into(),
             message: "Referenced host+subset in destinationrule not found: \"reviews+v3\"".into(),
         }
     }
@@ -122,7 +90,7 @@ mod tests {
     fn an_error_is_listed_and_exits_79() {
         let (text, code) = format_report(&[finding(Level::Error)], "namespace: default");
         assert!(text.starts_with(
-            "Error [IST0101] (VirtualService default/reviews) Referenced host+subset in destinationrule not found: \"reviews+v3\"\n"
+            "Error [IST0101] (VirtualService reviews.default) Referenced host+subset in destinationrule not found: \"reviews+v3\"\n"
         ));
         assert!(
             text.contains("Error: Analyzers found issues when analyzing namespace: default.\n")

@@ -11,7 +11,7 @@ mod install;
 mod manifest;
 mod version;
 
-pub use analyze::{Finding, Level, format_report};
+pub use analyze::format_report;
 pub use args::{Istioctl, IstioctlCommand};
 pub use manifest::{demo_profile, manifest_yaml};
 
