@@ -71,7 +71,7 @@ fn api_of(kind: &str) -> Option<ApiResource> {
     )))
 }
 
-async fn ask(client: &Client, probe: &Probe) -> Answer {
+pub async fn ask(client: &Client, probe: &Probe) -> Answer {
     match probe {
         Probe::Namespace(name) => {
             let api: Api<Namespace> = Api::all(client.clone());

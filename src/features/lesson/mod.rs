@@ -13,6 +13,7 @@
 pub mod analysis;
 pub mod block_actions;
 pub mod check;
+pub mod check_report;
 pub mod checklist_view;
 mod codeblock;
 pub mod effects;
