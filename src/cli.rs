@@ -49,6 +49,7 @@ pub struct ClusterArgs {
     #[arg(
         short = 'n',
         long = "namespace",
+        global = true,
         value_name = "NS",
         default_value = "default",
         value_parser = namespace_name
@@ -97,6 +98,16 @@ pub enum Command {
         /// Speed factor for the pod lifecycle.
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,
+    },
+    /// Evaluate the lessons' step checks against the cluster once, without the screen: one
+    /// line per step (or --json); exit 0 only when every automatic check passes.
+    Check {
+        /// A lesson number or id, or `all`.
+        #[arg(long, default_value = "all")]
+        lesson: String,
+        /// Print the JSON document (schema istio-lab.check/v1) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
     /// The instructor's class view: every learner's progress, live, from their namespaces.
     Class {

@@ -44,6 +44,8 @@ fn main() -> ExitCode {
                 .map(sim::Stopped::exit_code)
         }),
         Some(Command::Istioctl { args }) => Ok(runtime::commands::istioctl(args)),
+        Some(Command::Check { lesson, json }) => runtime_builder()
+            .and_then(|rt| rt.block_on(runtime::commands::check(&cli, lesson, *json))),
         Some(Command::Class {
             namespaces,
             namespace_selector,

@@ -30,7 +30,9 @@ fn text(out: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guide_s_istioctl_commands_answer_as_istioctl_does() {
-    let sim = harness::guide_cluster(50.0).await.expect("the guide's cluster");
+    let sim = harness::guide_cluster(50.0)
+        .await
+        .expect("the guide's cluster");
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("kubeconfig written");
@@ -41,7 +43,10 @@ async fn the_guide_s_istioctl_commands_answer_as_istioctl_does() {
     let shown = text(&version);
     assert!(shown.starts_with("client version: 1.28.0\n"), "{shown}");
     assert!(shown.contains("control plane version: 1.28.0"), "{shown}");
-    assert!(shown.contains("대역"), "says it is the demo's stand-in: {shown}");
+    assert!(
+        shown.contains("대역"),
+        "says it is the demo's stand-in: {shown}"
+    );
 
     // The guide's objects are consistent: nothing to report.
     let clean = istioctl(&kubeconfig, &["analyze"]);
@@ -62,23 +67,35 @@ async fn the_guide_s_istioctl_commands_answer_as_istioctl_does() {
     let broken = istioctl(&kubeconfig, &["analyze"]);
     let shown = text(&broken);
     assert_eq!(broken.status.code(), Some(79), "{shown}");
-    assert!(shown.contains("Error [IST0101] (VirtualService ratings.default)"), "{shown}");
+    assert!(
+        shown.contains("Error [IST0101] (VirtualService ratings.default)"),
+        "{shown}"
+    );
     assert!(
         shown.contains("Error: Analyzers found issues when analyzing namespace: default."),
         "{shown}"
     );
 
     // manifest generate | kubectl delete -f - removes what install makes; install brings it back.
-    let manifest = istioctl(&kubeconfig, &["manifest", "generate", "--set", "profile=demo"]);
+    let manifest = istioctl(
+        &kubeconfig,
+        &["manifest", "generate", "--set", "profile=demo"],
+    );
     assert!(manifest.status.success());
     let docs: Vec<serde_json::Value> =
         serde_saphyr::from_multiple(&String::from_utf8_lossy(&manifest.stdout)).expect("YAML");
-    assert!(docs.iter().any(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "istiod"));
+    assert!(
+        docs.iter()
+            .any(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "istiod")
+    );
 
     let uninstall = istioctl(&kubeconfig, &["uninstall", "-y", "--purge"]);
     let shown = text(&uninstall);
     assert!(uninstall.status.success(), "{shown}");
-    assert!(shown.contains("  Removed Deployment:istio-system:istiod."), "{shown}");
+    assert!(
+        shown.contains("  Removed Deployment:istio-system:istiod."),
+        "{shown}"
+    );
     assert!(shown.ends_with("✔ Uninstall complete\n"), "{shown}");
     let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
         kube::Api::namespaced(client.clone(), "istio-system");
@@ -114,5 +131,9 @@ fn without_a_cluster_version_still_names_the_client() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("client version: 1.28.0\n"));
     let analyze = istioctl(&dir.path().join("missing"), &["analyze"]);
     assert_eq!(analyze.status.code(), Some(1));
-    assert!(text(&analyze).contains("Error: failed to load kubeconfig"), "{}", text(&analyze));
+    assert!(
+        text(&analyze).contains("Error: failed to load kubeconfig"),
+        "{}",
+        text(&analyze)
+    );
 }

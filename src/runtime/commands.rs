@@ -7,6 +7,38 @@ use crate::cli::Cli;
 use crate::features::cluster;
 use crate::features::lesson::source as lesson_source;
 
+/// `istio-lab check`: the chosen lessons' checks against the kubeconfig's cluster.
+pub async fn check(cli: &Cli, wanted: &str, json: bool) -> Result<u8> {
+    let loaded = lesson_source::load(&cli.source)?;
+    let lessons: Vec<&crate::features::lesson::Lesson> = if wanted == "all" {
+        loaded.lessons.iter().collect()
+    } else {
+        vec![lesson_source::find(&loaded.lessons, wanted)?]
+    };
+    let client = kubeconfig_client(cli).await?;
+    let report = super::check::run(&client, &lessons, &cli.cluster.namespace)
+        .await
+        .wrap_err("클러스터를 읽을 수 없습니다")?;
+    if json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.lines());
+    }
+    Ok(report.exit_code())
+}
+
+/// A client for the kubeconfig's cluster (`--kubeconfig`, `--context`), without the demo.
+async fn kubeconfig_client(cli: &Cli) -> Result<kube::Client> {
+    let explicit = cli.cluster.kubeconfig.as_deref();
+    let (config, _) = cluster::config_from_kubeconfig(explicit, cli.cluster.context.as_deref())
+        .await
+        .wrap_err("kubeconfig를 읽을 수 없습니다")?;
+    let (client, _credentials) = cluster::client_with_credentials(config, Default::default())
+        .await
+        .wrap_err("클러스터에 연결할 수 없습니다")?;
+    Ok(client)
+}
+
 /// `istio-lab class`: the instructor's view of the learners' progress ConfigMaps.
 pub async fn class(
     cli: &Cli,
@@ -19,13 +51,7 @@ pub async fn class(
         bail!("istio-lab class는 터미널에서만 열 수 있습니다 (표준 출력이 터미널이 아닙니다)");
     }
     let loaded = lesson_source::load(&cli.source)?;
-    let explicit = cli.cluster.kubeconfig.as_deref();
-    let (config, _) = cluster::config_from_kubeconfig(explicit, cli.cluster.context.as_deref())
-        .await
-        .wrap_err("kubeconfig를 읽을 수 없습니다")?;
-    let (client, _credentials) = cluster::client_with_credentials(config, Default::default())
-        .await
-        .wrap_err("클러스터에 연결할 수 없습니다")?;
+    let client = kubeconfig_client(cli).await?;
     let class = super::class::ClassRun {
         client,
         scope: crate::features::class::effects::Scope {

@@ -2,6 +2,7 @@
 //! results become `Msg`s; `update` runs on each batch with the one clock's `now`; the screen is
 //! drawn after every batch.
 
+pub mod check;
 pub mod class;
 pub mod clipboard;
 pub mod commands;

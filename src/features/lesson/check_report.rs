@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
+use super::Lesson;
 use super::check::Check;
 use super::steps::{Facts, evaluate};
-use super::Lesson;
 
 /// The JSON document's schema name; a change that breaks readers gets a new version.
 pub const SCHEMA: &str = "istio-lab.check/v1";
@@ -121,7 +121,11 @@ impl Report {
             "네임스페이스 {}: 자동 확인 {}개 중 {pass}개 통과{}\n",
             self.namespace,
             pass + fail,
-            if fail == 0 { String::new() } else { format!(", {fail}개 실패") }
+            if fail == 0 {
+                String::new()
+            } else {
+                format!(", {fail}개 실패")
+            }
         ));
         out
     }
