@@ -39,6 +39,7 @@ mod checks;
 mod controller;
 mod defaults;
 mod direct;
+mod events;
 mod fieldset;
 mod handlers;
 mod http;
@@ -83,6 +84,7 @@ pub use tls::{Listen, check_name as check_tls_name};
 
 use http::Shared;
 use requests::RequestLog;
+use scenario::ControllerSettings;
 use server::Connections;
 use tls::{Tls, reachable};
 use tokens::Tokens;
@@ -158,12 +160,11 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
     let tokens = Tokens::generate().map_err(SimError::Token)?;
     let tls = Arc::new(Tls::generate(listen)?);
     let controllers_cancel = CancellationToken::new();
-    controller::start(
-        store.clone(),
-        options.scenario.settings(),
-        speed,
-        controllers_cancel.clone(),
-    );
+    let settings = ControllerSettings {
+        root_ca: tls.ca_pem().to_string(),
+        ..options.scenario.settings()
+    };
+    controller::start(store.clone(), settings, speed, controllers_cancel.clone());
     let requests = Arc::new(RequestLog::default());
     let server = serve_on(
         &store,
