@@ -53,6 +53,7 @@ pub mod productpage;
 mod proxy;
 mod requests;
 mod resources;
+mod samples;
 mod scenario;
 mod select;
 mod server;
@@ -76,6 +77,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
+pub use samples::{ISTIO_VERSION, write_samples};
 pub use scenario::{Scenario, SidecarMode};
 pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;

@@ -204,7 +204,7 @@ mod tests {
     fn bad_scenarios_are_rejected() {
         assert!(
             Scenario::from_yaml(
-                "objects:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: x}\n"
+                "objects:\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: x}\n"
             )
             .is_err()
         );
