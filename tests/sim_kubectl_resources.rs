@@ -80,7 +80,10 @@ async fn configmaps_and_secrets_print_as_recorded() {
         "headers": {"Content-Type": "application/json", "Accept": "application/json"}, "body": secret});
     assert_eq!(t.send(&create, Duration::from_secs(5)).await.status, 201);
     let listed = get_table(&t, "/api/v1/namespaces/default/secrets", "limit=500").await;
-    assert_eq!(cells(&listed.body)[0][..3], [json!("s"), json!("Opaque"), json!(2)]);
+    assert_eq!(
+        cells(&listed.body)[0][..3],
+        [json!("s"), json!("Opaque"), json!(2)]
+    );
     t.sim.shutdown().await;
 }
 
@@ -148,7 +151,8 @@ async fn endpoints_and_endpointslices_list_the_ready_pods_as_recorded() {
 
     // A pod that stops being ready moves to the not-ready addresses.
     let pod = pods[0]["metadata"]["name"].as_str().unwrap();
-    let patch = "watch-table/04-patch-status-not-ready-merge-patch-pod-reviews-v1-5975c48ccb-d4cvq-status";
+    let patch =
+        "watch-table/04-patch-status-not-ready-merge-patch-pod-reviews-v1-5975c48ccb-d4cvq-status";
     let mut request = recorded_request(patch);
     request["path"] = json!(format!("/api/v1/namespaces/default/pods/{pod}/status"));
     assert_eq!(t.send(&request, Duration::from_secs(5)).await.status, 200);
@@ -177,8 +181,17 @@ async fn events_tell_each_pod_story_as_describe_and_get_events_read_them() {
             .filter(|r| r[2] == "SuccessfulCreate" || r[2] == "ScalingReplicaSet")
             .map(|r| {
                 let object = r[3].as_str().unwrap();
-                let parts = if object.starts_with("replicaset/") { 1 } else { 0 };
-                let message = r[6].as_str().unwrap().split(' ').take(2).collect::<Vec<_>>();
+                let parts = if object.starts_with("replicaset/") {
+                    1
+                } else {
+                    0
+                };
+                let message = r[6]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .take(2)
+                    .collect::<Vec<_>>();
                 (
                     r[2].as_str().unwrap().to_string(),
                     without_suffix(object, parts),
@@ -203,8 +216,7 @@ async fn events_tell_each_pod_story_as_describe_and_get_events_read_them() {
         pod["metadata"]["name"].as_str().unwrap(),
         pod["metadata"]["uid"].as_str().unwrap(),
     );
-    let mut request =
-        recorded_request("describe/03-describe-pod-productpage-list-events-protobuf");
+    let mut request = recorded_request("describe/03-describe-pod-productpage-list-events-protobuf");
     request["query"] = json!(format!(
         "fieldSelector=involvedObject.name%3D{name}%2CinvolvedObject.namespace%3Ddefault%2CinvolvedObject.uid%3D{uid}&limit=500"
     ));
@@ -238,7 +250,11 @@ async fn events_tell_each_pod_story_as_describe_and_get_events_read_them() {
             .filter(|(_, path)| path == container)
             .map(|(r, _)| r.as_str())
             .collect();
-        assert_eq!(of, ["Pulling", "Pulled", "Created", "Started"], "{container}");
+        assert_eq!(
+            of,
+            ["Pulling", "Pulled", "Created", "Started"],
+            "{container}"
+        );
     }
     let scheduled = &answer.body["items"][0];
     assert_eq!(
@@ -309,11 +325,7 @@ async fn a_deleted_namespace_is_terminating_until_its_content_is_gone() {
             assert_eq!(answer.body, recorded["response"]["body"]);
             let store = t.sim.store();
             assert!(store.list_objects("v1", "Pod", "lab-xyz").is_empty());
-            assert!(
-                store
-                    .list_objects("v1", "ConfigMap", "lab-xyz")
-                    .is_empty()
-            );
+            assert!(store.list_objects("v1", "ConfigMap", "lab-xyz").is_empty());
             t.sim.shutdown().await;
             return;
         }
