@@ -12,24 +12,29 @@
 //! them answer: `set_streaming_lists`), server-side apply with `managedFields` and
 //! conflicts, merge/JSON/strategic patches, and the apiserver's Status bodies.
 //!
-//! Served: core v1 pods, services, serviceaccounts, namespaces; apps/v1 deployments and
-//! replicasets; networking.istio.io v1/v1beta1/v1alpha3 virtualservices, destinationrules
-//! and gateways (one stored object, three versions). Controllers (`controller`,
-//! `lifecycle`) turn Deployments into ReplicaSets and pods, inject sidecars where the
-//! namespace has `istio-injection=enabled`, and move pods through their start-up stages
-//! at a pace scaled by `SimOptions::speed`.
+//! Served: core v1 pods, services, serviceaccounts, namespaces, configmaps, secrets,
+//! endpoints and events; apps/v1 deployments and replicasets; discovery.k8s.io/v1
+//! endpointslices; networking.istio.io v1/v1beta1/v1alpha3 virtualservices,
+//! destinationrules and gateways (one stored object, three versions). Controllers
+//! (`controller`, `lifecycle`) turn Deployments into numbered ReplicaSets and pods, inject
+//! sidecars where the namespace has `istio-injection=enabled`, move pods through their
+//! start-up stages at a pace scaled by `SimOptions::speed`, keep each Service's Endpoints and
+//! EndpointSlice up to date, publish `kube-root-ca.crt` in every namespace, empty and remove
+//! deleted namespaces, and record the scheduler's, kubelet's and controllers' Events
+//! (`events`). `istio-lab sim` writes the guide's `istio-<version>/samples` tree (`samples`).
 //!
 //! It refuses what kube-apiserver refuses, in its words: bodies in unknown media types or
 //! over 3 MiB, objects of another kind, names that break the kind's DNS rule, namespaces
 //! that differ from the URL or do not exist, stale resourceVersions in patches, malformed
-//! label selectors, and writes by the read-only viewer (`SimHandle::viewer_token`).
+//! label selectors, new content in a namespace being deleted, and writes by the read-only
+//! viewer (`SimHandle::viewer_token`).
 //!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
-//! Not modelled: other resource types, OpenAPI documents, admission webhooks, namespace
-//! deletion cascades, and `$patch` directives other than `delete` in strategic merge
+//! Not modelled: other resource types (events.k8s.io/v1 among them), OpenAPI documents,
+//! admission webhooks, and `$patch` directives other than `delete` in strategic merge
 //! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
 
 mod alloc;

@@ -110,19 +110,22 @@ impl Controller {
     }
 }
 
-/// Removes a terminating namespace once nothing is left in it: its last pods go after
-/// their grace period, and the namespace follows them (the `kubernetes` finalizer done).
+/// Removes a terminating namespace once its pods are gone: what else was written into it
+/// meanwhile (an event, an endpoint) is deleted too, then the namespace follows (the
+/// `kubernetes` finalizer done).
 pub fn finish_if_empty(store: &SimStore, namespace: &str) {
     let Some(ns) = store.get(NAMESPACES, "", namespace) else {
         return;
     };
-    if !terminating(&ns) {
+    if !terminating(&ns) || !store.list(PODS, Some(namespace)).0.is_empty() {
         return;
     }
-    let left = RESOURCES.iter().enumerate().any(|(resource, def)| {
-        def.namespaced && !store.list(resource, Some(namespace)).0.is_empty()
-    });
-    if !left {
-        let _ = store.delete_now(NAMESPACES, "", namespace);
+    for (resource, def) in RESOURCES.iter().enumerate() {
+        if def.namespaced && resource != PODS {
+            for obj in store.list(resource, Some(namespace)).0 {
+                let _ = store.delete_now(resource, namespace, name_of(&obj));
+            }
+        }
     }
+    let _ = store.delete_now(NAMESPACES, "", namespace);
 }
