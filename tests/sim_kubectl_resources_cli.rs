@@ -143,6 +143,15 @@ fn kubectl_reads_the_guides_resources_like_a_real_cluster() {
     let mut desired: Vec<&str> = sets[1..].iter().map(|r| r[1].as_str()).collect();
     desired.sort();
     assert_eq!(desired, ["0", "1"]);
+    // The old pod's end, as the controllers and the kubelet report it.
+    let events = shell.until(&["get", "events"], |out| out.contains("Killing"));
+    for said in [
+        "Scaled down replica set reviews-v1-",
+        "SuccessfulDelete",
+        "Stopping container reviews",
+    ] {
+        assert!(events.contains(said), "{said}: {events}");
+    }
 
     // Injection follows the namespace label, both ways.
     shell.ok(&["label", "namespace", "default", "istio-injection=enabled"]);

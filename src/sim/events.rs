@@ -149,6 +149,33 @@ pub fn container_started(store: &SimStore, pod: &Value, container: &Value, init:
     }
 }
 
+/// The kubelet's `Killing` events as a graceful deletion stops the pod's containers.
+pub fn containers_stopping(store: &SimStore, pod: &Value) {
+    let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+    for (list, containers) in [
+        ("spec.containers", &pod["spec"]["containers"]),
+        ("spec.initContainers", &pod["spec"]["initContainers"]),
+    ] {
+        for container in containers.as_array().into_iter().flatten() {
+            // Init containers that ran to completion have nothing left to stop.
+            if list == "spec.initContainers" && container["restartPolicy"] != "Always" {
+                continue;
+            }
+            let name = container["name"].as_str().unwrap_or_default();
+            record(
+                store,
+                Happening {
+                    involved: pod,
+                    reason: "Killing",
+                    message: format!("Stopping container {name}"),
+                    field_path: Some(format!("{list}{{{name}}}")),
+                    reporter: Reporter::Kubelet { node },
+                },
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -320,7 +320,8 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
         }
         Ok(Write::Replace(marked_terminating(current, grace)))
     });
-    if matches!(started, Ok((_, true))) {
+    if let Ok((terminating, true)) = &started {
+        events::containers_stopping(store, terminating);
         let delay = termination_delay(grace, speed);
         finish_pod_deletion_after(store.clone(), (namespace, name, uid), delay, cancel);
     }

@@ -215,6 +215,18 @@ impl Controller {
             });
             for pod in &active[..active.len() - wanted] {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
+                let message = format!("Deleted pod: {}", name_of(pod));
+                let controller = Reporter::Controller("replicaset-controller");
+                events::record(
+                    &self.store,
+                    Happening {
+                        involved: rs,
+                        reason: "SuccessfulDelete",
+                        message,
+                        field_path: None,
+                        reporter: controller,
+                    },
+                );
             }
         }
     }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::Outcome;
+use crate::sim::events;
 use crate::sim::http::{Call, Shared};
 use crate::sim::meta::{meta_string, metadata_mut, now_timestamp, timestamp_after};
 use crate::sim::resources::{NAMESPACES, PODS, RESOURCES};
@@ -59,6 +60,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     }
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
+        events::containers_stopping(&shared.store, &pod);
         // An API delete keeps the pod for its whole grace period, as the recorded
         // deletionTimestamp promises; only the controllers' own deletions end sooner.
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
