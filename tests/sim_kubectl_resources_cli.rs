@@ -256,6 +256,18 @@ fn the_addons_come_up_and_a_deleted_namespace_goes_through_terminating() {
             "Error from server (NotFound): namespaces \"lab-xyz\" not found\n"
         )
     );
+
+    // The guide's clean-up removes the addons again.
+    let removed = shell.ok(&["delete", "-f", "samples/addons"]);
+    assert!(
+        removed.stdout.contains("deployment.apps \"kiali\" deleted"),
+        "{removed:?}"
+    );
+    let left = shell.ok(&["get", "deploy", "-n", "istio-system"]).stdout;
+    assert!(
+        !left.contains("kiali") && !left.contains("grafana"),
+        "{left}"
+    );
 }
 
 /// `2/2`, `1/1`: every container ready.
