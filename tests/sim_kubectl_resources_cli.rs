@@ -216,6 +216,10 @@ fn the_addons_come_up_and_a_deleted_namespace_goes_through_terminating() {
         pods.contains("2/2"),
         "prometheus has its config reloader: {pods}"
     );
+    // Each addon Service lists its pod.
+    let kiali = ["get", "endpoints", "kiali", "-n", "istio-system"];
+    let endpoints = shell.until(&kiali, |out| out.contains(":20001"));
+    assert!(endpoints.contains(":9090"), "{endpoints}");
 
     let lab = shell.dir.path().join("lab.yaml");
     std::fs::write(
