@@ -133,10 +133,13 @@ pub fn check_url_name(target: &Target) -> Result<(), ApiError> {
 /// validation, as admission runs first), then the name follows the kind's rule (422).
 pub fn check_create(store: &SimStore, target: &Target, name: &str) -> Result<(), ApiError> {
     let def = &RESOURCES[target.resource];
-    if let Some(namespace) = target.namespace.as_deref().filter(|_| def.namespaced)
-        && store.get(NAMESPACES, "", namespace).is_none()
-    {
-        return Err(ApiError::not_found(&RESOURCES[NAMESPACES], namespace));
+    if let Some(namespace) = target.namespace.as_deref().filter(|_| def.namespaced) {
+        let Some(ns) = store.get(NAMESPACES, "", namespace) else {
+            return Err(ApiError::not_found(&RESOURCES[NAMESPACES], namespace));
+        };
+        if ns["metadata"].get("deletionTimestamp").is_some() {
+            return Err(namespace_terminating(def, name, namespace));
+        }
     }
     let causes: Vec<(String, String, String)> = name_errors(target.resource, name)
         .into_iter()
@@ -153,6 +156,25 @@ pub fn check_create(store: &SimStore, target: &Target, name: &str) -> Result<(),
     } else {
         Err(ApiError::invalid(def, name, &causes))
     }
+}
+
+/// NamespaceLifecycle's refusal of new content in a namespace being deleted.
+fn namespace_terminating(def: &ResourceDef, name: &str, namespace: &str) -> ApiError {
+    let message = format!(
+        "{} {} is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+        def.qualified(),
+        go_quote(name)
+    );
+    let details = serde_json::json!({"name": name, "group": def.group, "kind": def.plural,
+        "causes": [{"reason": "NamespaceTerminating", "message": format!("namespace {namespace} is being terminated"),
+            "field": "metadata.namespace"}]});
+    let mut details = details;
+    if def.group.is_empty()
+        && let Some(map) = details.as_object_mut()
+    {
+        map.remove("group");
+    }
+    ApiError::new(403, Some("Forbidden"), &message, Some(details))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::alloc::Allocator;
-use super::resources::{DEPLOYMENTS, PODS, REPLICASETS, SERVICES};
+use super::resources::{DEPLOYMENTS, PODS, REPLICASETS, SECRETS, SERVICES};
 
 fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
     map.entry(key.to_string()).or_insert(value);
@@ -53,6 +53,11 @@ pub fn apply_defaults(resource: usize, obj: &mut Value, alloc: &Allocator) {
                 }
             }
             set_default(map, "status", json!({}));
+        }
+        SECRETS => {
+            if let Some(map) = obj.as_object_mut() {
+                set_default(map, "type", json!("Opaque"));
+            }
         }
         _ => {}
     }

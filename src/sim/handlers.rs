@@ -10,14 +10,30 @@ use serde_json::{Value, json};
 
 use super::checks::check_url_name;
 use super::http::{Body, Call, Shared, error_response, full, json_response};
-use super::resources::{RESOURCES, ResourceDef};
+use super::resources::{ENDPOINTS, RESOURCES, ResourceDef};
 use super::room;
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
 use super::tokens::VIEWER_USER;
 use super::{table, watch, writes};
 
+/// Serves one API call. Core v1 Endpoints answers carry the deprecation warning kubectl
+/// prints, as kube-apiserver v1.33+ sends it.
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
+    let deprecated = call.target.resource == ENDPOINTS;
+    let mut response = serve(shared, call).await;
+    if deprecated {
+        response.headers_mut().insert(
+            "Warning",
+            hyper::header::HeaderValue::from_static(
+                "299 - \"v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\"",
+            ),
+        );
+    }
+    response
+}
+
+async fn serve(shared: Arc<Shared>, call: Call) -> Response<Body> {
     let def = &RESOURCES[call.target.resource];
     let Some(verb) = call.verb() else {
         let err = ApiError::new(

@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::alloc::Allocator;
 use super::apply::record_update;
+use super::events;
 use super::meta::{meta_string, metadata_mut, now_timestamp};
 use super::resources::PODS;
 use super::scenario::{ControllerSettings, SidecarMode};
@@ -221,25 +222,53 @@ pub fn write_stage(
     uid: &Value,
     stage: Stage,
 ) -> Result<(), ApiError> {
-    store
-        .transact(PODS, namespace, name, |current| {
-            let Some(current) = current.filter(|p| p["metadata"]["uid"] == *uid) else {
-                return Err(ApiError::new(404, Some("NotFound"), "pod replaced", None));
-            };
-            if current["metadata"].get("deletionTimestamp").is_some() {
-                return Err(ApiError::new(
-                    409,
-                    Some("Conflict"),
-                    "pod terminating",
-                    None,
-                ));
+    let mut started = Vec::new();
+    let (pod, _) = store.transact(PODS, namespace, name, |current| {
+        let Some(current) = current.filter(|p| p["metadata"]["uid"] == *uid) else {
+            return Err(ApiError::new(404, Some("NotFound"), "pod replaced", None));
+        };
+        if current["metadata"].get("deletionTimestamp").is_some() {
+            return Err(ApiError::new(
+                409,
+                Some("Conflict"),
+                "pod terminating",
+                None,
+            ));
+        }
+        let mut updated = current.clone();
+        updated["status"] = status_at(current, stage, &current["status"], store.allocator());
+        started = newly_started(&current["status"], &updated["status"]);
+        record_update(Some(current), &mut updated, "kubelet", Some("status"), "v1");
+        Ok(Write::Replace(updated))
+    })?;
+    // The kubelet reports each container it started, in the order it started them.
+    for (list, init) in [("initContainers", true), ("containers", false)] {
+        for container in pod["spec"][list].as_array().into_iter().flatten() {
+            if started.iter().any(|n| container["name"] == n.as_str()) {
+                events::container_started(store, &pod, container, init);
             }
-            let mut updated = current.clone();
-            updated["status"] = status_at(current, stage, &current["status"], store.allocator());
-            record_update(Some(current), &mut updated, "kubelet", Some("status"), "v1");
-            Ok(Write::Replace(updated))
-        })
-        .map(|_| ())
+        }
+    }
+    Ok(())
+}
+
+/// Names of the containers running or done in `after` that were neither in `before`.
+fn newly_started(before: &Value, after: &Value) -> Vec<String> {
+    let up = |status: &Value| -> Vec<String> {
+        ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .flat_map(|list| status[*list].as_array().cloned().unwrap_or_default())
+            .filter(|c| {
+                c["state"].get("running").is_some() || c["state"].get("terminated").is_some()
+            })
+            .filter_map(|c| c["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    let earlier = up(before);
+    up(after)
+        .into_iter()
+        .filter(|name| !earlier.contains(name))
+        .collect()
 }
 
 /// Runs a new pod through its stages, one status write per step.
@@ -291,7 +320,8 @@ pub fn terminate_pod(store: &SimStore, pod: &Value, speed: f64, cancel: &Cancell
         }
         Ok(Write::Replace(marked_terminating(current, grace)))
     });
-    if matches!(started, Ok((_, true))) {
+    if let Ok((terminating, true)) = &started {
+        events::containers_stopping(store, terminating);
         let delay = termination_delay(grace, speed);
         finish_pod_deletion_after(store.clone(), (namespace, name, uid), delay, cancel);
     }

@@ -12,24 +12,29 @@
 //! them answer: `set_streaming_lists`), server-side apply with `managedFields` and
 //! conflicts, merge/JSON/strategic patches, and the apiserver's Status bodies.
 //!
-//! Served: core v1 pods, services, serviceaccounts, namespaces; apps/v1 deployments and
-//! replicasets; networking.istio.io v1/v1beta1/v1alpha3 virtualservices, destinationrules
-//! and gateways (one stored object, three versions). Controllers (`controller`,
-//! `lifecycle`) turn Deployments into ReplicaSets and pods, inject sidecars where the
-//! namespace has `istio-injection=enabled`, and move pods through their start-up stages
-//! at a pace scaled by `SimOptions::speed`.
+//! Served: core v1 pods, services, serviceaccounts, namespaces, configmaps, secrets,
+//! endpoints and events; apps/v1 deployments and replicasets; discovery.k8s.io/v1
+//! endpointslices; networking.istio.io v1/v1beta1/v1alpha3 virtualservices,
+//! destinationrules and gateways (one stored object, three versions). Controllers
+//! (`controller`, `lifecycle`) turn Deployments into numbered ReplicaSets and pods, inject
+//! sidecars where the namespace has `istio-injection=enabled`, move pods through their
+//! start-up stages at a pace scaled by `SimOptions::speed`, keep each Service's Endpoints and
+//! EndpointSlice up to date, publish `kube-root-ca.crt` in every namespace, empty and remove
+//! deleted namespaces, and record the scheduler's, kubelet's and controllers' Events
+//! (`events`). `istio-lab sim` writes the guide's `istio-<version>/samples` tree (`samples`).
 //!
 //! It refuses what kube-apiserver refuses, in its words: bodies in unknown media types or
 //! over 3 MiB, objects of another kind, names that break the kind's DNS rule, namespaces
 //! that differ from the URL or do not exist, stale resourceVersions in patches, malformed
-//! label selectors, and writes by the read-only viewer (`SimHandle::viewer_token`).
+//! label selectors, new content in a namespace being deleted, and writes by the read-only
+//! viewer (`SimHandle::viewer_token`).
 //!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
-//! Not modelled: other resource types, OpenAPI documents, admission webhooks, namespace
-//! deletion cascades, and `$patch` directives other than `delete` in strategic merge
+//! Not modelled: other resource types (events.k8s.io/v1 among them), OpenAPI documents,
+//! admission webhooks, and `$patch` directives other than `delete` in strategic merge
 //! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
 
 mod alloc;
@@ -39,6 +44,7 @@ mod checks;
 mod controller;
 mod defaults;
 mod direct;
+mod events;
 mod fieldset;
 mod handlers;
 mod http;
@@ -53,6 +59,7 @@ mod proxy;
 mod requests;
 mod resources;
 mod room;
+mod samples;
 mod scenario;
 mod select;
 mod server;
@@ -76,6 +83,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
+pub use samples::{ISTIO_VERSION, write_samples};
 pub use scenario::{Scenario, SidecarMode};
 pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;
@@ -84,6 +92,7 @@ pub use tls::{Listen, check_name as check_tls_name};
 
 use http::Shared;
 use requests::RequestLog;
+use scenario::ControllerSettings;
 use server::Connections;
 use tls::{Tls, reachable};
 use tokens::Tokens;
@@ -159,12 +168,11 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
     let tokens = Tokens::generate().map_err(SimError::Token)?;
     let tls = Arc::new(Tls::generate(listen)?);
     let controllers_cancel = CancellationToken::new();
-    controller::start(
-        store.clone(),
-        options.scenario.settings(),
-        speed,
-        controllers_cancel.clone(),
-    );
+    let settings = ControllerSettings {
+        root_ca: tls.ca_pem().to_string(),
+        ..options.scenario.settings()
+    };
+    controller::start(store.clone(), settings, speed, controllers_cancel.clone());
     let requests = Arc::new(RequestLog::default());
     let server = serve_on(
         &store,

@@ -63,6 +63,11 @@ pub const NAMESPACES: usize = 3;
 pub const DEPLOYMENTS: usize = 4;
 pub const REPLICASETS: usize = 5;
 pub const VIRTUALSERVICES: usize = 6;
+pub const CONFIGMAPS: usize = 9;
+pub const SECRETS: usize = 10;
+pub const ENDPOINTS: usize = 11;
+pub const EVENTS: usize = 12;
+pub const ENDPOINTSLICES: usize = 13;
 
 pub static RESOURCES: &[ResourceDef] = &[
     ResourceDef {
@@ -84,6 +89,16 @@ pub static RESOURCES: &[ResourceDef] = &[
     istio("virtualservices", "VirtualService"),
     istio("destinationrules", "DestinationRule"),
     istio("gateways", "Gateway"),
+    // Appended, so the indices above stay what stored objects and tests know them by.
+    core("configmaps", "ConfigMap", true),
+    core("secrets", "Secret", true),
+    core("endpoints", "Endpoints", true),
+    core("events", "Event", true),
+    ResourceDef {
+        group: "discovery.k8s.io",
+        has_generation: true,
+        ..core("endpointslices", "EndpointSlice", true)
+    },
 ];
 
 impl ResourceDef {
@@ -159,6 +174,9 @@ pub fn discovery(path: &str, aggregated: bool) -> Option<(Value, &'static str)> 
         ("/apis", false) => include_str!("../../assets/sim/discovery/apis.json"),
         ("/api/v1", _) => include_str!("../../assets/sim/discovery/api-v1.json"),
         ("/apis/apps/v1", _) => include_str!("../../assets/sim/discovery/apis-apps-v1.json"),
+        ("/apis/discovery.k8s.io/v1", _) => {
+            include_str!("../../assets/sim/discovery/apis-discovery.k8s.io-v1.json")
+        }
         ("/apis/networking.istio.io/v1", _) => {
             include_str!("../../assets/sim/discovery/apis-networking.istio.io-v1.json")
         }
@@ -168,7 +186,9 @@ pub fn discovery(path: &str, aggregated: bool) -> Option<(Value, &'static str)> 
         ("/apis/networking.istio.io/v1alpha3", _) => {
             include_str!("../../assets/sim/discovery/apis-networking.istio.io-v1alpha3.json")
         }
-        ("/apis/apps" | "/apis/networking.istio.io", _) => return group_document(&path[6..]),
+        ("/apis/apps" | "/apis/discovery.k8s.io" | "/apis/networking.istio.io", _) => {
+            return group_document(&path[6..]);
+        }
         ("/version", _) => {
             return Some((
                 json!({

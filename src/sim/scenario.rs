@@ -25,6 +25,8 @@ pub struct ControllerSettings {
     pub sidecar: SidecarMode,
     pub node_name: String,
     pub proxy_image: String,
+    /// The PEM the `kube-root-ca.crt` ConfigMap of every namespace carries: the run's CA.
+    pub root_ca: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +44,7 @@ impl Default for ControllerSettings {
             sidecar: SidecarMode::Native,
             node_name: "istio-lab-worker".into(),
             proxy_image: "docker.io/istio/proxyv2:1.28.0".into(),
+            root_ca: String::new(),
         }
     }
 }
@@ -201,7 +204,7 @@ mod tests {
     fn bad_scenarios_are_rejected() {
         assert!(
             Scenario::from_yaml(
-                "objects:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: x}\n"
+                "objects:\n- apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata: {name: x}\n"
             )
             .is_err()
         );

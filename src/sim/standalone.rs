@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use super::tls::LOOPBACK_NAMES;
-use super::{Listen, Scenario, SimError, SimOptions, kubeconfig, start_on};
+use super::{Listen, Scenario, SimError, SimOptions, kubeconfig, start_on, write_samples};
 
 /// What `istio-lab sim` was asked for.
 #[derive(Debug, Clone)]
@@ -68,6 +68,7 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
     tracing::info!(addr = %handle.listen_addr(), kubeconfig = %out.display(), "demo cluster serving");
     // An absolute path, so the export line works from any directory.
     let path = std::path::absolute(out).unwrap_or_else(|_| out.clone());
+    let samples = samples_beside(&path);
     let block = StartBlock {
         api: handle.server_url(),
         listen: handle.listen_addr(),
@@ -76,6 +77,7 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
         // GATEWAY: the demo cluster serves no gateway port yet. When it does, put its
         // address here and the start block prints a line for it.
         gateway: None,
+        samples,
     };
     {
         let mut stdout = std::io::stdout().lock();
@@ -89,6 +91,15 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
     stopped.map_err(SimError::Signal)
 }
 
+/// Writes the guide's `istio-<version>/samples` tree beside the kubeconfig. Without it the
+/// demo cluster still serves, so a failure is only logged and the start block says nothing.
+fn samples_beside(kubeconfig: &Path) -> Option<PathBuf> {
+    let dir = kubeconfig.parent()?;
+    write_samples(dir)
+        .inspect_err(|err| tracing::warn!(%err, dir = %dir.display(), "samples not written"))
+        .ok()
+}
+
 /// What the start block says.
 struct StartBlock {
     api: String,
@@ -97,6 +108,8 @@ struct StartBlock {
     names: Vec<String>,
     kubeconfig: PathBuf,
     gateway: Option<SocketAddr>,
+    /// The `istio-<version>` folder holding `samples/`, when it was written.
+    samples: Option<PathBuf>,
 }
 
 impl StartBlock {
@@ -112,6 +125,12 @@ impl StartBlock {
         ];
         if let Some(gateway) = self.gateway {
             lines.push(format!("  게이트웨이  http://{gateway}"));
+        }
+        if let Some(samples) = &self.samples {
+            lines.push(format!(
+                "  샘플        {} (samples/bookinfo, samples/addons: kubectl apply -f samples/... 는 이 폴더에서)",
+                samples.display()
+            ));
         }
         if self.listen.ip().is_unspecified() {
             let port = self.listen.port();
@@ -137,6 +156,11 @@ impl StartBlock {
             String::new(),
             "이 셸에서 kubectl을 쓰려면:".to_string(),
             format!("  export KUBECONFIG={path}"),
+        ]);
+        if let Some(samples) = &self.samples {
+            lines.push(format!("  cd {}", shell_quote(samples)));
+        }
+        lines.extend([
             "  kubectl get pods -A".to_string(),
             String::new(),
             "멈추려면 Ctrl-C를 누르세요 (SIGTERM도 같습니다).".to_string(),
@@ -216,6 +240,7 @@ mod tests {
             names: names.iter().map(|n| n.to_string()).collect(),
             kubeconfig: PathBuf::from("/tmp/lab/kcfg"),
             gateway: gateway.map(|g| g.parse().unwrap()),
+            samples: Some(PathBuf::from("/tmp/lab/istio-1.28.0")),
         }
         .render()
     }
@@ -233,6 +258,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Ctrl-C"), "{text}");
+        assert!(
+            text.contains("  샘플        /tmp/lab/istio-1.28.0 (")
+                && text.contains("\n  cd /tmp/lab/istio-1.28.0\n"),
+            "{text}"
+        );
         assert!(
             !text.contains("게이트웨이"),
             "no gateway line without one: {text}"

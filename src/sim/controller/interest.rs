@@ -2,12 +2,12 @@
 //! thousands of standalone pods in the store, parsing each one per event or pass would
 //! dominate the demo cluster's work.
 
-use crate::sim::resources::{DEPLOYMENTS, PODS, REPLICASETS};
+use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
 use crate::sim::store::{Event, Stored};
 
 pub fn concerns_controllers(event: &Event) -> bool {
     match event.resource {
-        DEPLOYMENTS | REPLICASETS => true,
+        DEPLOYMENTS | REPLICASETS | NAMESPACES => true,
         PODS => needs_controllers(&event.object),
         _ => false,
     }

@@ -10,13 +10,17 @@ use tokio_util::sync::CancellationToken;
 
 use crate::sim::apply::record_update;
 use crate::sim::defaults::apply_defaults;
+use crate::sim::events::{self, Happening, Reporter};
 use crate::sim::lifecycle::{Stage, inject_sidecar, spawn_progression, terminate_pod, write_stage};
 use crate::sim::meta::metadata_mut;
-use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS};
+use crate::sim::resources::{DEPLOYMENTS, NAMESPACES, PODS, REPLICASETS, SERVICES};
 use crate::sim::scenario::ControllerSettings;
 use crate::sim::store::{SimStore, Write};
 
+mod deployments;
+mod endpoints;
 mod interest;
+mod namespaces;
 mod status;
 
 use interest::{concerns_controllers, needs_controllers};
@@ -40,6 +44,7 @@ pub fn start(store: SimStore, settings: ControllerSettings, speed: f64, cancel: 
         cancel,
     };
     let mut events = controller.store.subscribe();
+    spawn_endpoints(controller.store.clone(), controller.cancel.clone());
     controller.reconcile(true);
     tokio::spawn(async move {
         loop {
@@ -99,8 +104,49 @@ pub fn template_hash(template: &Value) -> String {
     format!("{:010x}", hash & 0xff_ffff_ffff)
 }
 
+/// The endpoints controllers run apart: they follow every pod, scheduled by the
+/// controllers or not, and resync only the namespaces a burst of changes touched.
+fn spawn_endpoints(store: SimStore, cancel: CancellationToken) {
+    let mut events = store.subscribe();
+    let (namespaces, _) = store.list(NAMESPACES, None);
+    for ns in &namespaces {
+        endpoints::sync_namespace(&store, name_of(ns));
+    }
+    tokio::spawn(async move {
+        loop {
+            let received = tokio::select! {
+                _ = cancel.cancelled() => return,
+                received = events.recv() => received,
+            };
+            let mut touched = std::collections::BTreeSet::new();
+            let mut burst = Vec::new();
+            match received {
+                Ok(event) => burst.push(event),
+                Err(RecvError::Lagged(_)) => {
+                    let (namespaces, _) = store.list(NAMESPACES, None);
+                    touched.extend(namespaces.iter().map(|ns| name_of(ns).to_string()));
+                }
+                Err(RecvError::Closed) => return,
+            }
+            while let Ok(event) = events.try_recv() {
+                burst.push(event);
+            }
+            for event in burst {
+                if matches!(event.resource, PODS | SERVICES) {
+                    touched.insert(event.namespace.clone());
+                }
+            }
+            for namespace in &touched {
+                endpoints::sync_namespace(&store, namespace);
+                namespaces::finish_if_empty(&store, namespace);
+            }
+        }
+    });
+}
+
 impl Controller {
     fn reconcile(&self, instant: bool) {
+        self.sync_namespaces();
         let (deployments, _) = self.store.list(DEPLOYMENTS, None);
         let (replicasets, _) = self.store.list(REPLICASETS, None);
         let deployment_uids: HashSet<&str> = deployments.iter().map(uid_of).collect();
@@ -137,65 +183,6 @@ impl Controller {
         }
     }
 
-    fn sync_deployment(&self, deployment: &Value, replicasets: &[Value]) {
-        let namespace = namespace_of(deployment);
-        let template = &deployment["spec"]["template"];
-        let hash = template_hash(template);
-        let rs_name = format!("{}-{hash}", name_of(deployment));
-        let replicas = deployment["spec"]["replicas"].as_u64().unwrap_or(1);
-        let owned = replicasets
-            .iter()
-            .filter(|rs| owner_uid(rs) == Some(uid_of(deployment)));
-        for old in owned.filter(|rs| name_of(rs) != rs_name) {
-            self.set_replicas(old, 0);
-        }
-        match replicasets
-            .iter()
-            .find(|rs| namespace_of(rs) == namespace && name_of(rs) == rs_name)
-        {
-            Some(current) => self.set_replicas(current, replicas),
-            None => {
-                let mut labels = template["metadata"]["labels"].clone();
-                labels["pod-template-hash"] = json!(hash);
-                let mut rs_template = template.clone();
-                rs_template["metadata"]["labels"] = labels.clone();
-                let mut selector = deployment["spec"]["selector"].clone();
-                selector["matchLabels"]["pod-template-hash"] = json!(hash);
-                let mut rs = json!({
-                    "apiVersion": "apps/v1", "kind": "ReplicaSet",
-                    "metadata": {"name": rs_name, "namespace": namespace, "labels": labels,
-                        "annotations": {"deployment.kubernetes.io/desired-replicas": replicas.to_string(),
-                                        "deployment.kubernetes.io/max-replicas": (replicas + 1).to_string(),
-                                        "deployment.kubernetes.io/revision": "1"},
-                        "ownerReferences": owner_reference(deployment, "Deployment")},
-                    "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
-                });
-                apply_defaults(REPLICASETS, &mut rs, self.store.allocator());
-                record_update(None, &mut rs, MANAGER, None, "apps/v1");
-                let _ = self
-                    .store
-                    .transact(REPLICASETS, namespace, &rs_name, |_| Ok(Write::Create(rs)));
-            }
-        }
-    }
-
-    fn set_replicas(&self, rs: &Value, replicas: u64) {
-        if rs["spec"]["replicas"].as_u64() == Some(replicas) {
-            return;
-        }
-        let _ = self
-            .store
-            .transact(REPLICASETS, namespace_of(rs), name_of(rs), |current| {
-                let Some(current) = current else {
-                    return Ok(Write::Keep);
-                };
-                let mut scaled = current.clone();
-                scaled["spec"]["replicas"] = json!(replicas);
-                record_update(Some(current), &mut scaled, MANAGER, None, "apps/v1");
-                Ok(Write::Replace(scaled))
-            });
-    }
-
     fn injection_wanted(&self, namespace: &str, template: &Value) -> bool {
         let Some(ns) = self.store.get(NAMESPACES, "", namespace) else {
             return false;
@@ -228,6 +215,18 @@ impl Controller {
             });
             for pod in &active[..active.len() - wanted] {
                 terminate_pod(&self.store, pod, self.speed, &self.cancel);
+                let message = format!("Deleted pod: {}", name_of(pod));
+                let controller = Reporter::Controller("replicaset-controller");
+                events::record(
+                    &self.store,
+                    Happening {
+                        involved: rs,
+                        reason: "SuccessfulDelete",
+                        message,
+                        field_path: None,
+                        reporter: controller,
+                    },
+                );
             }
         }
     }
@@ -260,6 +259,18 @@ impl Controller {
         else {
             return;
         };
+        let controller = Reporter::Controller("replicaset-controller");
+        events::record(
+            &self.store,
+            Happening {
+                involved: rs,
+                reason: "SuccessfulCreate",
+                message: format!("Created pod: {name}"),
+                field_path: None,
+                reporter: controller,
+            },
+        );
+        self.report_scheduled(&created);
         if instant {
             let _ = write_stage(
                 &self.store,
@@ -295,6 +306,7 @@ impl Controller {
                 Ok(Write::Replace(bound))
             });
         if let Ok((bound, true)) = bound {
+            self.report_scheduled(&bound);
             let injected = bound["spec"]["initContainers"]
                 .as_array()
                 .into_iter()
@@ -309,6 +321,27 @@ impl Controller {
                 self.cancel.clone(),
             );
         }
+    }
+}
+
+impl Controller {
+    fn report_scheduled(&self, pod: &Value) {
+        let message = format!(
+            "Successfully assigned {}/{} to {}",
+            namespace_of(pod),
+            name_of(pod),
+            self.settings.node_name
+        );
+        events::record(
+            &self.store,
+            Happening {
+                involved: pod,
+                reason: "Scheduled",
+                message,
+                field_path: None,
+                reporter: Reporter::Scheduler,
+            },
+        );
     }
 }
 

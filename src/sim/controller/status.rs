@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::deployments::{REVISION, revision_of};
 use super::{
     Controller, MANAGER, name_of, namespace_of, owner_uid, pod_ready, template_hash, terminating,
     uid_of,
@@ -29,7 +30,7 @@ impl Controller {
             status["readyReplicas"] = json!(ready);
             status["availableReplicas"] = json!(ready);
         }
-        self.write_status(REPLICASETS, rs, status);
+        self.write_status(REPLICASETS, rs, status, 0);
     }
 
     pub(super) fn write_deployment_status(&self, deployment: &Value, replicasets: &[Value]) {
@@ -54,29 +55,60 @@ impl Controller {
             .map(|rs| rs["status"]["replicas"].as_u64().unwrap_or(0))
             .sum();
         let available = ready >= desired;
+        let current_rs = owned.iter().find(|rs| name_of(rs).ends_with(&hash));
+        let rs_name = current_rs.map(|rs| name_of(rs)).unwrap_or_default();
+        let revision = current_rs.map(|rs| revision_of(rs)).unwrap_or(1).max(1);
+        let complete = updated == desired && replicas == updated && ready >= updated;
         let previous = &deployment["status"]["conditions"];
-        let stamp = |kind: &str, ok: bool| {
+        let stamp = |kind: &str, ok: bool, reason: &str, message: String| {
             let status = if ok { "True" } else { "False" };
-            let earlier = previous.as_array().and_then(|c| {
-                c.iter()
-                    .find(|c| c["type"] == kind && c["status"] == status)
-                    .cloned()
-            });
-            earlier.unwrap_or_else(|| {
-                let now = now_timestamp();
-                let (reason, message) = if kind == "Available" {
-                    if ok { ("MinimumReplicasAvailable", "Deployment has minimum availability.") }
-                    else { ("MinimumReplicasUnavailable", "Deployment does not have minimum availability.") }
-                } else {
-                    ("NewReplicaSetAvailable", "ReplicaSet has successfully progressed.")
-                };
-                json!({"type": kind, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
-                       "reason": reason, "message": message})
-            })
+            let now = now_timestamp();
+            let earlier = previous
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["type"] == kind).cloned());
+            let transition = match &earlier {
+                Some(e) if e["status"] == status => e["lastTransitionTime"].clone(),
+                _ => json!(now),
+            };
+            match earlier {
+                Some(e) if e["status"] == status && e["reason"] == reason => e,
+                _ => json!({"type": kind, "status": status, "lastUpdateTime": now,
+                    "lastTransitionTime": transition, "reason": reason, "message": message}),
+            }
+        };
+        let availability = if available {
+            stamp(
+                "Available",
+                true,
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.".into(),
+            )
+        } else {
+            stamp(
+                "Available",
+                false,
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.".into(),
+            )
+        };
+        let progress = if complete {
+            stamp(
+                "Progressing",
+                true,
+                "NewReplicaSetAvailable",
+                format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
+            )
+        } else {
+            stamp(
+                "Progressing",
+                true,
+                "ReplicaSetUpdated",
+                format!("ReplicaSet \"{rs_name}\" is progressing."),
+            )
         };
         let mut status = json!({"observedGeneration": deployment["metadata"]["generation"], "replicas": replicas,
             "updatedReplicas": updated, "terminatingReplicas": leaving,
-            "conditions": [stamp("Available", available), stamp("Progressing", true)]});
+            "conditions": [availability, progress]});
         if ready > 0 {
             status["readyReplicas"] = json!(ready);
             status["availableReplicas"] = json!(ready);
@@ -84,11 +116,16 @@ impl Controller {
         if replicas > ready {
             status["unavailableReplicas"] = json!(replicas - ready);
         }
-        self.write_status(DEPLOYMENTS, deployment, status);
+        self.write_status(DEPLOYMENTS, deployment, status, revision);
     }
 
-    fn write_status(&self, resource: usize, obj: &Value, status: Value) {
-        if obj["status"] == status {
+    /// Writes `status`; a Deployment's also gets the revision of its current ReplicaSet,
+    /// as the deployment controller stamps it.
+    fn write_status(&self, resource: usize, obj: &Value, status: Value, revision: u64) {
+        let revision = revision.to_string();
+        let stamped = resource != DEPLOYMENTS
+            || obj["metadata"]["annotations"][REVISION] == revision.as_str();
+        if obj["status"] == status && stamped {
             return;
         }
         let _ = self
@@ -100,15 +137,9 @@ impl Controller {
                 let mut updated = current.clone();
                 updated["status"] = status;
                 if resource == DEPLOYMENTS {
-                    // The revision the deployment controller stamps with its first status.
                     let meta = metadata_mut(&mut updated);
                     let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-                    if annotations
-                        .get("deployment.kubernetes.io/revision")
-                        .is_none()
-                    {
-                        annotations["deployment.kubernetes.io/revision"] = json!("1");
-                    }
+                    annotations[REVISION] = json!(revision);
                 }
                 record_update(
                     Some(current),

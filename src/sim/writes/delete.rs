@@ -1,5 +1,6 @@
 //! DELETE: immediate for most objects; for pods bound to a node, graceful (a
-//! deletionTimestamp first, removal once the grace period has passed).
+//! deletionTimestamp first, removal once the grace period has passed); for namespaces,
+//! Terminating until the namespace controller has emptied them.
 
 use std::time::Duration;
 
@@ -7,9 +8,10 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::Outcome;
+use crate::sim::events;
 use crate::sim::http::{Call, Shared};
 use crate::sim::meta::{meta_string, metadata_mut, now_timestamp, timestamp_after};
-use crate::sim::resources::{PODS, RESOURCES};
+use crate::sim::resources::{NAMESPACES, PODS, RESOURCES};
 use crate::sim::status::ApiError;
 use crate::sim::store::{SimStore, Write};
 
@@ -19,6 +21,9 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     let options: Value = serde_json::from_slice(&call.body).unwrap_or_else(|_| json!({}));
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
+    if target.resource == NAMESPACES {
+        return begin_namespace_deletion(shared, &name);
+    }
     if target.resource != PODS {
         let deleted = shared
             .store
@@ -55,6 +60,7 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     }
     let terminating_already = pod["metadata"].get("deletionTimestamp").is_some();
     if let Some((grace, uid)) = graceful {
+        events::containers_stopping(&shared.store, &pod);
         // An API delete keeps the pod for its whole grace period, as the recorded
         // deletionTimestamp promises; only the controllers' own deletions end sooner.
         let delay = Duration::from_secs_f64(grace as f64 / shared.speed.max(0.001));
@@ -68,6 +74,25 @@ pub fn delete(shared: &Shared, call: &Call) -> Outcome {
     let uid = meta_string(&pod, "uid");
     let deleted = finish_pod_deletion(&shared.store, &namespace, &name, &uid)?;
     Ok((200, def.present(&target.version, &deleted)))
+}
+
+/// A namespace is not removed at once: it gets a deletionTimestamp, phase Terminating and
+/// the `kubernetes` finalizer, and the namespace controller removes it once its content is
+/// gone. A second DELETE answers with it as it is.
+fn begin_namespace_deletion(shared: &Shared, name: &str) -> Outcome {
+    let def = &RESOURCES[NAMESPACES];
+    let (ns, _) = shared.store.transact(NAMESPACES, "", name, |current| {
+        let current = current.ok_or_else(|| ApiError::not_found(def, name))?;
+        if current["metadata"].get("deletionTimestamp").is_some() {
+            return Ok(Write::Keep);
+        }
+        let mut terminating = current.clone();
+        metadata_mut(&mut terminating).insert("deletionTimestamp".into(), json!(now_timestamp()));
+        terminating["spec"] = json!({"finalizers": ["kubernetes"]});
+        terminating["status"]["phase"] = json!("Terminating");
+        Ok(Write::Replace(terminating))
+    })?;
+    Ok((200, def.present("v1", &ns)))
 }
 
 /// The pod as a graceful deletion leaves it until the kubelet is done: a deletionTimestamp
