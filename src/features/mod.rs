@@ -3,4 +3,5 @@
 
 pub mod cluster;
 pub mod lesson;
+pub mod shell;
 pub mod traffic;
