@@ -205,6 +205,10 @@ fn an_ended_shell_is_reported_and_enter_starts_a_new_one() {
         "{rows:#?}"
     );
     assert!(key(&mut m, KeyCode::Char('x')).is_empty(), "no shell to type into");
+    // Without a shell the pane takes the app's keys: Tab moves on, F4 comes back.
+    key(&mut m, KeyCode::Tab);
+    assert_eq!(m.focus, Pane::Lesson);
+    key(&mut m, KeyCode::F(4));
     let effects = key(&mut m, KeyCode::Enter);
     assert!(matches!(
         effects.as_slice(),

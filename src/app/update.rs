@@ -211,8 +211,8 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             Pane::Lesson => lesson::update::on_key(model, key, effects),
             Pane::Cluster => cluster::update::on_key(model, key),
             Pane::Traffic => traffic::keys::on_key(model, key, now, effects),
-            // Reached only while an overlay or prompt was open over the shell.
-            Pane::Shell => {}
+            // No shell runs: Enter starts one, Shift-PgUp/PgDn scroll what the last one wrote.
+            Pane::Shell => shell::update::on_key(&mut model.shell, &key, effects),
         },
     }
 }
@@ -245,9 +245,11 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
 }
 
-/// Whether keys go to the shell: it has focus, is on screen, and nothing is open over it.
+/// Whether keys go to the shell: one runs, its pane has focus and is on screen, and nothing is
+/// open over it. Without a running shell the pane takes the app's keys as the others do.
 fn shell_has_keys(model: &Model) -> bool {
     model.focus == Pane::Shell
+        && model.shell.running()
         && model.layout.shell.is_some()
         && model.overlay.is_none()
         && model.input == Input::Normal
