@@ -215,6 +215,17 @@ fn an_ended_shell_is_reported_and_enter_starts_a_new_one() {
         [Effect::Shell(ShellEffect::Spawn { session: 2, .. })]
     ));
     assert!(m.shell.running());
+    // The escape key works whether a shell runs or not.
+    send(
+        &mut m,
+        Msg::Shell(ShellMsg::Exited {
+            session: 2,
+            code: 0,
+            signal: None,
+        }),
+    );
+    ctrl(&mut m, ']');
+    assert_eq!(m.focus, Pane::Lesson);
 }
 
 #[test]

@@ -148,13 +148,7 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
     }
     // The shell takes every key (Ctrl-C, Tab and q included) but its escape key and F1–F4.
     if shell_has_keys(model) && !matches!(key.code, KeyCode::F(1..=4)) {
-        if is_escape_key(&key) {
-            let back = model.shell.return_to.take().unwrap_or(Pane::Lesson);
-            focus(model, back);
-        } else {
-            shell::update::on_key(&mut model.shell, &key, effects);
-        }
-        return;
+        return shell_key(model, key, effects);
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
     {
@@ -212,8 +206,18 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             Pane::Cluster => cluster::update::on_key(model, key),
             Pane::Traffic => traffic::keys::on_key(model, key, now, effects),
             // No shell runs: Enter starts one, Shift-PgUp/PgDn scroll what the last one wrote.
-            Pane::Shell => shell::update::on_key(&mut model.shell, &key, effects),
+            Pane::Shell => shell_key(model, key, effects),
         },
+    }
+}
+
+/// A key for the shell pane: the escape key goes back to the pane the learner came from.
+fn shell_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if is_escape_key(&key) {
+        let back = model.shell.return_to.take().unwrap_or(Pane::Lesson);
+        focus(model, back);
+    } else {
+        shell::update::on_key(&mut model.shell, &key, effects);
     }
 }
 

@@ -199,12 +199,10 @@ pub fn compute(area: Rect, focus: Pane, zoomed: bool) -> AppLayout {
             ));
         }
         Arrangement::Stacked => {
-            let heights = [
-                body.height * 3 / 8,
-                body.height / 5,
-                body.height / 5,
-                body.height - body.height * 3 / 8 - 2 * (body.height / 5),
-            ];
+            // The lesson a third; the traffic pane, whose sliders need the rows, the remainder.
+            let lesson = body.height / 3;
+            let rest = body.height - lesson;
+            let heights = [lesson, rest / 3, rest - 2 * (rest / 3), rest / 3];
             let mut y = body.y;
             for (pane, height) in [Pane::Lesson, Pane::Cluster, Pane::Traffic, Pane::Shell]
                 .into_iter()
@@ -274,6 +272,24 @@ mod tests {
         }
         let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true);
         assert_eq!(tiny.arrangement(), Arrangement::TooSmall);
+    }
+
+    #[test]
+    fn all_four_panes_show_from_120x40_with_the_shell_under_the_lesson() {
+        for (w, h) in [(120, 40), (200, 50)] {
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false);
+            let lesson = layout.lesson.unwrap();
+            let shell = layout.shell.unwrap();
+            assert_eq!((shell.x, shell.width), (lesson.x, lesson.width));
+            assert_eq!(shell.y, lesson.bottom());
+            assert!(shell.height >= 12, "{w}x{h}: {shell:?}");
+            assert_eq!(layout.cluster.unwrap().x, lesson.right());
+        }
+        let small = compute(Rect::new(0, 0, 80, 24), Pane::Shell, false);
+        assert_eq!(small.shell, Some(Rect::new(0, 1, 80, 22)));
+        assert_eq!(Pane::Traffic.next(), Pane::Shell);
+        assert_eq!(Pane::Shell.next(), Pane::Lesson);
+        assert_eq!(Pane::Lesson.previous(), Pane::Shell);
     }
 
     #[test]
