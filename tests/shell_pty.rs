@@ -86,7 +86,8 @@ impl Pty {
 #[tokio::test]
 async fn typed_keys_echo_output_renders_and_the_end_is_reported() {
     let mut pty = Pty::start("echo ready $ISTIO_LAB_TEST; cat; exit 7", 120, 40);
-    pty.until("ready", |m| m.shell.text().contains("ready 한글")).await;
+    pty.until("ready", |m| m.shell.text().contains("ready 한글"))
+        .await;
     pty.key(KeyCode::F(4), KeyModifiers::NONE);
     pty.type_text("hi 한글");
     pty.key(KeyCode::Enter, KeyModifiers::NONE);

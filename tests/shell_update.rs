@@ -4,9 +4,7 @@
 mod common;
 
 use common::{ctrl, key, lab, lesson_index, model, send};
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use istio_lab::app::model::Overlay;
 use istio_lab::app::{Effect, Model, Msg};
 use istio_lab::features::shell::{self, ShellEffect, ShellMsg, ShellSpec, ShellState};
@@ -60,7 +58,13 @@ fn the_shell_starts_at_its_pane_size_and_follows_resizes() {
             cols
         })]
     );
-    let effects = send(&mut m, Msg::Resize { width: 200, height: 50 });
+    let effects = send(
+        &mut m,
+        Msg::Resize {
+            width: 200,
+            height: 50,
+        },
+    );
     let pane = m.layout.shell.expect("shown at 200x50");
     let resized = ShellEffect::Resize {
         rows: pane.height - 2,
@@ -78,12 +82,27 @@ fn the_shell_starts_at_its_pane_size_and_follows_resizes() {
     // A hidden shell already takes the size it has alone on screen.
     let mut effects = key(&mut m, KeyCode::Char('z'));
     effects.extend(key(&mut m, KeyCode::F(4)));
-    assert_eq!(m.layout.shell, Some(ratatui::layout::Rect::new(0, 1, 200, 48)));
+    assert_eq!(
+        m.layout.shell,
+        Some(ratatui::layout::Rect::new(0, 1, 200, 48))
+    );
     assert_eq!(
         effects,
-        vec![Effect::Shell(ShellEffect::Resize { rows: 46, cols: 198 })]
+        vec![Effect::Shell(ShellEffect::Resize {
+            rows: 46,
+            cols: 198
+        })]
     );
-    assert!(send(&mut m, Msg::Resize { width: 200, height: 50 }).is_empty());
+    assert!(
+        send(
+            &mut m,
+            Msg::Resize {
+                width: 200,
+                height: 50
+            }
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -153,7 +172,10 @@ fn paste_is_bracketed_when_the_shell_asked_for_it() {
     };
     send(&mut m, Msg::Shell(output));
     let bracketed = send(&mut m, Msg::Paste("ls\nid".into()));
-    assert_eq!(writes(&bracketed), vec![b"\x1b[200~ls\rid\x1b[201~".to_vec()]);
+    assert_eq!(
+        writes(&bracketed),
+        vec![b"\x1b[200~ls\rid\x1b[201~".to_vec()]
+    );
 }
 
 #[test]
@@ -204,7 +226,10 @@ fn an_ended_shell_is_reported_and_enter_starts_a_new_one() {
             .any(|r| r.contains("셸이 끝났습니다 (종료 코드 3). Enter: 새 셸 시작")),
         "{rows:#?}"
     );
-    assert!(key(&mut m, KeyCode::Char('x')).is_empty(), "no shell to type into");
+    assert!(
+        key(&mut m, KeyCode::Char('x')).is_empty(),
+        "no shell to type into"
+    );
     // Without a shell the pane takes the app's keys: Tab moves on, F4 comes back.
     key(&mut m, KeyCode::Tab);
     assert_eq!(m.focus, Pane::Lesson);
@@ -233,7 +258,10 @@ fn r_shows_the_commands_then_types_them_into_the_shell() {
     let (mut m, _) = with_shell(120, 40);
     open_lesson(&mut m, "traffic-shifting");
     key(&mut m, KeyCode::Char('c'));
-    assert!(key(&mut m, KeyCode::Char('r')).is_empty(), "nothing runs before Enter");
+    assert!(
+        key(&mut m, KeyCode::Char('r')).is_empty(),
+        "nothing runs before Enter"
+    );
     let Some(Overlay::Confirm(confirmation)) = &m.overlay else {
         panic!("r asks first: {:?}", m.overlay);
     };
@@ -326,7 +354,10 @@ fn without_a_shell_r_falls_back_to_the_api_and_says_so() {
         confirmation.lines
     );
     let effects = key(&mut m, KeyCode::Enter);
-    assert!(matches!(effects.as_slice(), [Effect::Lesson(_)]), "{effects:?}");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Lesson(_)]),
+        "{effects:?}"
+    );
     assert_eq!(m.focus, Pane::Lesson);
 }
 
@@ -381,5 +412,9 @@ fn shift_page_keys_scroll_and_are_not_typed() {
     assert!(m.shell.screen().scrollback() > 0);
     let page_up = key(&mut m, KeyCode::PageUp);
     assert_eq!(writes(&page_up), vec![b"\x1b[5~".to_vec()]);
-    assert_eq!(m.shell.screen().scrollback(), 0, "typing returns to the prompt");
+    assert_eq!(
+        m.shell.screen().scrollback(),
+        0,
+        "typing returns to the prompt"
+    );
 }

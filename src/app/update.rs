@@ -15,9 +15,9 @@ use super::msg::{Effect, Msg};
 use crate::features::cluster::model::Applied;
 use crate::features::cluster::msg::ClusterMsg;
 use crate::features::cluster::{ClusterEvent, ConnectionState};
-use crate::features::traffic::editor;
 use crate::features::shell::ShellEffect;
 use crate::features::shell::keys::is_escape_key;
+use crate::features::traffic::editor;
 use crate::features::{cluster, lesson, shell, traffic};
 use crate::ui::layout::{self, Arrangement, Pane};
 
@@ -104,7 +104,12 @@ pub fn relayout(model: &mut Model, area: Rect) {
         lesson::update::set_viewport(model, text.width, text.height);
     }
     // A hidden shell keeps the size it would have alone on screen, so it starts at that size.
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(2));
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(2),
+    );
     let text = shell::view::text_area(model.layout.shell.unwrap_or(body));
     if text.width > 0 && text.height > 0 {
         shell::update::resize(&mut model.shell, text.height, text.width);

@@ -268,7 +268,10 @@ mod tests {
             let layout = compute(Rect::new(0, 0, w, h), Pane::Cluster, true);
             assert_eq!(layout.arrangement(), Arrangement::Single, "{w}x{h}");
             assert_eq!(layout.cluster, Some(Rect::new(0, 1, w, h - 2)));
-            assert_eq!((layout.lesson, layout.traffic, layout.shell), (None, None, None));
+            assert_eq!(
+                (layout.lesson, layout.traffic, layout.shell),
+                (None, None, None)
+            );
         }
         let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true);
         assert_eq!(tiny.arrangement(), Arrangement::TooSmall);

@@ -12,7 +12,11 @@ use crate::ui::theme::Theme;
 /// (group, keys, what they do). The README's key table mirrors this list.
 pub const KEYS: &[(&str, &str, &str)] = &[
     ("전체", "Tab / Shift-Tab", "다음 / 이전 창"),
-    ("전체", "F1 F2 F3 F4", "레슨 / 클러스터 / 트래픽 / 셸 창으로"),
+    (
+        "전체",
+        "F1 F2 F3 F4",
+        "레슨 / 클러스터 / 트래픽 / 셸 창으로",
+    ),
     ("전체", "마우스 클릭", "그 창으로 이동"),
     (
         "전체",

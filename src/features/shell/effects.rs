@@ -137,7 +137,11 @@ fn spawn(
     let (input, typed) = mpsc::channel::<Vec<u8>>();
     std::thread::spawn(move || {
         for bytes in typed {
-            if writer.write_all(&bytes).and_then(|()| writer.flush()).is_err() {
+            if writer
+                .write_all(&bytes)
+                .and_then(|()| writer.flush())
+                .is_err()
+            {
                 break;
             }
         }
@@ -151,7 +155,10 @@ fn spawn(
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     let bytes = buf[..n].to_vec();
-                    if tx.send(Msg::Shell(ShellMsg::Output { session, bytes })).is_err() {
+                    if tx
+                        .send(Msg::Shell(ShellMsg::Output { session, bytes }))
+                        .is_err()
+                    {
                         break;
                     }
                 }

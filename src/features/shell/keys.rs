@@ -168,20 +168,35 @@ mod tests {
         assert_eq!(key_bytes(&home, true).as_deref(), Some(&b"\x1bOH"[..]));
         // Modified arrows keep the CSI form in either mode.
         let shift_up = key(KeyCode::Up, KeyModifiers::SHIFT);
-        assert_eq!(key_bytes(&shift_up, true).as_deref(), Some(&b"\x1b[1;2A"[..]));
+        assert_eq!(
+            key_bytes(&shift_up, true).as_deref(),
+            Some(&b"\x1b[1;2A"[..])
+        );
     }
 
     #[test]
     fn the_escape_key_is_ctrl_bracket_in_either_report() {
-        assert!(is_escape_key(&key(KeyCode::Char(']'), KeyModifiers::CONTROL)));
-        assert!(is_escape_key(&key(KeyCode::Char('5'), KeyModifiers::CONTROL)));
+        assert!(is_escape_key(&key(
+            KeyCode::Char(']'),
+            KeyModifiers::CONTROL
+        )));
+        assert!(is_escape_key(&key(
+            KeyCode::Char('5'),
+            KeyModifiers::CONTROL
+        )));
         assert!(!is_escape_key(&key(KeyCode::Char(']'), KeyModifiers::NONE)));
-        assert_eq!(key_bytes(&key(KeyCode::F(1), KeyModifiers::NONE), false), None);
+        assert_eq!(
+            key_bytes(&key(KeyCode::F(1), KeyModifiers::NONE), false),
+            None
+        );
     }
 
     #[test]
     fn paste_is_bracketed_when_the_shell_asks() {
-        assert_eq!(paste_bytes("a\nb", true), b"\x1b[200~a\rb\x1b[201~".to_vec());
+        assert_eq!(
+            paste_bytes("a\nb", true),
+            b"\x1b[200~a\rb\x1b[201~".to_vec()
+        );
         assert_eq!(paste_bytes("a\r\nb", false), b"a\rb".to_vec());
         assert_eq!(
             paste_bytes("x\x1b[201~rm", true),

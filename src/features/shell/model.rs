@@ -25,7 +25,10 @@ pub enum ShellState {
     /// No shell was configured (tests, or the app could not prepare one).
     Unavailable(String),
     Running,
-    Exited { code: u32, signal: Option<String> },
+    Exited {
+        code: u32,
+        signal: Option<String>,
+    },
     Failed(String),
 }
 

@@ -168,7 +168,10 @@ mod tests {
             },
         );
         assert!(!shell.text().contains("stale"));
-        assert!(!shell.text().contains("first"), "a new shell gets a new screen");
+        assert!(
+            !shell.text().contains("first"),
+            "a new shell gets a new screen"
+        );
     }
 
     #[test]
@@ -186,14 +189,21 @@ mod tests {
             },
         );
         let shift = KeyModifiers::SHIFT;
-        on_key(&mut shell, &KeyEvent::new(KeyCode::PageUp, shift), &mut effects);
+        on_key(
+            &mut shell,
+            &KeyEvent::new(KeyCode::PageUp, shift),
+            &mut effects,
+        );
         assert_eq!(shell.screen().scrollback(), 4);
         assert!(shell.text().starts_with("line 22"), "{}", shell.text());
         effects.clear();
         let key = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
         on_key(&mut shell, &key, &mut effects);
         assert_eq!(shell.screen().scrollback(), 0);
-        assert_eq!(effects, vec![Effect::Shell(ShellEffect::Write(b"x".to_vec()))]);
+        assert_eq!(
+            effects,
+            vec![Effect::Shell(ShellEffect::Write(b"x".to_vec()))]
+        );
     }
 
     #[test]
