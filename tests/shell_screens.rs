@@ -4,10 +4,11 @@
 
 mod common;
 
-use common::{key, model, screen, send};
+use common::shell::with_shell;
+use common::{key, screen, send};
 use crossterm::event::KeyCode;
 use istio_lab::app::{Model, Msg};
-use istio_lab::features::shell::{self, ShellMsg, ShellSpec};
+use istio_lab::features::shell::ShellMsg;
 
 /// A prompt, a kubectl table and a Korean line, with colour and bold, then a new prompt.
 const OUTPUT: &str = "\x1b[1;32mlearner@lab\x1b[0m:\x1b[1;34m~\x1b[0m$ kubectl get pods\r\n\
@@ -19,15 +20,7 @@ reviews-v1-545db77b95-v2h9r       2/2     Running   0          12m\r\n\
 \x1b[1;32mlearner@lab\x1b[0m:\x1b[1;34m~\x1b[0m$ ";
 
 fn with_output(width: u16, height: u16) -> Model {
-    let mut m = model(width, height);
-    let spec = ShellSpec {
-        program: "/bin/sh".into(),
-        args: Vec::new(),
-        env: Vec::new(),
-        path_prepend: Vec::new(),
-        cwd: None,
-    };
-    shell::update::start(&mut m.shell, spec, &mut Vec::new());
+    let (mut m, _) = with_shell(width, height);
     let output = ShellMsg::Output {
         session: m.shell.session,
         bytes: OUTPUT.as_bytes().to_vec(),

@@ -1,48 +1,14 @@
 //! The shell pane in update: focus (F4, Tab, the escape key), keys and pastes becoming bytes
-//! for the pty, sizes the pty is told, and `r` typing a lesson's commands into the shell.
+//! for the pty, and the sizes the pty is told.
 
 mod common;
 
-use common::{ctrl, key, lab, lesson_index, model, send};
+use common::shell::{spec, with_shell, writes};
+use common::{ctrl, key, send};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-use istio_lab::app::model::Overlay;
-use istio_lab::app::{Effect, Model, Msg};
-use istio_lab::features::shell::{self, ShellEffect, ShellMsg, ShellSpec, ShellState};
+use istio_lab::app::{Effect, Msg};
+use istio_lab::features::shell::{ShellEffect, ShellMsg, ShellState};
 use istio_lab::ui::layout::Pane;
-
-fn spec() -> ShellSpec {
-    ShellSpec {
-        program: "/bin/sh".into(),
-        args: Vec::new(),
-        env: vec![("KUBECONFIG".into(), "/tmp/k".into())],
-        path_prepend: Vec::new(),
-        cwd: None,
-    }
-}
-
-/// The app with a shell started, as `main` starts it; returns the start's effects.
-fn with_shell(width: u16, height: u16) -> (Model, Vec<Effect>) {
-    let mut m = model(width, height);
-    let mut effects = Vec::new();
-    shell::update::start(&mut m.shell, spec(), &mut effects);
-    (m, effects)
-}
-
-fn writes(effects: &[Effect]) -> Vec<Vec<u8>> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Shell(ShellEffect::Write(bytes)) => Some(bytes.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn open_lesson(m: &mut Model, id: &str) {
-    for _ in 0..lesson_index(m, id) {
-        key(m, KeyCode::Right);
-    }
-}
 
 #[test]
 fn the_shell_starts_at_its_pane_size_and_follows_resizes() {
@@ -251,148 +217,6 @@ fn an_ended_shell_is_reported_and_enter_starts_a_new_one() {
     );
     ctrl(&mut m, ']');
     assert_eq!(m.focus, Pane::Lesson);
-}
-
-#[test]
-fn r_shows_the_commands_then_types_them_into_the_shell() {
-    let (mut m, _) = with_shell(120, 40);
-    open_lesson(&mut m, "traffic-shifting");
-    key(&mut m, KeyCode::Char('c'));
-    assert!(
-        key(&mut m, KeyCode::Char('r')).is_empty(),
-        "nothing runs before Enter"
-    );
-    let Some(Overlay::Confirm(confirmation)) = &m.overlay else {
-        panic!("r asks first: {:?}", m.overlay);
-    };
-    assert_eq!(confirmation.title, "셸에서 실행할까요?");
-    assert_eq!(
-        confirmation.lines[0],
-        "$ kubectl apply -f samples/bookinfo/networking/destination-rule-reviews.yaml"
-    );
-    assert_eq!(m.focus, Pane::Lesson);
-    let effects = key(&mut m, KeyCode::Enter);
-    assert_eq!(
-        effects,
-        vec![Effect::Shell(ShellEffect::Write(
-            b"kubectl apply -f samples/bookinfo/networking/destination-rule-reviews.yaml\r"
-                .to_vec()
-        ))]
-    );
-    assert_eq!(m.focus, Pane::Shell);
-    assert_eq!(m.overlay, None);
-    // Esc instead leaves the shell alone.
-    key(&mut m, KeyCode::F(1));
-    key(&mut m, KeyCode::Char('r'));
-    assert!(writes(&key(&mut m, KeyCode::Esc)).is_empty());
-    assert_eq!(m.focus, Pane::Lesson);
-}
-
-#[test]
-fn r_on_a_block_of_several_commands_types_each_with_enter() {
-    let (mut m, _) = with_shell(120, 40);
-    open_lesson(&mut m, "ingress-address");
-    let index = m
-        .lesson
-        .rendered
-        .code_blocks
-        .iter()
-        .position(|b| b.commands.len() == 3)
-        .expect("lesson 5 sets three variables in one block");
-    m.lesson.selected_code = Some(index);
-    let commands = m.lesson.rendered.code_blocks[index].commands.clone();
-    key(&mut m, KeyCode::Char('r'));
-    let typed = writes(&key(&mut m, KeyCode::Enter)).concat();
-    let expected: String = commands.iter().map(|c| format!("{c}\r")).collect();
-    assert_eq!(typed, expected.into_bytes());
-    assert!(expected_starts_with_export(&typed));
-}
-
-fn expected_starts_with_export(typed: &[u8]) -> bool {
-    typed.starts_with(b"export INGRESS_HOST=")
-}
-
-#[test]
-fn r_after_the_shell_ended_starts_one_and_then_types() {
-    let (mut m, _) = with_shell(120, 40);
-    let exited = ShellMsg::Exited {
-        session: 1,
-        code: 0,
-        signal: None,
-    };
-    send(&mut m, Msg::Shell(exited));
-    open_lesson(&mut m, "traffic-shifting");
-    key(&mut m, KeyCode::Char('c'));
-    key(&mut m, KeyCode::Char('r'));
-    let effects = key(&mut m, KeyCode::Enter);
-    assert!(
-        matches!(
-            effects.as_slice(),
-            [
-                Effect::Shell(ShellEffect::Spawn { session: 2, .. }),
-                Effect::Shell(ShellEffect::Write(_))
-            ]
-        ),
-        "{effects:?}"
-    );
-}
-
-#[test]
-fn without_a_shell_r_falls_back_to_the_api_and_says_so() {
-    let mut m = model(120, 40);
-    m.cluster.generation = 1;
-    open_lesson(&mut m, "traffic-shifting");
-    key(&mut m, KeyCode::Char('c'));
-    key(&mut m, KeyCode::Char('r'));
-    let Some(Overlay::Confirm(confirmation)) = &m.overlay else {
-        panic!("the API path still asks: {:?}", m.overlay);
-    };
-    assert_eq!(confirmation.title, "클러스터에 적용할까요?");
-    assert!(
-        confirmation.lines[0].starts_with("셸을 쓸 수 없어 앱이 API로 적용합니다"),
-        "{:?}",
-        confirmation.lines
-    );
-    let effects = key(&mut m, KeyCode::Enter);
-    assert!(
-        matches!(effects.as_slice(), [Effect::Lesson(_)]),
-        "{effects:?}"
-    );
-    assert_eq!(m.focus, Pane::Lesson);
-}
-
-#[test]
-fn r_on_the_lessons_virtual_service_opens_the_editor_with_it() {
-    let mut m = lab();
-    key(&mut m, KeyCode::F(1));
-    open_lesson(&mut m, "traffic-shifting");
-    let index = m
-        .lesson
-        .rendered
-        .code_blocks
-        .iter()
-        .position(|b| b.lang == "yaml")
-        .expect("lesson 7 shows the edited VirtualService");
-    m.lesson.selected_code = Some(index);
-    let yaml = m.lesson.rendered.code_blocks[index].text.clone();
-    key(&mut m, KeyCode::Char('r'));
-    let editor = m.editor.as_ref().expect("the editor opens");
-    assert_eq!(editor.name, "reviews");
-    assert_eq!(editor.text().trim_end(), yaml.trim_end());
-    assert!(editor.is_modified(), "saving applies the lesson's weights");
-    assert!(yaml.contains("weight: 100"));
-}
-
-#[test]
-fn the_status_bar_names_r_when_a_runnable_block_is_highlighted() {
-    let (mut m, _) = with_shell(120, 40);
-    let status = |m: &Model| common::screen_rows(m).last().cloned().unwrap_or_default();
-    assert!(!status(&m).contains("r 실행"));
-    open_lesson(&mut m, "traffic-shifting");
-    key(&mut m, KeyCode::Char('c'));
-    assert!(status(&m).contains("r 실행"), "{}", status(&m));
-    key(&mut m, KeyCode::F(4));
-    assert!(status(&m).contains("Ctrl-] 나가기"), "{}", status(&m));
 }
 
 #[test]
