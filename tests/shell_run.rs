@@ -9,6 +9,7 @@ use crossterm::event::KeyCode;
 use istio_lab::app::model::Overlay;
 use istio_lab::app::{Effect, Model, Msg};
 use istio_lab::features::shell::{ShellEffect, ShellMsg};
+use istio_lab::features::traffic::msg::TrafficEffect;
 use istio_lab::ui::layout::Pane;
 
 #[test]
@@ -135,7 +136,29 @@ fn r_on_the_lessons_virtual_service_opens_the_editor_with_it() {
     assert_eq!(editor.name, "reviews");
     assert_eq!(editor.text().trim_end(), yaml.trim_end());
     assert!(editor.is_modified(), "saving applies the lesson's weights");
-    assert!(yaml.contains("weight: 100"));
+    // Ctrl-S replaces the cluster's VirtualService with the lesson's: v1 0, v2 100.
+    let effects = common::ctrl(&mut m, 's');
+    let [Effect::Traffic(TrafficEffect::ReplaceObject { name, object, .. })] = effects.as_slice()
+    else {
+        panic!(
+            "one replace: {effects:?} {:?}",
+            m.editor.as_ref().map(|e| &e.problems)
+        );
+    };
+    assert_eq!(name, "reviews");
+    let weights: Vec<(String, u64)> = object["spec"]["http"][0]["route"]
+        .as_array()
+        .expect("a route")
+        .iter()
+        .map(|d| {
+            let subset = d["destination"]["subset"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            (subset, d["weight"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    assert_eq!(weights, [("v1".to_string(), 0), ("v2".to_string(), 100)]);
 }
 
 #[test]
