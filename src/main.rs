@@ -213,6 +213,7 @@ fn start_shell(
                 context: &connection.context,
                 namespace: &cli.cluster.namespace,
                 exe: std::env::current_exe().ok(),
+                samples: istio_lab::features::lesson::run_command::MANIFESTS,
             })
         });
     match prepared {

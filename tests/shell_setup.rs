@@ -69,6 +69,7 @@ async fn on_the_demo_cluster_kubectl_reaches_it_in_the_lab_namespace() {
         context: sim::CONTEXT_NAME,
         namespace: "bookinfo",
         exe: Some(exe),
+        samples: istio_lab::features::lesson::run_command::MANIFESTS,
     })
     .expect("prepared");
     let kubeconfig = env(&spec, "KUBECONFIG").to_string();
@@ -85,6 +86,15 @@ async fn on_the_demo_cluster_kubectl_reaches_it_in_the_lab_namespace() {
     assert!(script.contains("exec '/opt/istio lab/istio-lab' istioctl \"$@\""));
     assert_eq!(mode(&bin.join("istioctl")), 0o700);
 
+    // The lessons' `kubectl apply -f samples/…` finds the bundled manifests where the shell starts.
+    let lab = spec.cwd.clone().expect("the demo shell's folder");
+    let rule = lab.join("samples/bookinfo/networking/destination-rule-reviews.yaml");
+    assert!(
+        std::fs::read_to_string(&rule)
+            .expect("bundled")
+            .contains("kind: DestinationRule")
+    );
+
     if let Some(namespace) = kubectl(
         &kubeconfig,
         &["config", "view", "--minify", "-o", "jsonpath={..namespace}"],
@@ -93,6 +103,35 @@ async fn on_the_demo_cluster_kubectl_reaches_it_in_the_lab_namespace() {
         let pods = kubectl(&kubeconfig, &["get", "pods", "-n", "default", "-o", "name"])
             .expect("kubectl ran once already");
         assert!(pods.contains("pod/productpage-v1-"), "{pods}");
+        // A lesson command as typed, from the shell's folder, lands in the lab namespace.
+        // (`kubectl create namespace` sends protobuf, which the demo cluster refuses yet.)
+        let client = kube::Client::try_from(sim.kube_config()).expect("a client");
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bookinfo\n";
+        istio_lab::features::cluster::apply::apply_manifest(&client, "default", namespace)
+            .await
+            .expect("the lab namespace is made");
+        let applied = Command::new("kubectl")
+            // Without --validate=false kubectl first fetches /openapi/v3, which the demo
+            // cluster does not serve yet; where the file is found is what this test is about.
+            .args([
+                "apply",
+                "--validate=false",
+                "-f",
+                "samples/bookinfo/networking/destination-rule-reviews.yaml",
+            ])
+            .current_dir(&lab)
+            .env("KUBECONFIG", &kubeconfig)
+            .output()
+            .expect("kubectl ran once already");
+        let said = String::from_utf8_lossy(&applied.stdout);
+        assert!(
+            said.contains("destinationrule.networking.istio.io/reviews created"),
+            "{said} {}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        let rules =
+            kubectl(&kubeconfig, &["get", "destinationrules", "-o", "name"]).expect("kubectl runs");
+        assert!(rules.contains("reviews"), "{rules}");
     }
     drop(files);
     for path in paths.iter().chain([bin, &bin.join("istioctl")]) {
@@ -118,6 +157,7 @@ fn on_a_real_cluster_the_overlay_carries_context_and_namespace_and_istioctl_is_t
         context: "lab",
         namespace: "bookinfo",
         exe: Some(PathBuf::from("/usr/bin/istio-lab")),
+        samples: istio_lab::features::lesson::run_command::MANIFESTS,
     })
     .expect("prepared");
     assert!(

@@ -28,6 +28,9 @@ pub struct ShellTarget<'a> {
     pub namespace: &'a str,
     /// The app's own executable, which the `istioctl` stand-in runs.
     pub exe: Option<PathBuf>,
+    /// On the demo cluster: files by the relative path lessons name (`samples/bookinfo/…`),
+    /// written into the folder the shell starts in, since there is no Istio download there.
+    pub samples: &'a [(&'a str, &'a str)],
 }
 
 /// The files written for the shell; removed again when the app ends.
@@ -92,6 +95,10 @@ pub fn prepare(target: &ShellTarget) -> Result<(ShellSpec, ShellFiles), String> 
         written.paths.insert(0, bin.clone());
         path_prepend.push(bin);
     }
+    let cwd = match &target.demo_kubeconfig {
+        Some(_) if !target.samples.is_empty() => Some(demo_lab(dir, target.samples)?),
+        _ => None,
+    };
     let mut env = vec![("ISTIO_LAB".to_string(), "1".to_string())];
     if !kubeconfigs.is_empty() {
         let joined = std::env::join_paths(&kubeconfigs).map_err(|e| format!("KUBECONFIG: {e}"))?;
@@ -102,9 +109,23 @@ pub fn prepare(target: &ShellTarget) -> Result<(ShellSpec, ShellFiles), String> 
         args: Vec::new(),
         env,
         path_prepend,
-        cwd: None,
+        cwd,
     };
     Ok((spec, written))
+}
+
+/// The demo shell's folder, holding the lessons' sample manifests where their commands look.
+/// It stays after the app ends: it holds no secret, and the learner may have added files.
+fn demo_lab(dir: &Path, samples: &[(&str, &str)]) -> Result<PathBuf, String> {
+    let lab = dir.join("demo-lab");
+    for (relative, text) in samples {
+        let path = lab.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(lab)
 }
 
 fn write(path: &Path, bytes: &[u8], written: &mut ShellFiles) -> Result<(), String> {
