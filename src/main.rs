@@ -10,6 +10,7 @@ use istio_lab::cli::{Cli, Command};
 use istio_lab::features::cluster::{self, credentials};
 use istio_lab::features::lesson::progress::ProgressBook;
 use istio_lab::features::lesson::source as lesson_source;
+use istio_lab::features::shell;
 use istio_lab::runtime::{self, progress_file as progress};
 use istio_lab::sim;
 
@@ -194,7 +195,9 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         warning,
         unavailable,
     };
-    let (model, effects) = init::new_model(start);
+    let (mut model, mut effects) = init::new_model(start);
+    // Kept until the app ends: the shell's kubeconfig files are removed with it.
+    let _shell_files = start_shell(cli, &connection, &mut model, &mut effects);
     let context = runtime::Context {
         progress_path,
         progress_book: book,
@@ -207,6 +210,42 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         sim.shutdown().await;
     }
     result
+}
+
+/// Starts the shell pane's shell, pointed at the cluster the app watches (see
+/// `features::shell::setup`); without one, the pane says why and `r` falls back to the API.
+fn start_shell(
+    cli: &Cli,
+    connection: &Connection,
+    model: &mut app::Model,
+    effects: &mut Vec<app::Effect>,
+) -> Option<shell::setup::ShellFiles> {
+    let state_dir = progress::default_path().and_then(|p| p.parent().map(|d| d.to_path_buf()));
+    let prepared = state_dir
+        .ok_or_else(|| "상태 폴더를 찾을 수 없습니다".to_string())
+        .and_then(|dir| {
+            shell::setup::prepare(&shell::setup::ShellTarget {
+                state_dir: &dir,
+                demo_kubeconfig: connection.demo.as_ref().map(|sim| sim.kubeconfig_yaml()),
+                kubeconfig: cli.cluster.kubeconfig.as_deref(),
+                context: &connection.context,
+                namespace: &cli.cluster.namespace,
+                exe: std::env::current_exe().ok(),
+                samples: istio_lab::features::lesson::run_command::MANIFESTS,
+            })
+        });
+    match prepared {
+        Ok((spec, files)) => {
+            shell::update::start(&mut model.shell, spec, effects);
+            Some(files)
+        }
+        Err(e) => {
+            tracing::warn!("no shell: {e}");
+            let reason = format!("셸을 준비하지 못했습니다: {e}");
+            model.shell.state = shell::ShellState::Unavailable(reason);
+            None
+        }
+    }
 }
 
 struct Connection {

@@ -8,9 +8,9 @@
 //! documents on this branch, and kubectl's client-side validation needs them.
 
 mod common {
-    pub mod shell;
+    pub mod sim_shell;
 }
-use common::shell::{Shell, kubectl_installed, words};
+use common::sim_shell::{Shell, kubectl_installed, words};
 
 #[test]
 fn kubectl_reads_the_guides_resources_like_a_real_cluster() {

@@ -58,6 +58,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         cluster: ClusterView::new(start.now),
         traffic: TrafficView::default(),
         editor: None,
+        shell: Default::default(),
         color: start.color,
         quit: false,
         exit_code: 0,

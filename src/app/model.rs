@@ -9,6 +9,7 @@ use super::msg::{Effect, TimerMsg};
 use crate::features::cluster::model::ClusterView;
 use crate::features::lesson::Lesson;
 use crate::features::lesson::model::{LessonView, Note, Toc};
+use crate::features::shell::ShellView;
 use crate::features::traffic::editor::EditorState;
 use crate::features::traffic::model::TrafficView;
 use crate::ui::layout::{AppLayout, Pane};
@@ -91,6 +92,8 @@ pub struct Model {
     pub traffic: TrafficView,
     /// The YAML editor, when open; it takes every key.
     pub editor: Option<EditorState>,
+    /// The shell pane: its pty's screen and whether a shell runs.
+    pub shell: ShellView,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
     pub quit: bool,

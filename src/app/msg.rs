@@ -7,6 +7,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::features::cluster::msg::{ClusterEffect, ClusterMsg};
 use crate::features::lesson::msg::{LessonEffect, LessonMsg};
+use crate::features::shell::{ShellEffect, ShellMsg};
 use crate::features::traffic::msg::{TrafficEffect, TrafficMsg};
 
 // Messages live only while they pass through the channel once; boxing the cluster event would
@@ -33,6 +34,7 @@ pub enum Msg {
     Lesson(LessonMsg),
     Cluster(ClusterMsg),
     Traffic(TrafficMsg),
+    Shell(ShellMsg),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +54,7 @@ pub enum Effect {
     Lesson(LessonEffect),
     Cluster(ClusterEffect),
     Traffic(TrafficEffect),
+    Shell(ShellEffect),
 }
 
 /// Signals the app handles: the ending ones leave cleanly with the exit code a shell expects

@@ -15,8 +15,10 @@ use super::msg::{Effect, Msg};
 use crate::features::cluster::model::Applied;
 use crate::features::cluster::msg::ClusterMsg;
 use crate::features::cluster::{ClusterEvent, ConnectionState};
+use crate::features::shell::ShellEffect;
+use crate::features::shell::keys::is_escape_key;
 use crate::features::traffic::editor;
-use crate::features::{cluster, lesson, traffic};
+use crate::features::{cluster, lesson, shell, traffic};
 use crate::ui::layout::{self, Arrangement, Pane};
 
 pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
@@ -33,6 +35,8 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Paste(text) => {
             if let Some(state) = model.editor.as_mut() {
                 editor::on_paste(state, &text);
+            } else if shell_has_keys(model) {
+                shell::update::on_paste(&mut model.shell, &text, &mut effects);
             }
         }
         Msg::Signal(signal) => match signal.exit_code() {
@@ -85,7 +89,10 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
             }
         }
         Msg::Traffic(msg) => traffic::update::on_msg(model, msg, now, &mut effects),
+        Msg::Shell(msg) => shell::update::on_msg(&mut model.shell, msg),
     }
+    // Whatever changed the shell pane's size (a resize, zoom, focus), the pty hears it once.
+    shell::update::sync_pty_size(&mut model.shell, &mut effects);
     effects
 }
 
@@ -95,6 +102,17 @@ pub fn relayout(model: &mut Model, area: Rect) {
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);
         lesson::update::set_viewport(model, text.width, text.height);
+    }
+    // A hidden shell keeps the size it would have alone on screen, so it starts at that size.
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    let text = shell::view::text_area(model.layout.shell.unwrap_or(body));
+    if text.width > 0 && text.height > 0 {
+        shell::update::resize(&mut model.shell, text.height, text.width);
     }
 }
 
@@ -132,6 +150,10 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
     if model.editor.is_some() {
         editor::keys::on_key(model, key, effects);
         return;
+    }
+    // The shell takes every key (Ctrl-C, Tab and q included) but its escape key and F1–F4.
+    if shell_has_keys(model) && !matches!(key.code, KeyCode::F(1..=4)) {
+        return shell_key(model, key, effects);
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c' | 'C'))
     {
@@ -182,7 +204,7 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
         KeyCode::Char('q') => model.quit = !lesson::reset_view::ask_before_quit(model),
         KeyCode::Tab => focus(model, model.focus.next()),
         KeyCode::BackTab => focus(model, model.focus.previous()),
-        KeyCode::F(n @ 1..=3) => focus(model, Pane::ALL[usize::from(n) - 1]),
+        KeyCode::F(n @ 1..=4) => focus(model, Pane::ALL[usize::from(n) - 1]),
         KeyCode::Char('z') => {
             model.zoomed = !model.zoomed;
             focus(model, model.focus);
@@ -192,7 +214,19 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
             Pane::Lesson => lesson::update::on_key(model, key, effects),
             Pane::Cluster => cluster::update::on_key(model, key),
             Pane::Traffic => traffic::keys::on_key(model, key, now, effects),
+            // No shell runs: Enter starts one, Shift-PgUp/PgDn scroll what the last one wrote.
+            Pane::Shell => shell_key(model, key, effects),
         },
+    }
+}
+
+/// A key for the shell pane: the escape key goes back to the pane the learner came from.
+fn shell_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if is_escape_key(&key) {
+        let back = model.shell.return_to.take().unwrap_or(Pane::Lesson);
+        focus(model, back);
+    } else {
+        shell::update::on_key(&mut model.shell, &key, effects);
     }
 }
 
@@ -202,7 +236,19 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
         KeyCode::Enter | KeyCode::Char('y' | 'Y') => {
             if let Some(Overlay::Confirm(confirmation)) = model.overlay.take() {
                 model.quit |= confirmation.effects.contains(&Effect::Quit);
+                // Commands typed into the shell are watched there.
+                let typed = confirmation
+                    .effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Shell(ShellEffect::Write(_))));
+                // A shell that ended is started again; the pty keeps what is typed until it reads.
+                if typed && !model.shell.running() {
+                    shell::update::spawn(&mut model.shell, effects);
+                }
                 effects.extend(confirmation.effects);
+                if typed {
+                    focus(model, Pane::Shell);
+                }
             }
         }
         KeyCode::Esc | KeyCode::Char('n' | 'N' | 'q') => {
@@ -213,7 +259,20 @@ fn on_confirm_key(model: &mut Model, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
 }
 
+/// Whether keys go to the shell: one runs, its pane has focus and is on screen, and nothing is
+/// open over it. Without a running shell the pane takes the app's keys as the others do.
+fn shell_has_keys(model: &Model) -> bool {
+    model.focus == Pane::Shell
+        && model.shell.running()
+        && model.layout.shell.is_some()
+        && model.overlay.is_none()
+        && model.input == Input::Normal
+}
+
 fn focus(model: &mut Model, pane: Pane) {
+    if pane == Pane::Shell && model.focus != Pane::Shell {
+        model.shell.return_to = Some(model.focus);
+    }
     model.focus = pane;
     // In single-pane mode the focus decides what is on screen.
     let area = model.layout.area;
@@ -257,6 +316,13 @@ fn on_mouse(model: &mut Model, mouse: MouseEvent, now: Timestamp, effects: &mut 
                 -WHEEL_LINES
             };
             lesson::position::scroll_by(model, delta, effects);
+        }
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+            if model.layout.pane_at(column, row) == Some(Pane::Shell) =>
+        {
+            let up = mouse.kind == MouseEventKind::ScrollUp;
+            let rows = shell::update::WHEEL_ROWS;
+            shell::update::scroll(&mut model.shell, if up { rows } else { -rows });
         }
         _ => {}
     }

@@ -5,4 +5,5 @@ pub mod class;
 pub mod cluster;
 pub mod lesson;
 pub mod notes;
+pub mod shell;
 pub mod traffic;

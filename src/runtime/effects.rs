@@ -12,6 +12,7 @@ use crate::features::cluster::effects::ClusterEffects;
 use crate::features::lesson::effects::{apply_command, probe, reset};
 use crate::features::lesson::msg::LessonEffect;
 use crate::features::lesson::progress::ProgressBook;
+use crate::features::shell::effects::ShellEffects;
 use crate::features::traffic::effects::TrafficEffects;
 
 /// How often the progress file may be written while the learner scrolls.
@@ -37,13 +38,16 @@ pub struct EffectRunner {
     last_progress_write: Option<Instant>,
     cluster: ClusterEffects,
     traffic: TrafficEffects,
+    shell: ShellEffects,
 }
 
 impl EffectRunner {
     pub fn new(tx: UnboundedSender<Msg>, context: Context) -> EffectRunner {
         let cluster = ClusterEffects::new(tx.clone(), context.client.clone());
         let traffic = TrafficEffects::new(tx.clone(), context.client.clone(), context.try_gateway);
+        let shell = ShellEffects::new(tx.clone());
         EffectRunner {
+            shell,
             tx,
             context,
             progress_dirty: false,
@@ -99,6 +103,7 @@ impl EffectRunner {
             Effect::Quit => {}
             Effect::Cluster(effect) => self.cluster.run(effect),
             Effect::Traffic(effect) => self.traffic.run(effect, &self.cluster),
+            Effect::Shell(effect) => self.shell.run(effect),
         }
     }
 
@@ -120,6 +125,7 @@ impl EffectRunner {
     /// Stops the watchers and the probe, and writes the progress file one last time.
     pub async fn shutdown(&mut self) {
         self.cluster.stop();
+        self.shell.stop();
         let Some(path) = self.context.progress_path.clone() else {
             return;
         };

@@ -15,21 +15,24 @@ pub enum Pane {
     Lesson,
     Cluster,
     Traffic,
+    /// The learner's shell in a pseudo-terminal.
+    Shell,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 3] = [Pane::Lesson, Pane::Cluster, Pane::Traffic];
+    pub const ALL: [Pane; 4] = [Pane::Lesson, Pane::Cluster, Pane::Traffic, Pane::Shell];
 
     pub fn next(self) -> Pane {
         match self {
             Pane::Lesson => Pane::Cluster,
             Pane::Cluster => Pane::Traffic,
-            Pane::Traffic => Pane::Lesson,
+            Pane::Traffic => Pane::Shell,
+            Pane::Shell => Pane::Lesson,
         }
     }
 
     pub fn previous(self) -> Pane {
-        self.next().next()
+        self.next().next().next()
     }
 
     pub fn title(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Pane {
             Pane::Lesson => "레슨",
             Pane::Cluster => "클러스터",
             Pane::Traffic => "트래픽",
+            Pane::Shell => "셸",
         }
     }
 
@@ -45,6 +49,7 @@ impl Pane {
             Pane::Lesson => 1,
             Pane::Cluster => 2,
             Pane::Traffic => 3,
+            Pane::Shell => 4,
         }
     }
 }
@@ -66,8 +71,9 @@ pub struct AppLayout {
     pub lesson: Option<Rect>,
     pub cluster: Option<Rect>,
     pub traffic: Option<Rect>,
+    pub shell: Option<Rect>,
     /// Header tabs, in `Pane::ALL` order.
-    pub tabs: [Rect; 3],
+    pub tabs: [Rect; 4],
     /// The learner asked for the focused pane alone, whatever the terminal's size.
     pub zoomed: bool,
 }
@@ -92,6 +98,7 @@ impl AppLayout {
             Pane::Lesson => self.lesson,
             Pane::Cluster => self.cluster,
             Pane::Traffic => self.traffic,
+            Pane::Shell => self.shell,
         }
     }
 
@@ -169,48 +176,57 @@ pub fn compute(area: Rect, focus: Pane, zoomed: bool) -> AppLayout {
 
     match arrangement {
         Arrangement::SideBySide => {
-            let lesson_width = body.width * 11 / 20;
-            let right_width = body.width - lesson_width;
+            // The lesson and the shell where its commands run share the left column; the
+            // cluster and traffic panes, which show what the commands did, the right one.
+            let left_width = body.width * 11 / 20;
+            let right_width = body.width - left_width;
+            let lesson_height = body.height * 3 / 5;
             let top_height = body.height / 2;
-            layout.lesson = Some(Rect::new(body.x, body.y, lesson_width, body.height));
-            layout.cluster = Some(Rect::new(
-                body.x + lesson_width,
-                body.y,
-                right_width,
-                top_height,
+            let right = body.x + left_width;
+            layout.lesson = Some(Rect::new(body.x, body.y, left_width, lesson_height));
+            layout.shell = Some(Rect::new(
+                body.x,
+                body.y + lesson_height,
+                left_width,
+                body.height - lesson_height,
             ));
+            layout.cluster = Some(Rect::new(right, body.y, right_width, top_height));
             layout.traffic = Some(Rect::new(
-                body.x + lesson_width,
+                right,
                 body.y + top_height,
                 right_width,
                 body.height - top_height,
             ));
         }
         Arrangement::Stacked => {
-            let lesson_height = body.height / 2;
-            let cluster_height = (body.height - lesson_height) / 2;
-            layout.lesson = Some(Rect::new(body.x, body.y, body.width, lesson_height));
-            layout.cluster = Some(Rect::new(
-                body.x,
-                body.y + lesson_height,
-                body.width,
-                cluster_height,
-            ));
-            layout.traffic = Some(Rect::new(
-                body.x,
-                body.y + lesson_height + cluster_height,
-                body.width,
-                body.height - lesson_height - cluster_height,
-            ));
+            // The lesson a third; the traffic pane, whose sliders need the rows, the remainder.
+            let lesson = body.height / 3;
+            let rest = body.height - lesson;
+            let heights = [lesson, rest / 3, rest - 2 * (rest / 3), rest / 3];
+            let mut y = body.y;
+            for (pane, height) in [Pane::Lesson, Pane::Cluster, Pane::Traffic, Pane::Shell]
+                .into_iter()
+                .zip(heights)
+            {
+                *layout.slot(pane) = Some(Rect::new(body.x, y, body.width, height));
+                y += height;
+            }
         }
-        Arrangement::Single => match focus {
-            Pane::Lesson => layout.lesson = Some(body),
-            Pane::Cluster => layout.cluster = Some(body),
-            Pane::Traffic => layout.traffic = Some(body),
-        },
+        Arrangement::Single => *layout.slot(focus) = Some(body),
         Arrangement::TooSmall => {}
     }
     layout
+}
+
+impl AppLayout {
+    fn slot(&mut self, pane: Pane) -> &mut Option<Rect> {
+        match pane {
+            Pane::Lesson => &mut self.lesson,
+            Pane::Cluster => &mut self.cluster,
+            Pane::Traffic => &mut self.traffic,
+            Pane::Shell => &mut self.shell,
+        }
+    }
 }
 
 /// The text area inside a pane's border and one column of padding on each side.
@@ -252,10 +268,31 @@ mod tests {
             let layout = compute(Rect::new(0, 0, w, h), Pane::Cluster, true);
             assert_eq!(layout.arrangement(), Arrangement::Single, "{w}x{h}");
             assert_eq!(layout.cluster, Some(Rect::new(0, 1, w, h - 2)));
-            assert_eq!((layout.lesson, layout.traffic), (None, None));
+            assert_eq!(
+                (layout.lesson, layout.traffic, layout.shell),
+                (None, None, None)
+            );
         }
         let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true);
         assert_eq!(tiny.arrangement(), Arrangement::TooSmall);
+    }
+
+    #[test]
+    fn all_four_panes_show_from_120x40_with_the_shell_under_the_lesson() {
+        for (w, h) in [(120, 40), (200, 50)] {
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false);
+            let lesson = layout.lesson.unwrap();
+            let shell = layout.shell.unwrap();
+            assert_eq!((shell.x, shell.width), (lesson.x, lesson.width));
+            assert_eq!(shell.y, lesson.bottom());
+            assert!(shell.height >= 12, "{w}x{h}: {shell:?}");
+            assert_eq!(layout.cluster.unwrap().x, lesson.right());
+        }
+        let small = compute(Rect::new(0, 0, 80, 24), Pane::Shell, false);
+        assert_eq!(small.shell, Some(Rect::new(0, 1, 80, 22)));
+        assert_eq!(Pane::Traffic.next(), Pane::Shell);
+        assert_eq!(Pane::Shell.next(), Pane::Lesson);
+        assert_eq!(Pane::Lesson.previous(), Pane::Shell);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod shell;
 pub mod sim_lab;
 pub mod traffic;
 

@@ -12,7 +12,11 @@ use crate::ui::theme::Theme;
 /// (group, keys, what they do). The README's key table mirrors this list.
 pub const KEYS: &[(&str, &str, &str)] = &[
     ("전체", "Tab / Shift-Tab", "다음 / 이전 창"),
-    ("전체", "F1 F2 F3", "레슨 / 클러스터 / 트래픽 창으로"),
+    (
+        "전체",
+        "F1 F2 F3 F4",
+        "레슨 / 클러스터 / 트래픽 / 셸 창으로",
+    ),
     ("전체", "마우스 클릭", "그 창으로 이동"),
     (
         "전체",
@@ -38,13 +42,15 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("레슨", "n N", "검색 중: 다음 / 이전 일치, Esc 해제"),
     ("레슨", "c C", "다음 / 이전 코드 블록 선택"),
     ("레슨", "y", "선택한 코드 블록을 클립보드로 복사 (OSC 52)"),
-    (
-        "레슨",
-        "r",
-        "고른 블록의 kubectl apply/label 명령을 클러스터에 적용",
-    ),
+    ("레슨", "r", "고른 블록의 명령을 확인 후 셸 창에서 실행"),
     ("레슨", "Esc", "코드 블록 선택 해제"),
     ("클러스터", "↓ ↑ / j k, PgDn PgUp", "고른 표 스크롤"),
+    ("셸", "Ctrl-]", "셸 창에서 나가기 (전에 있던 창으로)"),
+    ("셸", "Shift-PgUp PgDn, 휠", "지난 출력 보기 (2,000줄 보관)"),
+    ("셸", "Enter", "셸이 끝난 뒤: 새 셸 시작"),
+    ("셸", "Shift-드래그", "텍스트 선택 (터미널의 선택 기능)"),
+    ("셸", "z 뒤 F4", "셸만 화면 가득 (셸 안의 z는 셸로 감)"),
+    ("셸", "그 밖의 키", "모두 셸로 (Ctrl-C, Tab, q 포함)"),
     ("클러스터", "p s", "Pod 표 / 서비스 표 고르기"),
     ("클러스터", "/", "이름으로 거르기 (입력하는 대로), Esc 해제"),
     ("클러스터", ":", "실습 네임스페이스 바꾸기 (Enter)"),
@@ -116,8 +122,9 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, theme: Theme) {
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+const KEY_COLUMN: usize = 22;
+
 fn lines(max: usize, theme: Theme) -> Vec<Line<'static>> {
-    const KEY_COLUMN: usize = 22;
     let mut lines = Vec::new();
     let mut group = "";
     for (g, keys, action) in KEYS {
@@ -138,4 +145,22 @@ fn lines(max: usize, theme: Theme) -> Vec<Line<'static>> {
         ]));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// At 80 columns the popup is 76 wide: the text has 74, the action what the key column leaves.
+    #[test]
+    fn the_run_and_shell_lines_fit_at_80_columns() {
+        let room = 74 - (KEY_COLUMN + 1);
+        for (group, keys, action) in KEYS {
+            if *group == "셸" || *keys == "r" || keys.starts_with("F1") {
+                let width = crate::ui::text::width(action);
+                assert!(width <= room, "{keys}: {action} is {width} > {room}");
+                assert!(crate::ui::text::width(keys) < KEY_COLUMN, "{keys}");
+            }
+        }
+    }
 }

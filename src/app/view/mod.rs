@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use super::Model;
 use super::model::Overlay;
-use crate::features::{cluster, lesson, traffic};
+use crate::features::{cluster, lesson, shell, traffic};
 use crate::ui::layout::Arrangement;
 use crate::ui::theme::Theme;
 use crate::ui::too_small;
@@ -32,6 +32,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     }
     if let Some(area) = layout.traffic {
         traffic::view::draw(frame, area, model, theme);
+    }
+    if let Some(area) = layout.shell {
+        shell::view::draw(frame, area, model, theme);
     }
     match &model.overlay {
         Some(Overlay::Help(scroll)) => help::draw(frame, frame.area(), *scroll, theme),

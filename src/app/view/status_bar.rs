@@ -5,6 +5,8 @@ use ratatui::text::{Line, Span};
 
 use crate::app::Model;
 use crate::app::model::Input;
+use crate::features::lesson::block_actions::runnable;
+use crate::features::shell::keys::ESCAPE_KEY_LABEL;
 use crate::ui::layout::Pane;
 use crate::ui::line_edit::LineEdit;
 use crate::ui::text::{tail, truncate, width};
@@ -42,7 +44,7 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
             Span::styled("  n/N 다음/이전 · Esc 해제", theme.muted()),
         ])
     } else {
-        hints(model.focus, theme)
+        hints(model, theme)
     };
     frame.render_widget(line, area);
 }
@@ -69,8 +71,19 @@ fn prompt(
     ])
 }
 
-fn hints(focus: Pane, theme: Theme) -> Line<'static> {
-    let keys: &[(&str, &str)] = match focus {
+fn hints(model: &Model, theme: Theme) -> Line<'static> {
+    let keys: &[(&str, &str)] = match model.focus {
+        // With a block highlighted, its keys come first: that is what the learner is about to do.
+        Pane::Lesson if runnable_block(model) => &[
+            ("r", "실행"),
+            ("y", "복사"),
+            ("c/C", "다음/이전 코드"),
+            ("Esc", "선택 해제"),
+            ("←→", "레슨"),
+            ("↑↓", "스크롤"),
+            ("Tab", "창"),
+            ("?", "도움말"),
+        ],
         Pane::Lesson => &[
             ("←→", "레슨"),
             ("↑↓", "스크롤"),
@@ -81,6 +94,17 @@ fn hints(focus: Pane, theme: Theme) -> Line<'static> {
             ("Tab", "창"),
             ("?", "도움말"),
             ("q", "종료"),
+        ],
+        Pane::Shell if model.shell.running() => &[
+            (ESCAPE_KEY_LABEL, "나가기"),
+            ("Shift-PgUp/PgDn", "스크롤"),
+            ("F1-F3", "다른 창"),
+            ("", "다른 키는 모두 셸로"),
+        ],
+        Pane::Shell => &[
+            ("Enter", "새 셸"),
+            (ESCAPE_KEY_LABEL, "나가기"),
+            ("F1-F3", "다른 창"),
         ],
         Pane::Cluster => &[
             ("↑↓", "스크롤"),
@@ -103,9 +127,19 @@ fn hints(focus: Pane, theme: Theme) -> Line<'static> {
         ],
     };
     let mut spans = vec![Span::raw(" ")];
+    // An empty key is a note, not a key.
     for (key, label) in keys {
         spans.push(Span::styled(*key, theme.key()));
         spans.push(Span::styled(format!(" {label}  "), theme.muted()));
     }
     Line::from(spans)
+}
+
+/// Whether the highlighted code block has something `r` can run.
+fn runnable_block(model: &Model) -> bool {
+    model
+        .lesson
+        .selected_code
+        .and_then(|i| model.lesson.rendered.code_blocks.get(i))
+        .is_some_and(runnable)
 }

@@ -2,8 +2,9 @@
 //! and namespace label commands map to the bundled manifests, applied through the API, so the
 //! lab works on the demo cluster where there is no kubectl and no Istio download.
 
-/// Bundled copies of the guide's sample manifests, by the path the guide uses.
-const MANIFESTS: &[(&str, &str)] = &[
+/// Bundled copies of the guide's sample manifests, by the path the guide uses (the demo
+/// shell's folder holds them too, so the lessons' commands work there as typed).
+pub const MANIFESTS: &[(&str, &str)] = &[
     (
         "samples/bookinfo/platform/kube/bookinfo.yaml",
         include_str!("../../../assets/bookinfo/bookinfo.yaml"),

@@ -207,7 +207,7 @@ impl EditorState {
     }
 
     /// Puts `text` in the buffer, keeping the cursor near where it was.
-    fn replace_buffer(&mut self, text: &str) {
+    pub fn replace_buffer(&mut self, text: &str) {
         let DataCursor(row, col) = self.textarea.cursor();
         self.textarea = new_textarea(text);
         let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
