@@ -176,7 +176,10 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         warning,
         unavailable,
     };
-    let (model, effects) = init::new_model(start);
+    let (mut model, effects) = init::new_model(start);
+    app::presenter::configure(&mut model, cli.theme, cli.present);
+    let area = model.area();
+    app::update::relayout(&mut model, area);
     let context = runtime::Context {
         progress_path,
         progress_book: book,

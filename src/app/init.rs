@@ -57,6 +57,8 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         traffic: TrafficView::default(),
         editor: None,
         color: start.color,
+        theme: Default::default(),
+        presenter: Default::default(),
         quit: false,
         exit_code: 0,
     };

@@ -41,6 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         },
         steps,
         &view.steps_done,
+        model.presenter.revealed_steps(view.index),
         theme,
     );
     let text_area = Rect {
@@ -103,19 +104,23 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
 }
 
-/// The lesson's steps, ticked green as the cluster reaches each one's state.
+/// The lesson's steps, ticked green as the cluster reaches each one's state; while presenting,
+/// those from `revealed` on are dimmed.
 fn draw_checklist(
     frame: &mut Frame,
     area: Rect,
     steps: &[Step],
     done: &[Option<bool>],
+    revealed: Option<usize>,
     theme: Theme,
 ) {
     if area.height == 0 {
         return;
     }
     let max = usize::from(area.width);
+    let hidden = |i: usize| revealed.is_some_and(|r| i >= r);
     let mark = |i: usize| match done.get(i).copied().flatten() {
+        _ if hidden(i) => ("·", theme.dimmed()),
         Some(true) => ("✔", theme.good()),
         Some(false) => ("○", theme.muted()),
         None => ("·", theme.muted()),
@@ -138,7 +143,7 @@ fn draw_checklist(
     for (i, step) in steps.iter().enumerate().take(usize::from(area.height - 1)) {
         let (symbol, style) = mark(i);
         let text = truncate(&format!("{}. {}", i + 1, step.title), max.saturating_sub(2));
-        let text_style = if done.get(i).copied().flatten() == Some(true) {
+        let text_style = if hidden(i) || done.get(i).copied().flatten() == Some(true) {
             style
         } else {
             theme.span(crate::features::lesson::SpanKind::Text)
