@@ -41,22 +41,25 @@ fn big_size(text: &str, columns: u16) -> Option<PixelSize> {
         .find(|&size| glyphs * glyph_width(size) <= usize::from(columns))
 }
 
-/// `동적 트래픽` → `동 적  트 래 픽`: a space between wide letters and two between words,
-/// which a projector's blur cannot run together; ASCII runs (`80/20`) stay as they are.
+/// `동적 트래픽` → `동 적  트 래 픽`: a space between two wide letters and two between words
+/// next to them, which a projector's blur cannot run together; ASCII runs (`80/20 → 0/100`)
+/// stay as they are.
 pub fn letter_spaced(text: &str) -> String {
+    let wide = |c: char| width(c.encode_utf8(&mut [0; 4])) > 1;
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
-    let mut previous: Option<char> = None;
-    for c in text.chars() {
-        if let Some(p) = previous {
-            let wide = |c: char| width(c.encode_utf8(&mut [0; 4])) > 1;
-            if c == ' ' {
-                out.push(' ');
-            } else if p != ' ' && (wide(p) || wide(c)) {
-                out.push(' ');
-            }
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        if c == ' ' {
+            let word_gap = before.is_some_and(wide) || after.is_some_and(wide);
+            out.push_str(if word_gap { "  " } else { " " });
+            continue;
+        }
+        if before.is_some_and(wide) && wide(c) {
+            out.push(' ');
         }
         out.push(c);
-        previous = Some(c);
     }
     out
 }
@@ -163,14 +166,19 @@ mod tests {
     #[test]
     fn letter_spacing_separates_hangul_and_keeps_ascii_runs() {
         assert_eq!(letter_spaced("트래픽 전환"), "트 래 픽  전 환");
-        assert_eq!(letter_spaced("제어 (80/20)"), "제 어  (80/20)");
+        assert_eq!(
+            letter_spaced("제어 (80/20 → 0/100)"),
+            "제 어  (80/20 → 0/100)"
+        );
         assert_eq!(letter_spaced("Istio 설치"), "Istio  설 치");
+        assert_eq!(letter_spaced("(Bookinfo와 제거)"), "(Bookinfo와  제 거)");
     }
 
     #[test]
     fn ascii_titles_are_drawn_in_the_big_font() {
-        let mut buf = Buffer::empty(Rect::new(0, 0, 60, HEIGHT));
-        draw(&mut buf, buf.area, 7, "Canary", "", Theme::new(false));
+        let area = Rect::new(0, 0, 60, HEIGHT);
+        let mut buf = Buffer::empty(area);
+        draw(&mut buf, area, 7, "Canary", "", Theme::new(false));
         let text = rows(&buf).concat();
         assert!(text.contains('█') || text.contains('▀') || text.contains('▄'));
         assert!(!text.contains("Canary"), "drawn as glyphs, not letters");
@@ -178,10 +186,11 @@ mod tests {
 
     #[test]
     fn hangul_titles_get_the_big_number_and_a_whole_box() {
-        let mut buf = Buffer::empty(Rect::new(0, 0, 50, HEIGHT));
+        let area = Rect::new(0, 0, 50, HEIGHT);
+        let mut buf = Buffer::empty(area);
         draw(
             &mut buf,
-            buf.area,
+            area,
             7,
             "트래픽 전환",
             "레슨 7/9",
@@ -200,8 +209,9 @@ mod tests {
     fn a_long_hangul_title_loses_spacing_then_letters_but_keeps_its_box() {
         let title = "정리하기 (Bookinfo와 Istio 제거)";
         for columns in [MIN_WIDTH, 30, 40, 60] {
-            let mut buf = Buffer::empty(Rect::new(0, 0, columns, HEIGHT));
-            draw(&mut buf, buf.area, 9, title, "", Theme::new(false));
+            let area = Rect::new(0, 0, columns, HEIGHT);
+            let mut buf = Buffer::empty(area);
+            draw(&mut buf, area, 9, title, "", Theme::new(false));
             let rows = rows(&buf);
             assert!(rows[1].ends_with('┃'), "{columns}: {rows:#?}");
             assert!(rows[0].ends_with('┓'), "{columns}: {rows:#?}");
@@ -210,8 +220,9 @@ mod tests {
 
     #[test]
     fn too_small_an_area_draws_nothing() {
-        let mut buf = Buffer::empty(Rect::new(0, 0, MIN_WIDTH - 1, HEIGHT));
-        draw(&mut buf, buf.area, 1, "제목", "", Theme::new(false));
+        let area = Rect::new(0, 0, MIN_WIDTH - 1, HEIGHT);
+        let mut buf = Buffer::empty(area);
+        draw(&mut buf, area, 1, "제목", "", Theme::new(false));
         assert!(rows(&buf).iter().all(|r| r.trim().is_empty()));
     }
 }

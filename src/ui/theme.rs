@@ -297,3 +297,6 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

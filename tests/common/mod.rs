@@ -3,6 +3,7 @@
 
 pub mod harness;
 pub mod sim_lab;
+pub mod styled;
 pub mod traffic;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
