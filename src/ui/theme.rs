@@ -110,6 +110,21 @@ impl Theme {
         }
     }
 
+    /// Last over the finished frame: in themes that promise a contrast ratio, text some widget
+    /// drew with the DIM attribute (the editor's line numbers) becomes muted text instead, so
+    /// the promise holds whoever drew it.
+    pub fn settle(self, buf: &mut ratatui::buffer::Buffer) {
+        if self.palette.dim_attribute || !self.color {
+            return;
+        }
+        for cell in &mut buf.content {
+            if cell.modifier.contains(Modifier::DIM) {
+                cell.modifier.remove(Modifier::DIM);
+                cell.fg = self.palette.muted;
+            }
+        }
+    }
+
     /// What the presenter has not revealed yet.
     pub fn dimmed(self) -> Style {
         self.faint(self.palette.dim)

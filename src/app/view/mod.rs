@@ -53,4 +53,5 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     if let Some(state) = &model.editor {
         traffic::editor::view::draw(frame, frame.area(), state, theme);
     }
+    theme.settle(frame.buffer_mut());
 }
