@@ -1,6 +1,9 @@
 //! A popup drawn over Korean text keeps its whole border: a double-width character straddling
 //! either edge loses its orphaned half, so no border cell is hidden on the terminal.
 
+mod common;
+
+use crossterm::event::KeyCode;
 use istio_lab::ui::popup::draw_box;
 use istio_lab::ui::theme::{Theme, ThemeName};
 use proptest::prelude::*;
@@ -124,4 +127,39 @@ fn the_table_of_contents_corner_over_a_korean_title_is_whole() {
     assert_eq!(check_border(&buffer, rect), Ok(()));
     let top: String = visible(&buffer, 0).into_iter().flatten().collect();
     assert!(top.starts_with("╭ 5. 인 ╭"), "{top}");
+}
+
+#[test]
+fn the_editor_and_the_table_of_contents_over_the_app_keep_their_borders() {
+    // The editor at 60×20 over the traffic pane, and the table of contents at 80×24 over
+    // lesson 5, where the edges fall on Korean text.
+    let mut editor = common::lab();
+    common::send(
+        &mut editor,
+        istio_lab::app::Msg::Resize {
+            width: 60,
+            height: 20,
+        },
+    );
+    common::key(&mut editor, KeyCode::Char('e'));
+    assert!(editor.editor.is_some());
+    let mut toc = common::model(80, 24);
+    for _ in 0..common::lesson_index(&toc, "ingress-address") {
+        common::key(&mut toc, KeyCode::Right);
+    }
+    common::key(&mut toc, KeyCode::Char('t'));
+    for (name, m, rect) in [
+        ("editor", &editor, Rect::new(3, 1, 54, 18)),
+        ("toc", &toc, Rect::new(8, 1, 64, 22)),
+    ] {
+        let buffer = common::styled::buffer(m);
+        assert_eq!(
+            buffer[(rect.x, rect.y)].symbol(),
+            "╭",
+            "{name}: the box is where expected"
+        );
+        if let Err(problem) = check_border(&buffer, rect) {
+            panic!("{name}: {problem}");
+        }
+    }
 }
