@@ -56,10 +56,10 @@ fn mend_edges(buf: &mut Buffer, rect: Rect) {
     for y in rect.top()..rect.bottom() {
         // A character starting just left of the box that reaches into it (a wide character
         // is two cells, so only the cell right before the box can).
-        if let Some(x) = rect.left().checked_sub(1).filter(|&x| x >= buf.area.left()) {
-            if usize::from(x) + width(buf[(x, y)].symbol()) > usize::from(rect.left()) {
-                blank(buf, x, y);
-            }
+        if let Some(x) = rect.left().checked_sub(1).filter(|&x| x >= buf.area.left())
+            && usize::from(x) + width(buf[(x, y)].symbol()) > usize::from(rect.left())
+        {
+            blank(buf, x, y);
         }
         // A character in the box's last column reaching out of it: its second half outside.
         let reach = usize::from(last) + width(buf[(last, y)].symbol());

@@ -216,6 +216,9 @@ pub const CONTRAST: Palette = Palette {
     dim_attribute: false,
 };
 
+// Written here rather than taken from a colour crate (palette has it): the formula is the few
+// lines below, and the app has no other use for a colour-science library.
+
 /// WCAG 2 relative luminance of an sRGB colour; `None` for colours whose value the terminal
 /// decides (`Reset`, the sixteen named ones, indexed).
 pub fn luminance(color: Color) -> Option<f64> {
