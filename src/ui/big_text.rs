@@ -92,24 +92,24 @@ pub fn draw(buf: &mut Buffer, area: Rect, number: usize, title: &str, detail: &s
         big(buf, area, &whole, size, theme);
         return;
     }
-    // The number big at the left, the title boxed beside it.
+    // The number big at the left (in a third of the width at most, smaller or not at all when
+    // it would not fit whole), the title boxed beside it.
     let digits = number.to_string();
-    let number_width = u16::try_from(digits.len() * glyph_width(PixelSize::HalfHeight))
-        .unwrap_or(u16::MAX)
-        .min(area.width / 3);
-    big(
-        buf,
-        Rect {
-            width: number_width,
-            ..area
-        },
-        &digits,
-        PixelSize::HalfHeight,
-        theme,
-    );
+    let number_width = match big_size(&digits, area.width / 3) {
+        Some(size) => {
+            let used = u16::try_from(digits.len() * glyph_width(size)).unwrap_or(u16::MAX);
+            let number = Rect {
+                width: used,
+                ..area
+            };
+            big(buf, number, &digits, size, theme);
+            used + 1
+        }
+        None => 0,
+    };
     let boxed = Rect {
-        x: area.x + number_width + 1,
-        width: area.width.saturating_sub(number_width + 1),
+        x: area.x + number_width,
+        width: area.width.saturating_sub(number_width),
         ..area
     };
     let block = Block::bordered()
@@ -219,10 +219,52 @@ mod tests {
     }
 
     #[test]
+    fn a_number_is_drawn_whole_or_not_at_all() {
+        let narrow = Rect::new(0, 0, 30, HEIGHT);
+        let mut buf = Buffer::empty(narrow);
+        draw(&mut buf, narrow, 100, "제목", "", Theme::new(false));
+        assert!(rows(&buf)[0].starts_with('┏'), "{:#?}", rows(&buf));
+        let wide = Rect::new(0, 0, 80, HEIGHT);
+        let mut buf = Buffer::empty(wide);
+        draw(&mut buf, wide, 100, "제목", "", Theme::new(false));
+        let rows = rows(&buf);
+        assert_eq!(
+            rows[0].chars().position(|c| c == '┏'),
+            Some(25),
+            "{rows:#?}"
+        );
+    }
+
+    #[test]
     fn too_small_an_area_draws_nothing() {
         let area = Rect::new(0, 0, MIN_WIDTH - 1, HEIGHT);
         let mut buf = Buffer::empty(area);
         draw(&mut buf, area, 1, "제목", "", Theme::new(false));
         assert!(rows(&buf).iter().all(|r| r.trim().is_empty()));
+    }
+
+    proptest::proptest! {
+        /// Whatever the title and width, the banner has no cut wide character and, when
+        /// boxed, a whole box: the right border shows on every row.
+        #[test]
+        fn any_title_gives_a_whole_banner(
+            title in "[가-힣A-Za-z0-9 ().→/]{0,40}",
+            columns in MIN_WIDTH..120,
+            number in 1usize..120,
+        ) {
+            let area = Rect::new(0, 0, columns, HEIGHT);
+            let mut buf = Buffer::empty(area);
+            draw(&mut buf, area, number, &title, "레슨 1/9 · 단계 0/3", Theme::new(true));
+            let rows = rows(&buf);
+            for row in &rows {
+                proptest::prop_assert!(width(row) <= usize::from(columns), "{:?}", rows);
+            }
+            if big_size(&format!("{number}. {title}"), columns).is_none() {
+                proptest::prop_assert!(rows[0].ends_with('┓'), "{:?}", rows);
+                proptest::prop_assert!(rows[1].ends_with('┃'), "{:?}", rows);
+                proptest::prop_assert!(rows[2].ends_with('┃'), "{:?}", rows);
+                proptest::prop_assert!(rows[3].ends_with('┛'), "{:?}", rows);
+            }
+        }
     }
 }
