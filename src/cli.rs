@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::ui::theme::ThemeName;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "istio-lab",
@@ -18,6 +20,13 @@ pub struct Cli {
     pub source: LessonSource,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// Colours: dark, light, or contrast (for a projector). `T` cycles them while running.
+    #[arg(long, value_name = "THEME", env = "ISTIO_LAB_THEME", value_parser = ThemeName::parse)]
+    pub theme: Option<ThemeName>,
+    /// Presenter mode: contrast colours (unless --theme says otherwise), no key hints, the
+    /// lesson title big, Space reveals a lesson's steps one by one. `P` toggles it.
+    #[arg(long)]
+    pub present: bool,
     /// Forget the remembered lesson and scroll position.
     #[arg(long)]
     pub reset_progress: bool,

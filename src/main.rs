@@ -196,6 +196,9 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         unavailable,
     };
     let (mut model, mut effects) = init::new_model(start);
+    app::presenter::configure(&mut model, cli.theme, cli.present);
+    let area = model.area();
+    app::update::relayout(&mut model, area);
     // Kept until the app ends: the shell's kubeconfig files are removed with it.
     let _shell_files = start_shell(cli, &connection, &mut model, &mut effects);
     let context = runtime::Context {

@@ -60,6 +60,8 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         editor: None,
         shell: Default::default(),
         color: start.color,
+        theme: Default::default(),
+        presenter: Default::default(),
         quit: false,
         exit_code: 0,
     };

@@ -4,6 +4,7 @@
 pub mod init;
 pub mod model;
 pub mod msg;
+pub mod presenter;
 pub mod update;
 pub mod view;
 

@@ -14,6 +14,7 @@ use crate::features::traffic::editor::EditorState;
 use crate::features::traffic::model::TrafficView;
 use crate::ui::layout::{AppLayout, Pane};
 use crate::ui::line_edit::LineEdit;
+use crate::ui::theme::ThemeName;
 
 const TOAST_TIME: Duration = Duration::from_secs(4);
 
@@ -63,6 +64,29 @@ pub struct Toast {
     pub id: u64,
 }
 
+/// Presenter mode's state; what its keys do is in `presenter.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Presenter {
+    pub on: bool,
+    /// The theme to return to when presenter mode ends.
+    pub theme_before: ThemeName,
+    /// How many steps of which lesson are revealed; another lesson starts with none.
+    pub revealed: (usize, usize),
+    /// Where the big title goes, above the lesson pane (set with the layout).
+    pub title_area: Option<Rect>,
+}
+
+impl Presenter {
+    /// Steps of `lesson` revealed so far, or `None` when not presenting (all are shown).
+    pub fn revealed_steps(&self, lesson: usize) -> Option<usize> {
+        match self.revealed {
+            _ if !self.on => None,
+            (index, steps) if index == lesson => Some(steps),
+            _ => Some(0),
+        }
+    }
+}
+
 /// Where the app is connected, for the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -96,6 +120,11 @@ pub struct Model {
     pub shell: ShellView,
     /// False when NO_COLOR is set: the theme then uses only bold, underline and reverse.
     pub color: bool,
+    /// The colours drawn with (`--theme`, `T`); pure rendering reads it from here.
+    pub theme: ThemeName,
+    /// Presenter mode (`--present`, `P`): contrast, no key hints, a big title, steps revealed
+    /// one by one.
+    pub presenter: Presenter,
     pub quit: bool,
     /// The process's exit status once `quit` is set (a signal's 128 + N, else 0).
     pub exit_code: u8,

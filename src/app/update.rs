@@ -12,6 +12,7 @@ use ratatui::layout::Rect;
 
 use super::model::{Input, Model, Overlay, ToastLevel};
 use super::msg::{Effect, Msg};
+use super::presenter::{self, KeyOutcome};
 use crate::features::cluster::model::Applied;
 use crate::features::cluster::msg::ClusterMsg;
 use crate::features::cluster::{ClusterEvent, ConnectionState};
@@ -99,6 +100,7 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
 /// Recomputes pane geometry and re-renders the lesson when its text width changed.
 pub fn relayout(model: &mut Model, area: Rect) {
     model.layout = layout::compute(area, model.focus, model.zoomed);
+    presenter::carve(model);
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);
         lesson::update::set_viewport(model, text.width, text.height);
@@ -199,6 +201,11 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
         }
         Some(Overlay::Confirm(_)) => return on_confirm_key(model, key, effects),
         None => {}
+    }
+    match presenter::on_key(model, key, effects) {
+        KeyOutcome::Ignored => {}
+        KeyOutcome::Done => return,
+        KeyOutcome::Relayout => return focus(model, model.focus),
     }
     match key.code {
         KeyCode::Char('q') => model.quit = !lesson::reset_view::ask_before_quit(model),

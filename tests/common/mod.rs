@@ -4,6 +4,7 @@
 pub mod harness;
 pub mod shell;
 pub mod sim_lab;
+pub mod styled;
 pub mod traffic;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

@@ -49,6 +49,9 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
         ));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(help_hint(compact), theme.muted()));
+    // A presenter's audience has no use for the key hint.
+    if !model.presenter.on {
+        spans.push(Span::styled(help_hint(compact), theme.muted()));
+    }
     frame.render_widget(Line::from(spans), area);
 }

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod header;
 pub mod help;
+pub mod presenter;
 pub mod status_bar;
 
 use ratatui::Frame;
@@ -16,17 +17,23 @@ use crate::ui::theme::Theme;
 use crate::ui::too_small;
 
 pub fn draw(frame: &mut Frame, model: &Model) {
-    let theme = Theme::new(model.color);
+    let theme = Theme::named(model.theme, model.color);
+    // Light and contrast paint their own background; dark leaves the terminal's.
+    let area = frame.area();
+    frame.buffer_mut().set_style(area, theme.base());
     let layout = &model.layout;
     if layout.arrangement() == Arrangement::TooSmall {
         too_small::draw(frame, frame.area(), theme);
         return;
     }
     header::draw(frame, model, theme);
-    status_bar::draw(frame, model, theme);
+    if crate::app::presenter::status_shown(model) {
+        status_bar::draw(frame, model, theme);
+    }
     if let Some(area) = layout.lesson {
         lesson::view::draw(frame, area, model, theme);
     }
+    presenter::draw_title(frame, model, theme);
     if let Some(area) = layout.cluster {
         cluster::view::draw(frame, area, model, theme);
     }
@@ -52,4 +59,5 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     if let Some(state) = &model.editor {
         traffic::editor::view::draw(frame, frame.area(), state, theme);
     }
+    theme.settle(frame.buffer_mut());
 }

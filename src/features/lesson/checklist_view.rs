@@ -61,6 +61,9 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         return;
     }
     let max = usize::from(area.width);
+    // While presenting, the steps not yet revealed (Space) are dimmed.
+    let revealed = model.presenter.revealed_steps(model.lesson.index);
+    let hidden = |i: usize| revealed.is_some_and(|r| i >= r);
     if area.height == 1 {
         let finished = (0..steps.len())
             .filter(|&i| matches!(mark(model, i), Mark::Checked | Mark::Ticked))
@@ -68,7 +71,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let mut spans = vec![Span::styled("단계 ", theme.title(false))];
         for i in 0..steps.len() {
             let m = mark(model, i);
-            spans.push(Span::styled(m.symbol(), m.style(theme)));
+            let style = if hidden(i) { theme.dimmed() } else { m.style(theme) };
+            spans.push(Span::styled(m.symbol(), style));
         }
         spans.push(Span::styled(
             format!(" {finished}/{}", steps.len()),
@@ -98,9 +102,15 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         if current == Some(i) {
             text_style = text_style.add_modifier(Modifier::BOLD);
         }
+        let mark_style = if hidden(i) {
+            text_style = theme.dimmed();
+            theme.dimmed()
+        } else {
+            m.style(theme)
+        };
         let line = Line::from(vec![
             Span::styled(pointer, theme.key()),
-            Span::styled(format!("{} ", m.symbol()), m.style(theme)),
+            Span::styled(format!("{} ", m.symbol()), mark_style),
             Span::styled(text, text_style),
         ]);
         let y = area.y + u16::try_from(row).unwrap_or(0);
@@ -120,6 +130,8 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         .and_then(|s| s.hint.as_deref());
     let hint_line = match hint {
         Some(hint) => Line::styled(truncate(&format!("  힌트: {hint}"), max), theme.key()),
+        // Key hints stay off the projector.
+        None if model.presenter.on => Line::default(),
         None => Line::styled(truncate(&format!("  {STEP_KEYS}"), max), theme.muted()),
     };
     frame.render_widget(hint_line, Rect::new(area.x, detail_y + 1, area.width, 1));

@@ -28,7 +28,9 @@ pub fn text_area(pane: Rect) -> Rect {
 pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     let focused = model.focus == Pane::Shell;
     let shell = &model.shell;
+    // The widget clears its area first: the block and the screen carry the theme's ground.
     let mut block = Block::bordered()
+        .style(theme.base())
         .border_type(BorderType::Rounded)
         .border_style(theme.border(focused))
         .title(Span::styled(" 셸 ", theme.title(focused)));
@@ -45,6 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     let cursor = Cursor::default().visibility(focused && shell.running() && back == 0);
     let terminal = PseudoTerminal::new(shell.screen())
+        .style(theme.base())
         .block(block)
         .cursor(cursor);
     frame.render_widget(&terminal, area);
@@ -55,6 +58,7 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         }
         let row = Rect::new(text.x, text.bottom() - 1, text.width, 1);
         frame.render_widget(Clear, row);
+        frame.buffer_mut().set_style(row, theme.base());
         let line = truncate(&notice, usize::from(text.width));
         frame.render_widget(Line::styled(line, theme.warning()), row);
     }
