@@ -71,7 +71,11 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         let mut spans = vec![Span::styled("단계 ", theme.title(false))];
         for i in 0..steps.len() {
             let m = mark(model, i);
-            let style = if hidden(i) { theme.dimmed() } else { m.style(theme) };
+            let style = if hidden(i) {
+                theme.dimmed()
+            } else {
+                m.style(theme)
+            };
             spans.push(Span::styled(m.symbol(), style));
         }
         spans.push(Span::styled(
