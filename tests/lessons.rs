@@ -373,7 +373,9 @@ fn every_step_has_speaker_notes_of_the_documented_shape() {
             let timing = lines.iter().find_map(|l| l.strip_prefix("시간: 약 "));
             let minutes = timing.map(|t| t.chars().take_while(char::is_ascii_digit).count());
             assert!(
-                timing.zip(minutes).is_some_and(|(t, n)| n > 0 && t[n..].starts_with('분')),
+                timing
+                    .zip(minutes)
+                    .is_some_and(|(t, n)| n > 0 && t[n..].starts_with('분')),
                 "{at}: a timing hint such as `시간: 약 2분`"
             );
         }
