@@ -317,3 +317,67 @@ fn sim_subcommand_serves_the_demo_cluster_and_writes_a_kubeconfig() {
     assert!(response.contains("LoadBalancer"), "{response}");
     assert!(text.contains("istio-lab-demo"));
 }
+
+/// Words the glossary in lessons/README.md rules out, in the notes as in the lessons.
+const NOT_OUR_WORDS: &[&str] = &[
+    "파드",
+    "포드",
+    "레이블",
+    "서브셋",
+    "비중",
+    "디플로이먼트",
+    "가상 서비스",
+];
+
+#[test]
+fn every_step_has_speaker_notes_of_the_documented_shape() {
+    // The presenter's second screen shows the current step's notes; a step without them, or
+    // notes without the timing, leaves the presenter guessing in front of the room.
+    for lesson in lesson::builtin("ko").expect("lessons") {
+        let pane = lesson::source::render_plain(&lesson, 200);
+        for (index, step) in lesson.steps.iter().enumerate() {
+            let at = format!("{} step {}", lesson.id, index + 1);
+            let notes = step
+                .notes
+                .as_deref()
+                .unwrap_or_else(|| panic!("{at}: no notes"));
+            let lines: Vec<&str> = notes.lines().filter(|l| !l.trim().is_empty()).collect();
+            assert!((2..=5).contains(&lines.len()), "{at}: {notes}");
+            for line in &lines {
+                assert!(
+                    line.chars().any(|c| ('가'..='힣').contains(&c)),
+                    "{at}: not Korean: {line}"
+                );
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(*line) <= 120,
+                    "{at}: a note line is a glance, not a paragraph: {line}"
+                );
+                assert!(
+                    !pane.contains(line),
+                    "{at}: notes must stay off the lesson pane: {line}"
+                );
+                for word in NOT_OUR_WORDS {
+                    assert!(!line.contains(word), "{at}: `{word}` (see the glossary)");
+                }
+            }
+            assert!(
+                lines.iter().any(|l| l.starts_with("화면: ")),
+                "{at}: what to look at"
+            );
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.starts_with("질문: ") && l.contains(" → ")),
+                "{at}: a question with its answer"
+            );
+            let timing = lines.iter().find_map(|l| l.strip_prefix("시간: 약 "));
+            let minutes = timing.map(|t| t.chars().take_while(char::is_ascii_digit).count());
+            assert!(
+                timing
+                    .zip(minutes)
+                    .is_some_and(|(t, n)| n > 0 && t[n..].starts_with('분')),
+                "{at}: a timing hint such as `시간: 약 2분`"
+            );
+        }
+    }
+}
