@@ -39,6 +39,7 @@ mod checks;
 mod controller;
 mod defaults;
 mod direct;
+mod exec;
 mod fieldset;
 mod handlers;
 mod http;
@@ -48,6 +49,7 @@ mod lifecycle;
 mod meta;
 mod names;
 mod patch;
+mod portforward;
 pub mod productpage;
 mod proxy;
 mod requests;
@@ -64,6 +66,7 @@ mod tokens;
 mod validate;
 mod watch;
 mod watch_list;
+mod websocket;
 mod writes;
 
 use std::net::{IpAddr, SocketAddr};
@@ -73,6 +76,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use exec::hooks::{AccessLog, Hooks, HttpAnswer, KialiServe, PodRequest};
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
@@ -130,6 +134,7 @@ pub struct SimHandle {
     listen: IpAddr,
     server: Serving,
     requests: Arc<RequestLog>,
+    hooks: Arc<Hooks>,
     controllers_cancel: CancellationToken,
 }
 
@@ -165,12 +170,13 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         controllers_cancel.clone(),
     );
     let requests = Arc::new(RequestLog::default());
+    let hooks = Arc::new(Hooks::default());
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
         speed,
         &controllers_cancel,
-        &requests,
+        (&requests, &hooks),
         &tokens,
         &tls,
     )
@@ -185,6 +191,7 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         listen: listen.addr,
         server,
         requests,
+        hooks,
         controllers_cancel,
     })
 }
@@ -194,7 +201,7 @@ async fn serve_on(
     addr: SocketAddr,
     speed: f64,
     lifetime: &CancellationToken,
-    requests: &Arc<RequestLog>,
+    (requests, hooks): (&Arc<RequestLog>, &Arc<Hooks>),
     tokens: &Tokens,
     tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
@@ -212,6 +219,7 @@ async fn serve_on(
         lifetime: lifetime.clone(),
         requests: requests.clone(),
         tokens: tokens.clone(),
+        hooks: hooks.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
     let task = tokio::spawn(server::serve(
@@ -298,6 +306,11 @@ impl SimHandle {
         config
     }
 
+    /// The access-log recorder and Kiali server of pods' HTTP answers (exec's curl, forwards).
+    pub fn hooks(&self) -> Arc<Hooks> {
+        self.hooks.clone()
+    }
+
     pub fn store(&self) -> SimStore {
         self.store.clone()
     }
@@ -314,7 +327,7 @@ impl SimHandle {
             SocketAddr::new(self.listen, self.server.addr.port()),
             self.speed,
             &self.controllers_cancel,
-            &self.requests,
+            (&self.requests, &self.hooks),
             &self.tokens,
             &self.tls,
         )

@@ -22,7 +22,7 @@ use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::tls::Tls;
-use super::{handlers, proxy};
+use super::{exec, handlers, portforward, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
@@ -149,7 +149,9 @@ pub async fn serve(
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(stream), service)
+                // exec and portforward switch the connection to a WebSocket.
+                .with_upgrades();
             tokio::select! {
                 _ = connection => {}
                 _ = cancel.cancelled() => {}
@@ -195,6 +197,13 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     let Some(user) = authenticate(&shared, &req) else {
         return error_response(&ApiError::unauthorized());
     };
+    if let Some((namespace, pod, sub)) = exec::stream_target(&path) {
+        let at = (namespace.as_str(), pod.as_str());
+        return match sub {
+            "exec" => exec::handle(&shared, req, user, at, &params),
+            _ => portforward::handle(&shared, req, user, at, &params),
+        };
+    }
     // Read for discovery here, and for kubectl's Tables by the resource handlers.
     let accept = req
         .headers()
