@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::exec::bookinfo::{Cluster, exposes, serve_pod};
-use super::exec::{admit, not_websocket};
+use super::exec::{admit, not_websocket, spdy_refused};
 use super::http::{Body, Shared, error_response};
 use super::status::ApiError;
 use super::websocket::{self, PORTFORWARD_PROTOCOLS, Socket};
@@ -63,10 +63,6 @@ pub fn handle(
         Ok(found) => found,
         Err(err) => return error_response(&err),
     };
-    let ports = match ports(params) {
-        Ok(ports) => ports,
-        Err(err) => return error_response(&err),
-    };
     if found.pointer("/status/phase").and_then(Value::as_str) != Some("Running") {
         let message = format!("unable to upgrade connection: pod {pod} is not running");
         return error_response(&ApiError::bad_request(&message));
@@ -77,12 +73,12 @@ pub fn handle(
     let Some(protocol) = websocket::choose(&offer, PORTFORWARD_PROTOCOLS) else {
         // kubectl's SPDY/3.1+portforward.k8s.io: refused as a failed upgrade, so kubectl
         // reports it (after its plain-SPDY fallback is refused too).
-        return error_response(&ApiError::new(
-            500,
-            None,
-            "the demo cluster forwards ports over WebSocket (v4.channel.k8s.io) only; SPDY/3.1 is not supported",
-            None,
-        ));
+        return error_response(&spdy_refused());
+    };
+    // Only the WebSocket protocol names its ports in the query (SPDY opens a stream per port).
+    let ports = match ports(params) {
+        Ok(ports) => ports,
+        Err(err) => return error_response(&err),
     };
     let shared_session = shared.clone();
     websocket::accept(

@@ -156,6 +156,13 @@ fn flag(params: &[(String, String)], key: &str) -> bool {
     param(params, key).is_some_and(|v| v == "true" || v == "1")
 }
 
+/// SPDY (plain, or tunnelled in a WebSocket as kubectl's port-forward offers it) is refused as
+/// a failed upgrade: kubectl prints `error: error upgrading connection: {message}`.
+pub fn spdy_refused() -> ApiError {
+    let message = "the demo cluster serves exec and port-forward over WebSocket only; SPDY/3.1 is not supported";
+    ApiError::new(500, None, message, None)
+}
+
 /// A client asking for SPDY (kubectl's fallback) or for no upgrade at all.
 pub fn not_websocket<B>(req: &Request<B>) -> ApiError {
     let spdy = req
@@ -164,12 +171,7 @@ pub fn not_websocket<B>(req: &Request<B>) -> ApiError {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("spdy"));
     if spdy {
-        ApiError::new(
-            500,
-            None,
-            "the demo cluster streams over WebSocket only; SPDY/3.1 upgrades are not supported",
-            None,
-        )
+        spdy_refused()
     } else {
         ApiError::bad_request("Upgrade request required")
     }
