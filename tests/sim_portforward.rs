@@ -21,7 +21,9 @@ use kube::Client;
 use kube::api::{Api, ListParams};
 
 async fn cluster() -> (SimHandle, Api<Pod>) {
-    let sim = guide_cluster(50.0).await.expect("the guide's cluster starts");
+    let sim = guide_cluster(50.0)
+        .await
+        .expect("the guide's cluster starts");
     wait_for_running_pods(&sim).await;
     let client = Client::try_from(sim.kube_config()).expect("a client");
     (sim, Api::default_namespaced(client))
@@ -49,7 +51,12 @@ async fn get(pods: &Api<Pod>, pod: &str, port: u16, path: &str) -> (u16, String)
         .unwrap();
     let response = sender.send_request(request).await.expect("an answer");
     let status = response.status().as_u16();
-    let body = response.into_body().collect().await.expect("a body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
@@ -59,7 +66,10 @@ async fn kube_rs_forwards_to_the_pods_http_server() {
     let productpage = pod_of(&pods, "productpage").await;
     let (status, page) = get(&pods, &productpage, 9080, "/productpage").await;
     assert_eq!(status, 200);
-    assert!(page.contains("<title>Simple Bookstore App</title>"), "{page}");
+    assert!(
+        page.contains("<title>Simple Bookstore App</title>"),
+        "{page}"
+    );
     let (status, _) = get(&pods, &productpage, 9080, "/nope").await;
     assert_eq!(status, 404);
 
@@ -96,7 +106,11 @@ async fn the_viewer_may_not_forward() {
     let viewer = Client::try_from(sim.kube_config_with_token(sim.viewer_token())).unwrap();
     let pods: Api<Pod> = Api::default_namespaced(viewer);
     let productpage = pod_of(&pods, "productpage").await;
-    let err = pods.portforward(&productpage, &[9080]).await.err().expect("refused");
+    let err = pods
+        .portforward(&productpage, &[9080])
+        .await
+        .err()
+        .expect("refused");
     assert!(err.to_string().contains("403"), "{err}");
 }
 
