@@ -45,6 +45,10 @@ pub async fn run(socket: Socket, protocol: &'static str, exec: Exec, shared: Arc
         exec,
         shared,
     };
+    // The apiserver opens stdout with an empty frame (recorded), before any output.
+    if session.exec.stdout && !session.send(1, &[]).await {
+        return;
+    }
     let command = session.exec.command.clone();
     let program = command[0].rsplit('/').next().unwrap_or_default();
     let is_shell = matches!(program, "sh" | "bash" | "ash");
