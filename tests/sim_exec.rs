@@ -303,3 +303,32 @@ async fn a_client_gone_mid_exec_leaves_the_cluster_serving() {
             .is_empty()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sh_c_runs_one_command_and_says_plainly_that_pipes_belong_on_the_learners_side() {
+    let (_sim, client) = cluster().await;
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let ratings = pod_of(&client, "ratings").await;
+    let (stdout, failed) = exec(&pods, &ratings, &["sh", "-c", "echo 'a  b'"]).await;
+    assert_eq!((stdout.as_str(), failed), ("a  b\n", None));
+    let params = AttachParams::default().container("ratings").stderr(true);
+    let line = "curl -s productpage:9080/productpage | grep title";
+    let mut process = pods
+        .exec(&ratings, vec!["sh", "-c", line], &params)
+        .await
+        .unwrap();
+    let mut stderr = String::new();
+    process
+        .stderr()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    assert!(
+        stderr.contains("pipe on your side: kubectl exec"),
+        "{stderr}"
+    );
+    let status = process.take_status().unwrap().await.unwrap();
+    let causes = status.details.and_then(|d| d.causes).unwrap_or_default();
+    assert_eq!(causes[0].message.as_deref(), Some("2"));
+}

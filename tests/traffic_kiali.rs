@@ -190,8 +190,7 @@ async fn forward_kiali_refuses_without_kiali_and_carries_each_connection_once_it
     let client = Client::try_from(sim.kube_config()).unwrap();
     let err = forward_kiali(client.clone(), 0)
         .await
-        .err()
-        .expect("no kiali");
+        .expect_err("no kiali");
     assert!(matches!(err, ForwardError::NoService), "{err:?}");
 
     with_kiali(&sim, &client).await;
@@ -205,8 +204,7 @@ async fn forward_kiali_refuses_without_kiali_and_carries_each_connection_once_it
     let taken = handle.port();
     let err = forward_kiali(client.clone(), taken)
         .await
-        .err()
-        .expect("in use");
+        .expect_err("in use");
     assert!(
         matches!(err, ForwardError::PortInUse(p) if p == taken),
         "{err:?}"

@@ -28,6 +28,12 @@
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
+//! Pods' `exec` and `portforward` are served over WebSocket as the kubelet serves them
+//! (`exec`, `portforward`, `websocket`): a small command interpreter (`curl` into the mesh,
+//! `hostname`, `env`, `sh`'s prompt...) and the pods' HTTP servers; SPDY is refused, so
+//! `kubectl port-forward` fails cleanly (the app forwards through kube-rs instead). `hooks`
+//! tells an access-log recorder of each request a pod answered and serves Kiali's port.
+//!
 //! Not modelled: other resource types, OpenAPI documents, admission webhooks, namespace
 //! deletion cascades, and `$patch` directives other than `delete` in strategic merge
 //! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).

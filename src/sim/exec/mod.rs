@@ -4,6 +4,8 @@
 //! Bookinfo containers (`shell`, `curl`) whose HTTP calls reach the pods' servers (`bookinfo`).
 
 pub mod bookinfo;
+#[cfg(test)]
+mod bookinfo_tests;
 mod curl;
 pub mod hooks;
 mod session;

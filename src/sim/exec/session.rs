@@ -18,6 +18,12 @@ use super::Output;
 use super::bookinfo::Cluster;
 use super::shell::{self, Container, NotFound, words};
 
+/// This container's `sh` runs one command per line: no pipes, lists, redirections or
+/// expansions. Said plainly, so a learner pipes on their own side (as the guide does).
+const SHELL_SYNTAX: &str = "sh: 1: pipes, lists, redirections and $ expansions are not available in this demo container; pipe on your side: kubectl exec … -- curl … | grep …\n";
+
+const SHELL_SYNTAX_CHARS: [char; 7] = ['|', ';', '&', '>', '<', '`', '$'];
+
 /// How long a finished session waits for the client's answer to its close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
@@ -54,7 +60,11 @@ pub async fn run(socket: Socket, protocol: &'static str, exec: Exec, shared: Arc
     let is_shell = matches!(program, "sh" | "bash" | "ash");
     let code = match command.as_slice() {
         [_, flag, script, ..] if is_shell && flag == "-c" => {
-            let output = session.command(&words(script), NotFound::Shell);
+            let output = if script.contains(SHELL_SYNTAX_CHARS) {
+                Output::fail(2, SHELL_SYNTAX.to_string())
+            } else {
+                session.command(&words(script), NotFound::Shell)
+            };
             session.write(&output).await.then_some(output.code)
         }
         [_] if is_shell && session.exec.stdin => session.prompt().await,
@@ -208,7 +218,11 @@ impl Session {
                             return Some(argv.get(1).and_then(|c| c.parse().ok()).unwrap_or(last));
                         }
                         if !argv.is_empty() {
-                            let output = self.command(&argv, NotFound::Shell);
+                            let output = if typed.contains(SHELL_SYNTAX_CHARS) {
+                                Output::fail(2, SHELL_SYNTAX.to_string())
+                            } else {
+                                self.command(&argv, NotFound::Shell)
+                            };
                             last = output.code;
                             if !self.write(&output).await {
                                 return None;
