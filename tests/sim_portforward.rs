@@ -1,10 +1,11 @@
 //! Port-forward against the demo cluster: kube-rs's `Api::<Pod>::portforward` reaches the pod's
 //! HTTP server (productpage's page, reviews' JSON) on a declared port, is refused on the error
 //! channel for a port no container declares, and the read-only viewer is refused; the real
-//! kubectl's SPDY forward fails with kubectl's own clean report.
+//! kubectl's SPDY forward (`port-forward svc/kiali`) fails with kubectl's own clean report.
 
 mod common {
     pub mod harness;
+    pub mod kiali;
     pub mod kubectl;
     pub mod sim;
 }
@@ -119,12 +120,14 @@ async fn kubectls_spdy_forward_fails_with_kubectls_clean_report() {
     if kubectl::missing() {
         return;
     }
-    let (sim, pods) = cluster().await;
-    let productpage = pod_of(&pods, "productpage").await;
+    let (sim, _) = cluster().await;
+    let client = Client::try_from(sim.kube_config()).unwrap();
+    common::kiali::with_kiali(&sim, &client).await;
     let kubectl = Kubectl::new(&sim);
-    // `timeout`: were the forward to start, kubectl would listen until killed.
-    let line = format!("timeout 60 kubectl port-forward pod/{productpage} 0:9080");
-    let out = kubectl.shell(&line).await;
+    // The command Kiali's dashboard is reached with (a random local port here); `timeout`:
+    // were the forward to start, kubectl would listen until killed.
+    let line = "timeout 60 kubectl port-forward svc/kiali :20001 -n istio-system";
+    let out = kubectl.shell(line).await;
     assert_eq!(out.status.code(), Some(1), "stdout: {}", text(&out.stdout));
     assert_eq!(
         text(&out.stderr),

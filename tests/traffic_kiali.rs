@@ -8,14 +8,13 @@ mod common;
 use std::time::Duration;
 
 use common::harness::{SimLab, guide_cluster};
+use common::kiali::with_kiali;
 use common::{key, lab, screen_rows};
 use crossterm::event::KeyCode;
 use istio_lab::app::{Effect, Msg};
-use istio_lab::features::cluster::apply::apply_manifest;
 use istio_lab::features::traffic::kiali::{ForwardState, LAST_PORT};
 use istio_lab::features::traffic::kiali_forward::{ForwardError, forward_kiali};
 use istio_lab::features::traffic::msg::{TrafficEffect, TrafficMsg};
-use istio_lab::sim::SimHandle;
 use kube::Client;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -124,49 +123,6 @@ fn why_a_forward_cannot_start_is_told_in_korean() {
         assert!(shown.contains("Kiali 포워드 실패"), "{shown}");
         assert!(shown.contains(text), "{text}: {shown}");
     }
-}
-
-const KIALI: &str = "apiVersion: v1
-kind: Service
-metadata: {name: kiali, namespace: istio-system, labels: {app: kiali}}
-spec:
-  selector: {app: kiali}
-  ports:
-  - {name: http, port: 20001, targetPort: 20001}
-  - {name: http-metrics, port: 9090, targetPort: 9090}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: kiali, namespace: istio-system, labels: {app: kiali}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: kiali}}
-  template:
-    metadata: {labels: {app: kiali}}
-    spec:
-      containers:
-      - name: kiali
-        image: quay.io/kiali/kiali:v2.8
-        ports:
-        - {containerPort: 20001}
-        - {containerPort: 9090}
-";
-
-async fn with_kiali(sim: &SimHandle, client: &Client) {
-    apply_manifest(client, "istio-system", KIALI)
-        .await
-        .expect("kiali applies");
-    let store = sim.store();
-    for _ in 0..500 {
-        let ready = store.get_all_pods().iter().any(|p| {
-            p["metadata"]["labels"]["app"] == "kiali" && p["status"]["phase"] == "Running"
-        });
-        if ready {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the kiali pod did not start");
 }
 
 /// One HTTP/1.0 GET on a fresh local connection: the whole answer.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod kiali;
 pub mod sim_lab;
 pub mod traffic;
 
