@@ -16,7 +16,7 @@ use super::super::http::Shared;
 use super::super::websocket::Socket;
 use super::Output;
 use super::bookinfo::Cluster;
-use super::shell::{self, Container, NotFound, words};
+use super::shell::{self, Container, NotFound, UNTERMINATED, words};
 
 /// This container's `sh` runs one command per line: no pipes, lists, redirections or
 /// expansions. Said plainly, so a learner pipes on their own side (as the guide does).
@@ -60,10 +60,12 @@ pub async fn run(socket: Socket, protocol: &'static str, exec: Exec, shared: Arc
     let is_shell = matches!(program, "sh" | "bash" | "ash");
     let code = match command.as_slice() {
         [_, flag, script, ..] if is_shell && flag == "-c" => {
-            let output = if script.contains(SHELL_SYNTAX_CHARS) {
-                Output::fail(2, SHELL_SYNTAX.to_string())
-            } else {
-                session.command(&words(script), NotFound::Shell)
+            let output = match words(script) {
+                _ if script.contains(SHELL_SYNTAX_CHARS) => {
+                    Output::fail(2, SHELL_SYNTAX.to_string())
+                }
+                Some(argv) => session.command(&argv, NotFound::Shell),
+                None => Output::fail(2, UNTERMINATED.to_string()),
             };
             session.write(&output).await.then_some(output.code)
         }
@@ -213,15 +215,17 @@ impl Session {
                         }
                         let typed = String::from_utf8_lossy(&line).into_owned();
                         line.clear();
-                        let argv = words(&typed);
+                        let argv = words(&typed).unwrap_or_default();
                         if argv.first().map(String::as_str) == Some("exit") {
                             return Some(argv.get(1).and_then(|c| c.parse().ok()).unwrap_or(last));
                         }
-                        if !argv.is_empty() {
-                            let output = if typed.contains(SHELL_SYNTAX_CHARS) {
-                                Output::fail(2, SHELL_SYNTAX.to_string())
-                            } else {
-                                self.command(&argv, NotFound::Shell)
+                        if !typed.trim().is_empty() {
+                            let output = match words(&typed) {
+                                _ if typed.contains(SHELL_SYNTAX_CHARS) => {
+                                    Output::fail(2, SHELL_SYNTAX.to_string())
+                                }
+                                Some(argv) => self.command(&argv, NotFound::Shell),
+                                None => Output::fail(2, UNTERMINATED.to_string()),
                             };
                             last = output.code;
                             if !self.write(&output).await {

@@ -144,37 +144,13 @@ fn environment(cluster: &Cluster, at: &Container) -> Vec<(String, String)> {
     env
 }
 
-/// Splits a typed line into words: spaces separate, single and double quotes group.
-pub fn words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut started = false;
-    for c in line.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                started = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if started {
-                    words.push(std::mem::take(&mut word));
-                    started = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                started = true;
-            }
-        }
-    }
-    if started {
-        words.push(word);
-    }
-    words
+/// Splits a typed line into words as a POSIX shell quotes them; None for an unterminated quote.
+pub fn words(line: &str) -> Option<Vec<String>> {
+    shlex::split(line)
 }
+
+/// dash's answer to an unterminated quote.
+pub const UNTERMINATED: &str = "sh: 1: Syntax error: Unterminated quoted string\n";
 
 #[cfg(test)]
 mod tests {
@@ -183,9 +159,10 @@ mod tests {
     #[test]
     fn lines_split_into_words_with_quotes() {
         assert_eq!(
-            words("curl -s -w '%{http_code}' \"a b\"  ''"),
+            words("curl -s -w '%{http_code}' \"a b\"  ''").unwrap(),
             vec!["curl", "-s", "-w", "%{http_code}", "a b", ""]
         );
-        assert!(words("   ").is_empty());
+        assert!(words("   ").unwrap().is_empty());
+        assert_eq!(words("echo 'a"), None);
     }
 }
