@@ -332,3 +332,25 @@ async fn sh_c_runs_one_command_and_says_plainly_that_pipes_belong_on_the_learner
     let causes = status.details.and_then(|d| d.causes).unwrap_or_default();
     assert_eq!(causes[0].message.as_deref(), Some("2"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_connections_end_open_exec_sessions_too() {
+    let (sim, client) = cluster().await;
+    let pods: Api<Pod> = Api::default_namespaced(client.clone());
+    let ratings = pod_of(&client, "ratings").await;
+    let params = AttachParams::interactive_tty().container("ratings");
+    let mut process = pods
+        .exec(&ratings, vec!["sh"], &params)
+        .await
+        .expect("exec sh");
+    // Held open: the session waits for input, so only the dropped connection can end it.
+    let _stdin = process.stdin().expect("stdin attached");
+    let mut stdout = process.stdout().expect("stdout");
+    let mut prompt = [0u8; 2];
+    stdout.read_exact(&mut prompt).await.expect("the prompt");
+    assert_eq!(&prompt, b"$ ");
+    sim.drop_connections();
+    // A guard against a hang, not a speed check: the session ends with its connection.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), process.join()).await;
+    assert!(ended.is_ok(), "the session outlived its dropped connection");
+}

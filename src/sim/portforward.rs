@@ -20,6 +20,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, WriteHalf};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
 
 use super::exec::bookinfo::{Cluster, exposes, serve_pod};
 use super::exec::{admit, not_websocket, spdy_refused};
@@ -55,7 +56,7 @@ fn ports(params: &[(String, String)]) -> Result<Vec<u16>, ApiError> {
 pub fn handle(
     shared: &Arc<Shared>,
     mut req: Request<Incoming>,
-    user: &str,
+    (user, streams): (&str, CancellationToken),
     (namespace, pod): (&str, &str),
     params: &[(String, String)],
 ) -> Response<Body> {
@@ -81,13 +82,9 @@ pub fn handle(
         Err(err) => return error_response(&err),
     };
     let shared_session = shared.clone();
-    websocket::accept(
-        &mut req,
-        &offer,
-        protocol,
-        shared.cancel.clone(),
-        move |socket| run(socket, ports, found, shared_session),
-    )
+    websocket::accept(&mut req, &offer, protocol, streams, move |socket| {
+        run(socket, ports, found, shared_session)
+    })
 }
 
 /// The kubelet's refusal of a port nothing listens on.

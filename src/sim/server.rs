@@ -142,9 +142,12 @@ pub async fn serve(
                 _ = cancel.cancelled() => None,
             };
             let Some(stream) = stream else { return };
+            // An upgraded exec or port-forward outlives the HTTP connection's task; it ends
+            // with this connection's signal too.
+            let streams = cancel.clone();
             let service = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(route(shared, req).await) }
+                let (shared, streams) = (shared.clone(), streams.clone());
+                async move { Ok::<_, Infallible>(route(shared, req, streams).await) }
             });
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -175,7 +178,11 @@ fn malformed_request() -> Response<Body> {
         .unwrap_or_else(|_| Response::new(full("")))
 }
 
-async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+async fn route(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    streams: CancellationToken,
+) -> Response<Body> {
     let Some(decoded) = decode_path(req.uri().path()) else {
         return malformed_request();
     };
@@ -200,8 +207,8 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     if let Some((namespace, pod, sub)) = exec::stream_target(&path) {
         let at = (namespace.as_str(), pod.as_str());
         return match sub {
-            "exec" => exec::handle(&shared, req, user, at, &params),
-            _ => portforward::handle(&shared, req, user, at, &params),
+            "exec" => exec::handle(&shared, req, (user, streams), at, &params),
+            _ => portforward::handle(&shared, req, (user, streams), at, &params),
         };
     }
     // Read for discovery here, and for kubectl's Tables by the resource handlers.

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response};
 use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
 
 use super::http::{Body, Shared, error_response, param};
 use super::resources::{PODS, RESOURCES};
@@ -183,7 +184,7 @@ pub fn not_websocket<B>(req: &Request<B>) -> ApiError {
 pub fn handle(
     shared: &Arc<Shared>,
     mut req: Request<Incoming>,
-    user: &str,
+    (user, streams): (&str, CancellationToken),
     (namespace, pod): (&str, &str),
     params: &[(String, String)],
 ) -> Response<Body> {
@@ -232,13 +233,9 @@ pub fn handle(
         return websocket::unsupported(&offer, EXEC_PROTOCOLS);
     };
     let session_shared = shared.clone();
-    websocket::accept(
-        &mut req,
-        &offer,
-        protocol,
-        shared.cancel.clone(),
-        move |socket| session::run(socket, protocol, exec, session_shared),
-    )
+    websocket::accept(&mut req, &offer, protocol, streams, move |socket| {
+        session::run(socket, protocol, exec, session_shared)
+    })
 }
 
 #[cfg(test)]
