@@ -1,7 +1,8 @@
 //! The HTTP servers inside the demo cluster's pods, and how a Service name reaches one: Bookinfo's
 //! productpage, reviews, ratings and details answer as Bookinfo does; the kiali pod answers
 //! through `Hooks::kiali`. Reviews calls are routed by the VirtualService weights exactly as
-//! productpage's own calls are (`productpage::serve` picks the pod).
+//! productpage's own calls are (`productpage::serve` picks the pod), and a page's calls to
+//! details, reviews and ratings are answered by those pods too, so the access log sees them.
 
 use serde_json::{Value, json};
 
@@ -215,6 +216,9 @@ fn productpage(cluster: &Cluster, namespace: &str, route: &str) -> HttpAnswer {
                 pods: pods.iter().collect(),
             };
             let page = productpage::serve(&mesh, cluster.roll);
+            if page.status == 200 {
+                call_backends(cluster, &pods, &page.body);
+            }
             let kind = if page.status == 200 { HTML } else { JSON };
             HttpAnswer::new(page.status, kind, page.body)
         }
@@ -226,6 +230,33 @@ fn productpage(cluster: &Cluster, namespace: &str, route: &str) -> HttpAnswer {
         ),
         "/health" => HttpAnswer::new(200, JSON, "{\"status\": \"Productpage is healthy\"}"),
         _ => not_found(),
+    }
+}
+
+/// The calls behind a page, each answered (and so told to the access log) by its pod as in
+/// Bookinfo: details, the reviews pod the page names, and ratings when that reviews version
+/// shows stars.
+fn call_backends(cluster: &Cluster, pods: &[Value], page: &str) {
+    let ready = |app: &'static str| {
+        pods.iter()
+            .filter(move |p| str_at(p, "/metadata/labels/app") == app && is_ready(p))
+    };
+    let details: Vec<&Value> = ready("details").collect();
+    if !details.is_empty() {
+        let pod = details[cluster.roll as usize % details.len()];
+        serve_pod(cluster, pod, 9080, "GET", "/details/0");
+    }
+    let reviews = ready("reviews")
+        .filter(|pod| page.contains(str_at(pod, "/metadata/name")))
+        .max_by_key(|pod| str_at(pod, "/metadata/name").len());
+    let Some(reviews) = reviews else { return };
+    serve_pod(cluster, reviews, 9080, "GET", "/reviews/0");
+    if matches!(str_at(reviews, "/metadata/labels/version"), "v2" | "v3") {
+        let ratings: Vec<&Value> = ready("ratings").collect();
+        if !ratings.is_empty() {
+            let pod = ratings[cluster.roll as usize % ratings.len()];
+            serve_pod(cluster, pod, 9080, "GET", "/ratings/0");
+        }
     }
 }
 

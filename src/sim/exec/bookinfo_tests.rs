@@ -121,3 +121,62 @@ fn hosts_ports_and_endpoints_fail_as_in_a_mesh() {
     let (status, _) = body(call(&cluster, "default", "reviews", 9080, "GET", "/nope"));
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_page_is_told_with_the_calls_productpage_made() {
+    let extra = r#"
+- {apiVersion: v1, kind: Service, metadata: {name: productpage}, spec: {selector: {app: productpage}, ports: [{name: http, port: 9080}]}}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: productpage-v1-a, labels: {app: productpage, version: v1}}
+  spec: {containers: [{name: productpage, image: p, ports: [{containerPort: 9080}]}]}
+  status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: ratings-v1-a, labels: {app: ratings, version: v1}}
+  spec: {containers: [{name: ratings, image: r, ports: [{containerPort: 9080}]}]}
+  status: {phase: Running, conditions: [{type: Ready, status: "True"}]}
+"#;
+    let store = SimStore::new();
+    Scenario::from_yaml(&format!("{MESH}{extra}"))
+        .unwrap()
+        .load(&store)
+        .unwrap();
+    let hooks = Hooks::default();
+    let recorder = Arc::new(Recorder::default());
+    hooks.set_access_log(recorder.clone());
+    let cluster = Cluster {
+        store: &store,
+        hooks: &hooks,
+        roll: 3,
+    };
+    let Reached::Answer(page) = call(
+        &cluster,
+        "default",
+        "productpage",
+        9080,
+        "GET",
+        "/productpage",
+    ) else {
+        panic!("a page");
+    };
+    assert_eq!(page.status, 200);
+    let told: Vec<(String, String)> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| (r.pod.clone(), r.path.clone()))
+        .collect();
+    // No details pod here; reviews v3 (the route) shows stars, so it called ratings.
+    let expected = [
+        ("reviews-v3-a", "/reviews/0"),
+        ("ratings-v1-a", "/ratings/0"),
+        ("productpage-v1-a", "/productpage"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, q)| (p.to_string(), q.to_string()))
+        .collect();
+    assert_eq!(told, expected);
+}
