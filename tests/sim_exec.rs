@@ -115,10 +115,23 @@ async fn kubectl_reports_exit_codes_and_refusals_as_from_a_real_cluster() {
         "Error from server (NotFound): pods \"ratings-gone\" not found\n"
     );
 
+    // A Deployment names its pod, as kubectl resolves `deploy/…` (its first pod by name).
     let out = kubectl
-        .run(&["exec", &ratings, "-c", "ratings", "--", "hostname"])
+        .run(&[
+            "exec",
+            "deploy/ratings-v1",
+            "-c",
+            "ratings",
+            "--",
+            "hostname",
+        ])
         .await;
-    assert_eq!(text(&out.stdout), format!("{ratings}\n"));
+    assert_eq!(
+        text(&out.stdout),
+        format!("{ratings}\n"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[derive(Default)]

@@ -102,7 +102,7 @@ async fn a_port_the_pod_does_not_declare_is_refused_on_its_error_channel() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_viewer_may_not_forward() {
+async fn the_viewer_may_not_forward_or_exec() {
     let (sim, _) = cluster().await;
     let viewer = Client::try_from(sim.kube_config_with_token(sim.viewer_token())).unwrap();
     let pods: Api<Pod> = Api::default_namespaced(viewer);
@@ -113,6 +113,20 @@ async fn the_viewer_may_not_forward() {
         .err()
         .expect("refused");
     assert!(err.to_string().contains("403"), "{err}");
+    // The refusal's words, as kubectl shows them for exec (the same check).
+    if kubectl::missing() {
+        return;
+    }
+    let kubectl = Kubectl::with_token(&sim, sim.viewer_token());
+    let out = kubectl
+        .run(&["exec", &productpage, "-c", "productpage", "--", "hostname"])
+        .await;
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "Error from server (Forbidden): pods \"{productpage}\" is forbidden: User \"demo-viewer\" cannot create resource \"pods/exec\" in API group \"\" in the namespace \"default\"\n"
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,9 +25,14 @@ pub struct Kubectl {
 
 impl Kubectl {
     pub fn new(sim: &SimHandle) -> Kubectl {
+        Kubectl::with_token(sim, sim.token())
+    }
+
+    /// kubectl as the user `token` belongs to (the viewer's, say).
+    pub fn with_token(sim: &SimHandle, token: &str) -> Kubectl {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        std::fs::write(dir.path().join("kubeconfig"), sim.kubeconfig_yaml())
-            .expect("writing the kubeconfig");
+        let config = sim.kubeconfig_yaml().replace(sim.token(), token);
+        std::fs::write(dir.path().join("kubeconfig"), config).expect("writing the kubeconfig");
         Kubectl { dir }
     }
 

@@ -69,9 +69,10 @@ pub fn admit(
     user: &str,
     (namespace, pod, sub): (&str, &str, &str),
 ) -> Result<Value, ApiError> {
+    // A WebSocket upgrade comes as a GET, yet needs `create` on the subresource, as a POST
+    // does (AuthorizePodWebsocketUpgradeCreatePermission, on by default since 1.31).
     let verb = match *method {
-        Method::GET => "get",
-        Method::POST => "create",
+        Method::GET | Method::POST => "create",
         _ => {
             return Err(ApiError::new(
                 405,
