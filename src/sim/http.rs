@@ -11,6 +11,7 @@ use hyper::{Method, Response};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::exec::hooks::Hooks;
 use super::requests::RequestLog;
 use super::select::Selector;
 use super::status::ApiError;
@@ -32,6 +33,8 @@ pub struct Shared {
     /// This run's bearer tokens; a restart keeps them, as a restarted apiserver keeps its
     /// token file.
     pub tokens: Tokens,
+    /// Where pods' HTTP answers are told, and the Kiali server behind the kiali pod.
+    pub hooks: Arc<Hooks>,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

@@ -33,9 +33,12 @@
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
 //!
-//! Not modelled: other resource types (events.k8s.io/v1 among them), OpenAPI documents,
-//! admission webhooks, and `$patch` directives other than `delete` in strategic merge
-//! patches. Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
+//! Pods' `exec` and `portforward` are served over WebSocket as the kubelet serves them
+//! (`exec`, `portforward`, `websocket`): a small command interpreter (`curl` into the mesh,
+//! `hostname`, `env`, `sh`'s prompt...) and the pods' HTTP servers; SPDY is refused, so
+//! `kubectl port-forward` fails cleanly (the app forwards through kube-rs instead). `hooks`
+//! tells an access-log recorder of each request a pod answered and serves Kiali's port.
+//! Gets, lists and watches answer kubectl's `as=Table` requests (`table`).
 
 mod alloc;
 mod apply;
@@ -45,6 +48,7 @@ mod controller;
 mod defaults;
 mod direct;
 mod events;
+mod exec;
 mod fieldset;
 mod handlers;
 mod http;
@@ -54,6 +58,7 @@ mod lifecycle;
 mod meta;
 mod names;
 mod patch;
+mod portforward;
 pub mod productpage;
 mod proxy;
 mod requests;
@@ -72,6 +77,7 @@ mod tokens;
 mod validate;
 mod watch;
 mod watch_list;
+mod websocket;
 mod writes;
 
 use std::net::{IpAddr, SocketAddr};
@@ -81,6 +87,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use exec::hooks::{AccessLog, Hooks, HttpAnswer, KialiServe, PodRequest};
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use samples::{ISTIO_VERSION, write_samples};
@@ -140,6 +147,7 @@ pub struct SimHandle {
     listen: IpAddr,
     server: Serving,
     requests: Arc<RequestLog>,
+    hooks: Arc<Hooks>,
     controllers_cancel: CancellationToken,
 }
 
@@ -174,12 +182,13 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
     };
     controller::start(store.clone(), settings, speed, controllers_cancel.clone());
     let requests = Arc::new(RequestLog::default());
+    let hooks = Arc::new(Hooks::default());
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
         speed,
         &controllers_cancel,
-        &requests,
+        (&requests, &hooks),
         &tokens,
         &tls,
     )
@@ -194,6 +203,7 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         listen: listen.addr,
         server,
         requests,
+        hooks,
         controllers_cancel,
     })
 }
@@ -203,7 +213,7 @@ async fn serve_on(
     addr: SocketAddr,
     speed: f64,
     lifetime: &CancellationToken,
-    requests: &Arc<RequestLog>,
+    (requests, hooks): (&Arc<RequestLog>, &Arc<Hooks>),
     tokens: &Tokens,
     tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
@@ -221,6 +231,7 @@ async fn serve_on(
         lifetime: lifetime.clone(),
         requests: requests.clone(),
         tokens: tokens.clone(),
+        hooks: hooks.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
     let task = tokio::spawn(server::serve(
@@ -307,6 +318,11 @@ impl SimHandle {
         config
     }
 
+    /// The access-log recorder and Kiali server of pods' HTTP answers (exec's curl, forwards).
+    pub fn hooks(&self) -> Arc<Hooks> {
+        self.hooks.clone()
+    }
+
     pub fn store(&self) -> SimStore {
         self.store.clone()
     }
@@ -323,7 +339,7 @@ impl SimHandle {
             SocketAddr::new(self.listen, self.server.addr.port()),
             self.speed,
             &self.controllers_cancel,
-            &self.requests,
+            (&self.requests, &self.hooks),
             &self.tokens,
             &self.tls,
         )

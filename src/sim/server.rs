@@ -22,7 +22,7 @@ use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::tls::Tls;
-use super::{handlers, proxy};
+use super::{exec, handlers, portforward, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
@@ -142,14 +142,19 @@ pub async fn serve(
                 _ = cancel.cancelled() => None,
             };
             let Some(stream) = stream else { return };
+            // An upgraded exec or port-forward outlives the HTTP connection's task; it ends
+            // with this connection's signal too.
+            let streams = cancel.clone();
             let service = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(route(shared, req).await) }
+                let (shared, streams) = (shared.clone(), streams.clone());
+                async move { Ok::<_, Infallible>(route(shared, req, streams).await) }
             });
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(stream), service)
+                // exec and portforward switch the connection to a WebSocket.
+                .with_upgrades();
             tokio::select! {
                 _ = connection => {}
                 _ = cancel.cancelled() => {}
@@ -173,7 +178,11 @@ fn malformed_request() -> Response<Body> {
         .unwrap_or_else(|_| Response::new(full("")))
 }
 
-async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+async fn route(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    streams: CancellationToken,
+) -> Response<Body> {
     let Some(decoded) = decode_path(req.uri().path()) else {
         return malformed_request();
     };
@@ -195,6 +204,13 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     let Some(user) = authenticate(&shared, &req) else {
         return error_response(&ApiError::unauthorized());
     };
+    if let Some((namespace, pod, sub)) = exec::stream_target(&path) {
+        let at = (namespace.as_str(), pod.as_str());
+        return match sub {
+            "exec" => exec::handle(&shared, req, (user, streams), at, &params),
+            _ => portforward::handle(&shared, req, (user, streams), at, &params),
+        };
+    }
     // Read for discovery here, and for kubectl's Tables by the resource handlers.
     let accept = req
         .headers()

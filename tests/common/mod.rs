@@ -3,6 +3,7 @@
 
 pub mod harness;
 pub mod shell;
+pub mod kiali;
 pub mod sim_lab;
 pub mod styled;
 pub mod traffic;

@@ -86,6 +86,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ),
     ("트래픽", "a", "reviews 리소스가 없을 때 가이드의 것 만들기"),
     (
+        "트래픽",
+        "K",
+        "Kiali 포워드: 로컬 포트를 골라 http://127.0.0.1:포트/kiali 열기",
+    ),
+    (
         "편집기",
         "Ctrl-S",
         "검사 후 저장 (resourceVersion으로 충돌 확인)",

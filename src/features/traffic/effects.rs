@@ -1,5 +1,6 @@
 //! The traffic lab's effects: weight patches, the editor's replace, the guide's resources and
-//! the productpage probe, each in its own task, reporting back as `Msg::Traffic`.
+//! the productpage probe and the Kiali forward, each in its own task, reporting back as
+//! `Msg::Traffic`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use kube::runtime::reflector::ObjectRef;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use super::kiali_forward::{first_free_port, forward_kiali};
 use super::msg::{TrafficEffect, TrafficMsg};
 use super::probe_route::{RouteChoice, choose_route, fetch, gateway_url};
 use crate::app::Msg;
@@ -25,6 +27,8 @@ pub struct TrafficEffects {
     try_gateway: bool,
     writer: Writer,
     probe: Option<JoinHandle<()>>,
+    /// The Kiali forward's task: it holds the `ForwardHandle` while the app runs.
+    kiali: Option<JoinHandle<()>>,
 }
 
 impl TrafficEffects {
@@ -35,6 +39,7 @@ impl TrafficEffects {
             try_gateway,
             writer: Writer::default(),
             probe: None,
+            kiali: None,
         }
     }
 
@@ -76,6 +81,14 @@ impl TrafficEffects {
                 rate,
                 generation,
             } => self.probe(cluster, namespace, rate, generation),
+            TrafficEffect::FindKialiPort { first, last } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let port = first_free_port(first, last).await;
+                    let _ = tx.send(Msg::Traffic(TrafficMsg::KialiPortFound(port)));
+                });
+            }
+            TrafficEffect::ForwardKiali { port } => self.forward_kiali(port),
         }
     }
 
@@ -142,9 +155,41 @@ impl TrafficEffects {
     }
 }
 
+impl TrafficEffects {
+    /// Starts the Kiali forward on `port`, replacing a running one (whose port is freed first).
+    fn forward_kiali(&mut self, port: u16) {
+        if let Some(task) = self.kiali.take() {
+            task.abort();
+        }
+        let tx = self.tx.clone();
+        let Some(client) = self.client.clone() else {
+            let text = "클러스터에 연결되어 있지 않아 Kiali를 포워드할 수 없습니다".to_string();
+            let _ = tx.send(Msg::Traffic(TrafficMsg::KialiForwarded(Err(text))));
+            return;
+        };
+        self.kiali = Some(tokio::spawn(async move {
+            // The aborted task had its handle dropped: give the runtime a turn to close it.
+            tokio::task::yield_now().await;
+            match forward_kiali(client, port).await {
+                Ok(handle) => {
+                    let _ = tx.send(Msg::Traffic(TrafficMsg::KialiForwarded(Ok(handle.port()))));
+                    // Kept until this task is aborted (a new forward) or the runtime ends.
+                    std::future::pending::<()>().await;
+                    drop(handle);
+                }
+                Err(err) => {
+                    let _ = tx.send(Msg::Traffic(TrafficMsg::KialiForwarded(Err(
+                        err.to_string()
+                    ))));
+                }
+            }
+        }));
+    }
+}
+
 impl Drop for TrafficEffects {
     fn drop(&mut self) {
-        if let Some(task) = self.probe.take() {
+        for task in [self.probe.take(), self.kiali.take()].into_iter().flatten() {
             task.abort();
         }
     }

@@ -1,5 +1,5 @@
 //! The traffic pane's keys: moving sliders (and pacing their patches), presets, locks, typed
-//! weights, the probe, the editor and the guide's resources.
+//! weights, the probe, the editor, the guide's resources and the Kiali forward (`K`).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
@@ -10,6 +10,7 @@ use crate::features::cluster::MeshKind;
 use crate::features::cluster::mesh::{Weight, weight_from};
 use crate::features::traffic::debounce::until;
 use crate::features::traffic::editor::keys as editor_keys;
+use crate::features::traffic::kiali;
 use crate::features::traffic::model::{MAX_PROBE_RATE, has_virtual_service};
 use crate::features::traffic::msg::TrafficEffect;
 
@@ -22,6 +23,9 @@ pub const GUIDE_DESTINATION_RULE: &str =
 pub fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Effect>) {
     if model.traffic.number_input.is_some() {
         on_number_key(model, key, now, effects);
+        return;
+    }
+    if kiali::on_prompt_key(model, key, effects) {
         return;
     }
     let traffic = &mut model.traffic;
@@ -88,6 +92,10 @@ pub fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Ve
         }
         KeyCode::Char('a') => {
             create_guide_resources(model, effects);
+            false
+        }
+        KeyCode::Char('K') => {
+            kiali::open(model, effects);
             false
         }
         _ => return,

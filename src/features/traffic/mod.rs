@@ -1,8 +1,8 @@
 //! The traffic lab: sliders for the `reviews` VirtualService and their pacing, patch bodies,
-//! pre-send checks, the probe and its observed split, the YAML editor; its state, keys, view
-//! and effects.
+//! pre-send checks, the probe and its observed split, the YAML editor, the Kiali forward; its
+//! state, keys, view and effects.
 //!
-//! Everything but `effects` and `probe_route` is pure: update calls into it with the latest
+//! Everything but `effects`, `probe_route` and `kiali_forward` is pure: update calls into it with the latest
 //! watched objects and explicit times.
 
 pub mod checks;
@@ -11,6 +11,8 @@ pub mod editor;
 pub mod effects;
 pub mod host;
 pub mod keys;
+pub mod kiali;
+pub mod kiali_forward;
 pub mod layout;
 pub mod model;
 pub mod msg;

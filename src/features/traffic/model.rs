@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::features::cluster::MeshKind;
 use crate::features::cluster::mesh::{DestinationRuleView, MeshObject, ServiceRef, Weight};
 use crate::features::cluster::model::ClusterView;
+use crate::features::traffic::kiali::KialiView;
 use crate::features::traffic::{
     Debouncer, Finding, ObservedSplit, PodInfo, Severity, Sliders, WeightedRoute, check,
     field_manager_of_last_change, weighted_route,
@@ -61,6 +62,8 @@ pub struct TrafficView {
     /// The split the probe should see: the weights the cluster holds, or without a
     /// VirtualService Kubernetes' round robin over the ready pods.
     pub expected: Vec<(String, Weight)>,
+    /// The Kiali forward (`K`): its port prompt and whether it is up.
+    pub kiali: KialiView,
     /// The resourceVersion of the watched VirtualService, to tell its changes apart.
     cluster_version: Option<String>,
 }
@@ -85,6 +88,7 @@ impl Default for TrafficView {
             },
             number_input: None,
             expected: Vec::new(),
+            kiali: KialiView::default(),
             cluster_version: None,
         }
     }

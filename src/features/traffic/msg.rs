@@ -19,6 +19,10 @@ pub enum TrafficMsg {
         via: String,
         result: Result<(u16, String), String>,
     },
+    /// The first free local port for the Kiali forward (None: the whole range is taken).
+    KialiPortFound(Option<u16>),
+    /// The Kiali forward listens on this local port, or why it could not start (Korean).
+    KialiForwarded(Result<u16, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,4 +48,8 @@ pub enum TrafficEffect {
         rate: u32,
         generation: u64,
     },
+    /// Look for the first local port of `first..=last` that is free now.
+    FindKialiPort { first: u16, last: u16 },
+    /// Forward 127.0.0.1:`port` to Kiali's pod, replacing a running forward.
+    ForwardKiali { port: u16 },
 }

@@ -8,7 +8,7 @@ use super::keys::schedule_send;
 use super::model::{SendError, SendState, VIRTUAL_SERVICE, virtual_service};
 use super::msg::{TrafficEffect, TrafficMsg};
 use super::probe::version_in_pod_name;
-use super::{Served, classify_response, editor, merge_patch};
+use super::{Served, classify_response, editor, kiali, merge_patch};
 use crate::app::model::{Model, ToastLevel};
 use crate::app::msg::{Effect, TimerMsg};
 use crate::features::cluster::MeshKind;
@@ -24,6 +24,8 @@ pub fn on_msg(model: &mut Model, msg: TrafficMsg, now: Timestamp, effects: &mut 
             via,
             result,
         } => on_probe_response(model, generation, via, result),
+        TrafficMsg::KialiPortFound(port) => kiali::on_port_found(model, port),
+        TrafficMsg::KialiForwarded(result) => kiali::on_forwarded(model, result),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The traffic pane: one slider per `reviews` subset (desired vs. cluster), the pre-send
-//! findings, and the probe's observed split with its verdict.
+//! findings, the Kiali forward's port prompt or URL, and the probe's observed split with its
+//! verdict.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +11,7 @@ use crate::app::Model;
 use crate::features::cluster::{ConnectionState, MeshKind};
 use crate::features::traffic::layout::{HEADER_ROWS, LABEL_WIDTH, bar};
 use crate::features::traffic::model::{SendState, VIRTUAL_SERVICE, has_virtual_service};
-use crate::features::traffic::{ErrorKind, Severity};
+use crate::features::traffic::{ErrorKind, Severity, kiali};
 use crate::ui::layout::Pane;
 use crate::ui::layout::pane_text_area;
 use crate::ui::text::{truncate, width, wrap_plain};
@@ -139,6 +140,14 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
         );
         y += 1;
     }
+    if let Some((line, failed)) = kiali::status_text(&traffic.kiali) {
+        let style = if failed { theme.bad() } else { theme.key() };
+        // A reason is read whole: it wraps over up to three rows.
+        for part in wrap_plain(&line, max, 3) {
+            frame.render_widget(Line::styled(part, style), row(y.min(text.height - 1)));
+            y += 1;
+        }
+    }
     for finding in &traffic.findings {
         if y >= text.height {
             return;
@@ -174,7 +183,7 @@ fn status_line(model: &Model, theme: Theme, max: usize) -> Line<'static> {
     let (text, style) = match &traffic.send {
         SendState::Idle if traffic.local_changes => ("보낼 준비 중…".to_string(), theme.warning()),
         SendState::Idle => (
-            "←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브".to_string(),
+            "←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브 · K Kiali".to_string(),
             theme.muted(),
         ),
         SendState::Applying => ("적용 중…".to_string(), theme.warning()),
