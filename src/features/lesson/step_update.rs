@@ -16,10 +16,12 @@ use crate::app::msg::Effect;
 /// How often the probes are asked again while a lesson is shown.
 const PROBE_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(3);
 
-/// The app's Kiali port-forward's local port while it is up. The traffic feature owns the
-/// forward; until it exposes it, there is none.
-pub fn kiali_forward(_model: &Model) -> Option<u16> {
-    None
+/// The app's Kiali port-forward's local port while it is up (the traffic feature's `K`).
+pub fn kiali_forward(model: &Model) -> Option<u16> {
+    match model.traffic.kiali.forward {
+        crate::features::traffic::kiali::ForwardState::Up { port } => Some(port),
+        _ => None,
+    }
 }
 
 /// Re-evaluates the current lesson's step checks; returns whether any changed.
