@@ -53,9 +53,22 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         _ => writes::delete(&shared, &call),
     };
     match result {
-        Ok((code, body)) => json_response(code, &body, "application/json"),
+        Ok((code, body)) => with_warnings(json_response(code, &body, "application/json"), &call),
         Err(err) => error_response(&err),
     }
+}
+
+/// Adds a `Warning: 299 - "text"` header per warning the write collected, as the apiserver
+/// sends them (kubectl prints each as `Warning: text`).
+fn with_warnings(mut response: Response<Body>, call: &Call) -> Response<Body> {
+    let warnings = call.warnings.lock().unwrap_or_else(|p| p.into_inner());
+    for text in warnings.iter() {
+        let quoted = serde_json::to_string(text).unwrap_or_default();
+        if let Ok(value) = hyper::header::HeaderValue::from_str(&format!("299 - {quoted}")) {
+            response.headers_mut().append("Warning", value);
+        }
+    }
+    response
 }
 
 fn get(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {
