@@ -14,7 +14,7 @@ use super::resources::{RESOURCES, ResourceDef};
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
 use super::tokens::VIEWER_USER;
-use super::{table, watch, writes};
+use super::{scale, table, watch, writes};
 
 pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
     let def = &RESOURCES[call.target.resource];
@@ -39,6 +39,15 @@ pub async fn handle(shared: Arc<Shared>, call: Call) -> Response<Body> {
         return error_response(&err);
     }
     let result = match verb {
+        _ if call.target.subresource.as_deref() == Some("scale") => match verb {
+            "get" | "update" | "patch" => scale::serve(&shared, &call),
+            _ => Err(ApiError::new(
+                405,
+                Some("MethodNotAllowed"),
+                "the server does not allow this method on the requested resource",
+                None,
+            )),
+        },
         "get" => get(&shared, &call),
         "list" => {
             return match list(&shared, &call) {

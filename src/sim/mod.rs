@@ -55,6 +55,7 @@ pub mod productpage;
 mod proxy;
 mod requests;
 mod resources;
+mod scale;
 mod scenario;
 mod select;
 mod server;

@@ -301,6 +301,7 @@ pub fn parse_target(path: &str) -> Option<Target> {
     }
     if let Some(sub) = &subresource
         && !(sub == "status" && def.has_status)
+        && !(sub == "scale" && def.group == "apps")
     {
         return None;
     }
