@@ -13,8 +13,7 @@ use super::status::ApiError;
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 /// What create and update decode; the first is what a request without a Content-Type
-/// gets, as Go's negotiation takes the first supported type. Protobuf is listed, as the
-/// apiserver lists it, but not decoded here.
+/// gets, as Go's negotiation takes the first supported type.
 const OBJECT_MEDIA_TYPES: &[&str] = &[
     "application/json",
     "application/yaml",
@@ -47,7 +46,7 @@ pub fn media_type(content_type: &str) -> String {
 }
 
 /// Decodes the object of a create or update (POST, PUT) by its Content-Type: JSON (also
-/// when none is given) or YAML; anything else is 415, protobuf included for now.
+/// when none is given), YAML or Kubernetes protobuf; anything else is 415.
 pub fn decode_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
     match media_type(content_type).as_str() {
         "" | "application/json" => {
@@ -59,6 +58,9 @@ pub fn decode_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError>
             serde_saphyr::from_str::<Value>(text)
                 .map_err(|e| ApiError::bad_request(&format!("error converting YAML to JSON: {e}")))
         }
+        "application/vnd.kubernetes.protobuf" => super::protobuf::decode(body).map_err(|e| {
+            ApiError::bad_request(&format!("the object provided is unrecognized: {e}"))
+        }),
         _ => Err(ApiError::unsupported_media_type(OBJECT_MEDIA_TYPES)),
     }
 }
@@ -130,10 +132,10 @@ mod tests {
              application/json, application/yaml, application/vnd.kubernetes.protobuf"
         );
         assert_eq!(
-            decode_object("application/vnd.kubernetes.protobuf", b"k8s\0")
+            decode_object("application/vnd.kubernetes.protobuf", b"k8s")
                 .unwrap_err()
                 .code,
-            415
+            400
         );
         assert_eq!(decode_object("", b"{").unwrap_err().code, 400);
     }

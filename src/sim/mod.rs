@@ -52,6 +52,7 @@ mod openapi_fields;
 mod openapi_schema;
 mod patch;
 pub mod productpage;
+mod protobuf;
 mod proxy;
 mod requests;
 mod resources;
