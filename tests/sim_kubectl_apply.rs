@@ -276,7 +276,7 @@ async fn create_namespace_and_deployment_send_protobuf_that_is_understood() {
     assert_eq!(d["spec"]["selector"]["matchLabels"]["app"], "web");
     assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27");
     let ns = sh.json(&["get", "namespace", "lab"]).await;
-    assert_eq!(ns["metadata"]["labels"]["kubernetes.io/metadata.name"], "lab");
+    assert_eq!(ns["metadata"]["name"], "lab");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
