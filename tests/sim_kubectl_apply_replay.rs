@@ -194,8 +194,16 @@ async fn label_annotate_scale_restart_and_set_image_replay_as_recorded() {
     let containers = &set["spec"]["template"]["spec"]["containers"];
     assert_eq!(containers[0]["image"], "docker.io/istio/examples-bookinfo-details-v1:1.20.4");
     assert_eq!(containers.as_array().unwrap().len(), 1);
-    let service = replay_status(&t, &fixture_named("label-annotate-scale", 19)).await;
-    assert_eq!(service["spec"]["type"], "LoadBalancer");
+    // kubectl patch svc ... -p '{"spec":{"type":"LoadBalancer"}}' (recorded on kiali, which
+    // the demo cluster does not run): the same strategic merge patch on productpage.
+    let recorded = fixture(&format!("kubectl/{}", fixture_named("label-annotate-scale", 19)));
+    let body = recorded["request"]["body_raw"].as_str().unwrap().as_bytes().to_vec();
+    let content_type = recorded["request"]["headers"]["Content-Type"].as_str();
+    let path = "/api/v1/namespaces/default/services/productpage?fieldManager=kubectl-patch";
+    let service = t.raw("PATCH", path, content_type, body, t.sim.token()).await;
+    assert_eq!(service.status, 200, "{}", service.body);
+    assert_eq!(service.body["spec"]["type"], "LoadBalancer");
+    assert_eq!(service.body["spec"]["ports"][0]["port"], 9080);
 }
 
 #[tokio::test]
