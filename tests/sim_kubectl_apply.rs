@@ -162,6 +162,59 @@ async fn apply_twice_sends_a_strategic_merge_patch_that_lands() {
     assert!(last_applied.as_str().unwrap().contains("/tmp/reviews-logs"));
 }
 
+const VIRTUAL_SERVICE: &str = "apiVersion: networking.istio.io/VERSION
+kind: VirtualService
+metadata:
+  name: reviews-VERSION
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: FIRST
+    - destination: {host: reviews, subset: v2}
+      weight: SECOND
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resources_apply_twice_with_a_merge_patch_in_every_served_version() {
+    if kubectl_missing() {
+        return;
+    }
+    let t = Tester::start().await;
+    let sh = Shell::new(&t);
+    for version in ["v1", "v1beta1", "v1alpha3"] {
+        let vs = |weight: u32| {
+            VIRTUAL_SERVICE
+                .replace("VERSION", version)
+                .replace("FIRST", &weight.to_string())
+                .replace("SECOND", &(100 - weight).to_string())
+        };
+        let first = sh.file("vs1.yaml", &vs(80));
+        let (out, _) = sh.ok(&["apply", "-f", &first]).await;
+        assert_eq!(out, format!("virtualservice.networking.istio.io/reviews-{version} created\n"));
+        let second = sh.file("vs2.yaml", &vs(50));
+        let (out, err) = sh.ok(&["apply", "-f", &second]).await;
+        assert_eq!(out, format!("virtualservice.networking.istio.io/reviews-{version} configured\n"));
+        assert_eq!(err, "");
+        let name = format!("virtualservice/reviews-{version}");
+        let vs = sh.json(&["get", &name]).await;
+        assert_eq!(vs["spec"]["http"][0]["route"][0]["weight"], 50);
+    }
+    // kubectl tried the strategic merge patch only where the schema allowed it: custom
+    // resources got merge patches, never a 415.
+    let patches = t
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == hyper::Method::PATCH)
+        .count();
+    assert_eq!(patches, 3);
+    let fetched = |path: &str| t.sim.requests().iter().any(|r| r.path == path);
+    assert!(fetched("/openapi/v3/apis/networking.istio.io/v1"));
+    assert!(fetched("/openapi/v2"), "kubectl's fallback for the other versions");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_fields_are_refused_under_strict_and_warned_under_warn() {
     if kubectl_missing() {
