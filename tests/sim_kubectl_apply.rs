@@ -6,7 +6,6 @@
 
 mod common {
     pub mod sim;
-    pub mod tls;
 }
 
 use std::path::Path;
@@ -158,7 +157,8 @@ async fn apply_twice_sends_a_strategic_merge_patch_that_lands() {
         patches,
         ["/apis/apps/v1/namespaces/default/deployments/reviews-v1"]
     );
-    let last_applied = &deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"];
+    let last_applied =
+        &deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"];
     assert!(last_applied.as_str().unwrap().contains("/tmp/reviews-logs"));
 }
 
@@ -192,10 +192,16 @@ async fn custom_resources_apply_twice_with_a_merge_patch_in_every_served_version
         };
         let first = sh.file("vs1.yaml", &vs(80));
         let (out, _) = sh.ok(&["apply", "-f", &first]).await;
-        assert_eq!(out, format!("virtualservice.networking.istio.io/reviews-{version} created\n"));
+        assert_eq!(
+            out,
+            format!("virtualservice.networking.istio.io/reviews-{version} created\n")
+        );
         let second = sh.file("vs2.yaml", &vs(50));
         let (out, err) = sh.ok(&["apply", "-f", &second]).await;
-        assert_eq!(out, format!("virtualservice.networking.istio.io/reviews-{version} configured\n"));
+        assert_eq!(
+            out,
+            format!("virtualservice.networking.istio.io/reviews-{version} configured\n")
+        );
         assert_eq!(err, "");
         let name = format!("virtualservice/reviews-{version}");
         let vs = sh.json(&["get", &name]).await;
@@ -212,7 +218,10 @@ async fn custom_resources_apply_twice_with_a_merge_patch_in_every_served_version
     assert_eq!(patches, 3);
     let fetched = |path: &str| t.sim.requests().iter().any(|r| r.path == path);
     assert!(fetched("/openapi/v3/apis/networking.istio.io/v1"));
-    assert!(fetched("/openapi/v2"), "kubectl's fallback for the other versions");
+    assert!(
+        fetched("/openapi/v2"),
+        "kubectl's fallback for the other versions"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,9 +243,7 @@ async fn unknown_fields_are_refused_under_strict_and_warned_under_warn() {
         ),
         "{err}"
     );
-    let (out, err) = sh
-        .ok(&["apply", "--validate=warn", "-f", &typo])
-        .await;
+    let (out, err) = sh.ok(&["apply", "--validate=warn", "-f", &typo]).await;
     assert_eq!(out, "service/details-typo created\n");
     assert_eq!(err, "Warning: unknown field \"spec.foo\"\n");
     let stored = sh.json(&["get", "service", "details-typo"]).await;
@@ -287,7 +294,12 @@ async fn label_annotate_scale_restart_set_image_and_edit() {
     assert_eq!(out, "deployment.apps/reviews-v1 restarted\n");
 
     let (out, _) = sh
-        .ok(&["set", "image", "deployment/reviews-v1", "reviews=reviews:v9"])
+        .ok(&[
+            "set",
+            "image",
+            "deployment/reviews-v1",
+            "reviews=reviews:v9",
+        ])
         .await;
     assert_eq!(out, "deployment.apps/reviews-v1 image updated\n");
 
@@ -295,7 +307,11 @@ async fn label_annotate_scale_restart_set_image_and_edit() {
     edit.env("EDITOR", "sed -i s/LOG_DIR/LOG_PATH/");
     let out = sh.run_with(edit).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout, "deployment.apps/reviews-v1 edited\n");
 
     let d = sh.json(&["get", "deployment", "reviews-v1"]).await;
@@ -304,9 +320,18 @@ async fn label_annotate_scale_restart_set_image_and_edit() {
     let template = &d["spec"]["template"];
     assert!(template["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"].is_string());
     assert_eq!(template["spec"]["containers"][0]["image"], "reviews:v9");
-    assert_eq!(template["spec"]["containers"][0]["env"][0]["name"], "LOG_PATH");
+    assert_eq!(
+        template["spec"]["containers"][0]["env"][0]["name"],
+        "LOG_PATH"
+    );
     let (out, _) = sh
-        .ok(&["get", "deployment", "reviews-v1", "-o", "jsonpath={.spec.replicas}"])
+        .ok(&[
+            "get",
+            "deployment",
+            "reviews-v1",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
         .await;
     assert_eq!(out, "3");
 }
@@ -321,13 +346,24 @@ async fn create_namespace_and_deployment_send_protobuf_that_is_understood() {
     let (out, _) = sh.ok(&["create", "namespace", "lab"]).await;
     assert_eq!(out, "namespace/lab created\n");
     let (out, _) = sh
-        .ok(&["create", "deployment", "web", "--image=nginx:1.27", "-n", "lab", "--replicas=2"])
+        .ok(&[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx:1.27",
+            "-n",
+            "lab",
+            "--replicas=2",
+        ])
         .await;
     assert_eq!(out, "deployment.apps/web created\n");
     let d = sh.json(&["get", "deployment", "web", "-n", "lab"]).await;
     assert_eq!(d["spec"]["replicas"], 2);
     assert_eq!(d["spec"]["selector"]["matchLabels"]["app"], "web");
-    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.27");
+    assert_eq!(
+        d["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
     let ns = sh.json(&["get", "namespace", "lab"]).await;
     assert_eq!(ns["metadata"]["name"], "lab");
 }
@@ -339,9 +375,18 @@ async fn a_malformed_body_is_the_apiservers_400() {
     }
     let t = Tester::start().await;
     let sh = Shell::new(&t);
-    let broken = sh.file("broken.json", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"");
+    let broken = sh.file(
+        "broken.json",
+        "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"",
+    );
     let (ok, _, err) = sh
-        .run(&["create", "--raw", "/api/v1/namespaces/default/services", "-f", &broken])
+        .run(&[
+            "create",
+            "--raw",
+            "/api/v1/namespaces/default/services",
+            "-f",
+            &broken,
+        ])
         .await;
     assert!(!ok);
     assert!(err.starts_with("Error from server (BadRequest)"), "{err}");

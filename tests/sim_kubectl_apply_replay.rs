@@ -68,20 +68,18 @@ async fn openapi_documents_are_served_with_the_recorded_headers() {
         deployment["x-kubernetes-group-version-kind"][0]["kind"],
         "Deployment"
     );
-    let reply = get_raw(
-        &t,"/openapi/v3?timeout=32s", &[])
-        .await;
+    let reply = get_raw(&t, "/openapi/v3?timeout=32s", &[]).await;
     let last_modified = reply.header("last-modified");
     let again = get_raw(
-        &t,"/openapi/v3?timeout=32s", &[("If-Modified-Since", &last_modified)])
-        .await;
+        &t,
+        "/openapi/v3?timeout=32s",
+        &[("If-Modified-Since", &last_modified)],
+    )
+    .await;
     assert_eq!(again.status, 304);
     assert_eq!(again.header("cache-control"), "no-cache, private");
     assert!(again.body.is_empty());
-    let etag = format!(
-        "\"{}\"",
-        url.split_once("hash=").unwrap().1
-    );
+    let etag = format!("\"{}\"", url.split_once("hash=").unwrap().1);
     let doc = get_raw(&t, url, &[]).await;
     assert_eq!(doc.header("etag"), etag);
     assert_eq!(doc.header("cache-control"), "public, immutable");
@@ -94,13 +92,16 @@ async fn openapi_v2_is_the_recorded_protobuf_document() {
     let t = Tester::start().await;
     let v2 = get_raw(
         &t,
-            "/openapi/v2?timeout=32s",
-            &[
-                ("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"),
-                ("Accept-Encoding", "gzip"),
-            ],
-        )
-        .await;
+        "/openapi/v2?timeout=32s",
+        &[
+            (
+                "Accept",
+                "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+            ),
+            ("Accept-Encoding", "gzip"),
+        ],
+    )
+    .await;
     assert_eq!(v2.status, 200);
     assert_eq!(
         v2.header("content-type"),
@@ -164,7 +165,11 @@ async fn apply_twice_replays_as_recorded() {
     assert_eq!(patched["spec"], recorded["response"]["body"]["spec"]);
     assert_eq!(patched["metadata"]["generation"], 2);
     // The unknown field: refused on create (400) and on the patch (422), word for word.
-    replay_shape(&t, "apply-twice/68-apply-service-unknown-field-new-post-service-details-typo-400").await;
+    replay_shape(
+        &t,
+        "apply-twice/68-apply-service-unknown-field-new-post-service-details-typo-400",
+    )
+    .await;
     replay_shape(
         &t,
         "apply-twice/70-apply-service-unknown-field-existing-strategic-merge-patch-service-details-422",
@@ -177,8 +182,14 @@ async fn label_annotate_scale_restart_and_set_image_replay_as_recorded() {
     let t = recorded_cluster(SidecarMode::Classic).await;
     for n in [2, 4, 6] {
         let body = replay_status(&t, &fixture_named("label-annotate-scale", n)).await;
-        let recorded = fixture(&format!("kubectl/{}", fixture_named("label-annotate-scale", n)));
-        assert_eq!(body["metadata"]["labels"], recorded["response"]["body"]["metadata"]["labels"]);
+        let recorded = fixture(&format!(
+            "kubectl/{}",
+            fixture_named("label-annotate-scale", n)
+        ));
+        assert_eq!(
+            body["metadata"]["labels"],
+            recorded["response"]["body"]["metadata"]["labels"]
+        );
     }
     let annotated = replay_status(&t, &fixture_named("label-annotate-scale", 8)).await;
     assert_eq!(
@@ -189,18 +200,33 @@ async fn label_annotate_scale_restart_and_set_image_replay_as_recorded() {
     assert_eq!(scale["spec"]["replicas"], 2);
     let restarted = replay_status(&t, &fixture_named("label-annotate-scale", 12)).await;
     let template = &restarted["spec"]["template"]["metadata"]["annotations"];
-    assert_eq!(template["kubectl.kubernetes.io/restartedAt"], "2026-11-30T02:24:25Z");
+    assert_eq!(
+        template["kubectl.kubernetes.io/restartedAt"],
+        "2026-11-30T02:24:25Z"
+    );
     let set = replay_status(&t, &fixture_named("label-annotate-scale", 14)).await;
     let containers = &set["spec"]["template"]["spec"]["containers"];
-    assert_eq!(containers[0]["image"], "docker.io/istio/examples-bookinfo-details-v1:1.20.4");
+    assert_eq!(
+        containers[0]["image"],
+        "docker.io/istio/examples-bookinfo-details-v1:1.20.4"
+    );
     assert_eq!(containers.as_array().unwrap().len(), 1);
     // kubectl patch svc ... -p '{"spec":{"type":"LoadBalancer"}}' (recorded on kiali, which
     // the demo cluster does not run): the same strategic merge patch on productpage.
-    let recorded = fixture(&format!("kubectl/{}", fixture_named("label-annotate-scale", 19)));
-    let body = recorded["request"]["body_raw"].as_str().unwrap().as_bytes().to_vec();
+    let recorded = fixture(&format!(
+        "kubectl/{}",
+        fixture_named("label-annotate-scale", 19)
+    ));
+    let body = recorded["request"]["body_raw"]
+        .as_str()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
     let content_type = recorded["request"]["headers"]["Content-Type"].as_str();
     let path = "/api/v1/namespaces/default/services/productpage?fieldManager=kubectl-patch";
-    let service = t.raw("PATCH", path, content_type, body, t.sim.token()).await;
+    let service = t
+        .raw("PATCH", path, content_type, body, t.sim.token())
+        .await;
     assert_eq!(service.status, 200, "{}", service.body);
     assert_eq!(service.body["spec"]["type"], "LoadBalancer");
     assert_eq!(service.body["spec"]["ports"][0]["port"], 9080);
@@ -210,7 +236,10 @@ async fn label_annotate_scale_restart_and_set_image_replay_as_recorded() {
 async fn protobuf_creates_of_a_configmap_and_a_secret_are_understood() {
     let t = Tester::start().await;
     for (name, check) in [
-        ("01-create-configmap-istio-lab-progress", json!({"lesson": "3"})),
+        (
+            "01-create-configmap-istio-lab-progress",
+            json!({"lesson": "3"}),
+        ),
         ("04-create-secret-generic-s", json!({"a": "Yg=="})),
     ] {
         let recorded = fixture(&format!("kubectl/configmap-secret/{name}"));
@@ -224,7 +253,13 @@ async fn protobuf_creates_of_a_configmap_and_a_secret_are_understood() {
             request["query"].as_str().unwrap()
         );
         let reply = t
-            .raw("POST", &path, Some("application/vnd.kubernetes.protobuf"), body, t.sim.token())
+            .raw(
+                "POST",
+                &path,
+                Some("application/vnd.kubernetes.protobuf"),
+                body,
+                t.sim.token(),
+            )
             .await;
         // Served only where the demo cluster has the resource; the body is understood
         // either way (never the 415 kubectl used to get).
@@ -298,6 +333,8 @@ fn fixture_named(folder: &str, n: u32) -> String {
         .filter(|f| f.starts_with(&prefix))
         .collect();
     names.sort();
-    let file = names.first().unwrap_or_else(|| panic!("no {prefix}* in {dir}"));
+    let file = names
+        .first()
+        .unwrap_or_else(|| panic!("no {prefix}* in {dir}"));
     format!("{folder}/{}", file.trim_end_matches(".json"))
 }

@@ -58,7 +58,9 @@ fn http_date(at: jiff::Timestamp) -> String {
 
 fn not_modified(conditions: &Conditions, etag: Option<&str>) -> bool {
     if let (Some(asked), Some(etag)) = (&conditions.if_none_match, etag) {
-        return asked.split(',').any(|t| t.trim() == etag || t.trim() == "*");
+        return asked
+            .split(',')
+            .any(|t| t.trim() == etag || t.trim() == "*");
     }
     let Some(since) = &conditions.if_modified_since else {
         return false;
@@ -81,8 +83,7 @@ fn gunzip(bytes: &[u8]) -> Option<Vec<u8>> {
 /// The text of a v3 document by its index key (`api/v1`), unpacked once.
 pub fn v3_document(key: &str) -> Option<&'static [u8]> {
     static UNPACKED: OnceLock<Vec<Option<Vec<u8>>>> = OnceLock::new();
-    let unpacked =
-        UNPACKED.get_or_init(|| V3_DOCUMENTS.iter().map(|(_, gz)| gunzip(gz)).collect());
+    let unpacked = UNPACKED.get_or_init(|| V3_DOCUMENTS.iter().map(|(_, gz)| gunzip(gz)).collect());
     let position = V3_DOCUMENTS.iter().position(|(k, _)| *k == key)?;
     unpacked.get(position)?.as_deref()
 }
@@ -126,7 +127,10 @@ pub fn serve(path: &str, conditions: &Conditions) -> Option<Response<Body>> {
             .header("Vary", "Accept-Encoding")
             .header("Vary", "Accept");
         if not_modified(conditions, Some(V2_ETAG)) {
-            return Some(finish(builder(304, "no-cache, private").header("Etag", V2_ETAG), ""));
+            return Some(finish(
+                builder(304, "no-cache, private").header("Etag", V2_ETAG),
+                "",
+            ));
         }
         let b = b.header("Content-Type", V2_PROTOBUF);
         if conditions.accept_gzip {
@@ -152,7 +156,10 @@ pub fn serve(path: &str, conditions: &Conditions) -> Option<Response<Body>> {
         .header("Accept-Ranges", "bytes")
         .header("Content-Type", "application/json")
         .header("Etag", etag)
-        .header("Expires", expires.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string())
+        .header(
+            "Expires",
+            expires.strftime("%a, %d %b %Y %H:%M:%S UTC").to_string(),
+        )
         .header("Vary", "Accept");
     Some(finish(b, document))
 }

@@ -186,7 +186,8 @@ mod tests {
 
     #[test]
     fn strict_creates_fail_as_recorded() {
-        let exchange = recorded("68-apply-service-unknown-field-new-post-service-details-typo-400.json");
+        let exchange =
+            recorded("68-apply-service-unknown-field-new-post-service-details-typo-400.json");
         let mut body = exchange["request"]["body"].clone();
         let err = check_object(SERVICES, "v1", &mut body, Mode::Strict).unwrap_err();
         assert_eq!(err.body, exchange["response"]["body"]);
@@ -206,12 +207,26 @@ mod tests {
         let patch = &exchange["request"]["body"];
         let mut patched = current.clone();
         patched["spec"]["foo"] = json!(1);
-        let err = check_patched(SERVICES, current, &mut patched, "", Some(patch), Mode::Strict)
-            .unwrap_err();
+        let err = check_patched(
+            SERVICES,
+            current,
+            &mut patched,
+            "",
+            Some(patch),
+            Mode::Strict,
+        )
+        .unwrap_err();
         assert_eq!(err.code, 422);
         assert_eq!(err.body, exchange["response"]["body"]);
-        let ignored =
-            check_patched(SERVICES, current, &mut patched, "", Some(patch), Mode::Ignore).unwrap();
+        let ignored = check_patched(
+            SERVICES,
+            current,
+            &mut patched,
+            "",
+            Some(patch),
+            Mode::Ignore,
+        )
+        .unwrap();
         assert!(ignored.is_empty() && patched["spec"].get("foo").is_none());
     }
 

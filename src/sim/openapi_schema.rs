@@ -76,8 +76,7 @@ impl Node {
             let reference = schema["$ref"]
                 .as_str()
                 .or_else(|| schema["allOf"][0]["$ref"].as_str());
-            let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/"))
-            else {
+            let Some(name) = reference.and_then(|r| r.strip_prefix("#/components/schemas/")) else {
                 break;
             };
             match self.doc["components"]["schemas"].get(name) {

@@ -122,7 +122,12 @@ fn message_value(name: &str, bytes: &[u8]) -> Result<Value, String> {
     match name.rsplit('.').next().unwrap_or_default() {
         "Time" => time(bytes),
         "IntOrString" => int_or_string(bytes),
-        "Quantity" => Ok(json!(single_bytes(bytes).map(text).transpose()?.unwrap_or_default())),
+        "Quantity" => Ok(json!(
+            single_bytes(bytes)
+                .map(text)
+                .transpose()?
+                .unwrap_or_default()
+        )),
         "FieldsV1" | "RawExtension" => {
             let raw = single_bytes(bytes).unwrap_or_default();
             Ok(serde_json::from_slice(raw).unwrap_or(Value::Null))
@@ -132,10 +137,13 @@ fn message_value(name: &str, bytes: &[u8]) -> Result<Value, String> {
 }
 
 fn single_bytes(bytes: &[u8]) -> Option<&[u8]> {
-    fields(bytes).ok()?.into_iter().find_map(|(tag, raw)| match (tag, raw) {
-        (1, Raw::Bytes(b)) => Some(b),
-        _ => None,
-    })
+    fields(bytes)
+        .ok()?
+        .into_iter()
+        .find_map(|(tag, raw)| match (tag, raw) {
+            (1, Raw::Bytes(b)) => Some(b),
+            _ => None,
+        })
 }
 
 fn scalar(kind: &str, raw: &Raw) -> Result<Value, String> {

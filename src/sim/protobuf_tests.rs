@@ -51,13 +51,19 @@ fn recorded_responses_decode_with_times_and_managed_fields() {
 #[test]
 fn broken_bodies_are_refused_not_panicked_on() {
     let (bytes, _) = body_and_twin("04-create-secret-generic-s.json");
-    assert!(decode(b"{\"kind\": \"Secret\"}").unwrap_err().contains("expected prefix"));
+    assert!(
+        decode(b"{\"kind\": \"Secret\"}")
+            .unwrap_err()
+            .contains("expected prefix")
+    );
     for cut in [5, 10, 20, bytes.len() - 3] {
         assert!(decode(&bytes[..cut]).is_err(), "cut at {cut}");
     }
     let mut wrong_kind = b"k8s\0".to_vec();
     // runtime.Unknown{typeMeta{apiVersion "v1", kind "Nope"}}
-    wrong_kind.extend([0x0a, 0x0a, 0x0a, 0x02, b'v', b'1', 0x12, 0x04, b'N', b'o', b'p', b'e']);
+    wrong_kind.extend([
+        0x0a, 0x0a, 0x0a, 0x02, b'v', b'1', 0x12, 0x04, b'N', b'o', b'p', b'e',
+    ]);
     assert_eq!(
         decode(&wrong_kind).unwrap_err(),
         "no kind \"Nope\" is registered for version \"v1\""
@@ -73,8 +79,11 @@ fn int_or_string_and_quantities_read_as_json_does() {
     );
     assert_eq!(int_or_string(&[0x10, 0x90, 0x3f]).unwrap(), json!(8080));
     assert_eq!(
-        message_value("apimachinery.pkg.api.resource.Quantity", &[0x0a, 0x03, b'1', b'0', b'0'])
-            .unwrap(),
+        message_value(
+            "apimachinery.pkg.api.resource.Quantity",
+            &[0x0a, 0x03, b'1', b'0', b'0']
+        )
+        .unwrap(),
         json!("100")
     );
     assert_eq!(time(&[]).unwrap(), Value::Null);

@@ -20,10 +20,17 @@ fn selector_text(selector: &Value) -> String {
     let mut parts: Vec<(String, String)> = Vec::new();
     if let Some(labels) = selector["matchLabels"].as_object() {
         for (key, value) in labels {
-            parts.push((key.clone(), format!("{key}={}", value.as_str().unwrap_or_default())));
+            parts.push((
+                key.clone(),
+                format!("{key}={}", value.as_str().unwrap_or_default()),
+            ));
         }
     }
-    for expr in selector["matchExpressions"].as_array().into_iter().flatten() {
+    for expr in selector["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let key = expr["key"].as_str().unwrap_or_default();
         let mut values: Vec<&str> = expr["values"]
             .as_array()
@@ -162,7 +169,11 @@ fn replicas(scale: &Value, name: &str) -> Result<i64, ApiError> {
     let Some(replicas) = value.as_i64().or_else(|| value.is_null().then_some(0)) else {
         return Err(ApiError::bad_request(&format!(
             "Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal {} into Go struct field ScaleSpec.spec.replicas of type int32",
-            if value.is_string() { "string" } else { "number" }
+            if value.is_string() {
+                "string"
+            } else {
+                "number"
+            }
         )));
     };
     if replicas < 0 {
@@ -171,7 +182,12 @@ fn replicas(scale: &Value, name: &str) -> Result<i64, ApiError> {
             format!("Invalid value: {replicas}: must be greater than or equal to 0"),
             "spec.replicas".to_string(),
         )];
-        return Err(ApiError::invalid_kind("Scale", "autoscaling", name, &causes));
+        return Err(ApiError::invalid_kind(
+            "Scale",
+            "autoscaling",
+            name,
+            &causes,
+        ));
     }
     Ok(replicas)
 }

@@ -135,7 +135,7 @@ mod tests {
             accept: String::new(),
             user: "admin",
             body: Bytes::new(),
-                warnings: Default::default(),
+            warnings: Default::default(),
         }
     }
 

@@ -189,7 +189,9 @@ fn merge_list(
     };
     for item in patch {
         let Value::Object(item_map) = item else {
-            return Err(format!("map: {item} does not contain declared merge key: {key}"));
+            return Err(format!(
+                "map: {item} does not contain declared merge key: {key}"
+            ));
         };
         let Some(wanted) = item_map.get(key) else {
             return Err(format!(

@@ -20,13 +20,17 @@ fn recorded(name: &str) -> Value {
 #[test]
 fn the_second_apply_patch_gives_the_recorded_deployment() {
     let before = recorded("apply-twice/54-apply-bookinfo-modified-get-deployment-reviews-v1.json");
-    let exchange =
-        recorded("apply-twice/55-apply-bookinfo-modified-strategic-merge-patch-deployment-reviews-v1.json");
+    let exchange = recorded(
+        "apply-twice/55-apply-bookinfo-modified-strategic-merge-patch-deployment-reviews-v1.json",
+    );
     let mut obj = before["response"]["body"].clone();
     strategic_merge_patch(&mut obj, &exchange["request"]["body"], deployment()).unwrap();
     let after = &exchange["response"]["body"];
     assert_eq!(obj["spec"], after["spec"]);
-    assert_eq!(obj["metadata"]["annotations"], after["metadata"]["annotations"]);
+    assert_eq!(
+        obj["metadata"]["annotations"],
+        after["metadata"]["annotations"]
+    );
 }
 
 #[test]
@@ -68,7 +72,10 @@ fn directives_delete_replace_retain_and_reorder() {
         spec["containers"],
         json!([{"name": "b"}, {"name": "a", "env": [{"name": "Y", "value": "2"}]}])
     );
-    assert_eq!(spec["volumes"], json!([{"name": "w", "configMap": {"name": "c"}}]));
+    assert_eq!(
+        spec["volumes"],
+        json!([{"name": "w", "configMap": {"name": "c"}}])
+    );
     assert_eq!(spec["nodeSelector"], json!({"zone": "b"}));
     assert_eq!(obj["spec"]["strategy"], json!({"type": "Recreate"}));
 }
@@ -108,5 +115,8 @@ fn broken_patches_are_refused_with_the_apiservers_words() {
 #[test]
 fn patches_print_as_go_maps() {
     let patch = json!({"spec": {"foo": 1, "b": [true, null, 2.5, "s"]}, "a": {}});
-    assert_eq!(go_map(&patch), "map[a:map[] spec:map[b:[true <nil> 2.5 s] foo:1]]");
+    assert_eq!(
+        go_map(&patch),
+        "map[a:map[] spec:map[b:[true <nil> 2.5 s] foo:1]]"
+    );
 }

@@ -12,10 +12,10 @@ use crate::sim::meta::metadata_mut;
 use crate::sim::openapi_fields::{check_object, check_patched, mode};
 use crate::sim::openapi_schema::Node;
 use crate::sim::patch::json_patch;
-use crate::sim::strategic::strategic_merge_patch;
 use crate::sim::resources::{RESOURCES, ResourceDef};
 use crate::sim::status::ApiError;
 use crate::sim::store::Write;
+use crate::sim::strategic::strategic_merge_patch;
 use crate::sim::validate::{check_applied_types, validate};
 
 mod delete;
@@ -93,7 +93,12 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     let mut obj = decode_object(&call.content_type, &call.body)?;
     check_type(def, &target.version, &obj)?;
     let validation = mode(call, "CreateOptions")?;
-    call.warn(check_object(target.resource, &target.version, &mut obj, validation)?);
+    call.warn(check_object(
+        target.resource,
+        &target.version,
+        &mut obj,
+        validation,
+    )?);
     check_body_namespace(target, &obj)?;
     let namespace = target.namespace.clone().unwrap_or_default();
     let meta = metadata_mut(&mut obj);
@@ -178,7 +183,12 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let mut body = decode_object(&call.content_type, &call.body)?;
     check_type(def, &target.version, &body)?;
     let validation = mode(call, "UpdateOptions")?;
-    call.warn(check_object(target.resource, &target.version, &mut body, validation)?);
+    call.warn(check_object(
+        target.resource,
+        &target.version,
+        &mut body,
+        validation,
+    )?);
     check_body_namespace(target, &body)?;
     check_name_matches(target, &body)?;
     let namespace = target.namespace.clone().unwrap_or_default();
@@ -234,7 +244,14 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             let text = String::from_utf8_lossy(&call.body);
             let shown = strategic.then_some(&patch_doc);
             let resource = target.resource;
-            call.warn(check_patched(resource, current, &mut patched, &text, shown, validation)?);
+            call.warn(check_patched(
+                resource,
+                current,
+                &mut patched,
+                &text,
+                shown,
+                validation,
+            )?);
             check_precondition(def, &name, current, &patched)?;
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
