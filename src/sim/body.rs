@@ -7,6 +7,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
 
+use super::resources::ResourceDef;
 use super::status::ApiError;
 
 /// kube-apiserver's default `--max-request-bytes`: 3 MiB.
@@ -63,6 +64,15 @@ pub fn decode_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError>
         }),
         _ => Err(ApiError::unsupported_media_type(OBJECT_MEDIA_TYPES)),
     }
+}
+
+/// Decodes a create or update body for `def`'s endpoint: custom resources are served
+/// without protobuf, so a protobuf body there is 415 as on a real apiserver.
+pub fn decode_for(def: &ResourceDef, content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    if def.custom && media_type(content_type) == "application/vnd.kubernetes.protobuf" {
+        return Err(ApiError::unsupported_media_type(OBJECT_MEDIA_TYPES));
+    }
+    decode_object(content_type, body)
 }
 
 /// Go's `encoding/json` words for the two ways a body fails to parse that clients meet.
@@ -138,5 +148,10 @@ mod tests {
             400
         );
         assert_eq!(decode_object("", b"{").unwrap_err().code, 400);
+        let protobuf = "application/vnd.kubernetes.protobuf";
+        let vs = &crate::sim::resources::RESOURCES[crate::sim::resources::VIRTUALSERVICES];
+        assert_eq!(decode_for(vs, protobuf, b"k8s\0").unwrap_err().code, 415);
+        let pods = &crate::sim::resources::RESOURCES[crate::sim::resources::PODS];
+        assert_eq!(decode_for(pods, protobuf, b"k8s\0").unwrap_err().code, 400);
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::sim::apply::{apply, record_update};
-use crate::sim::body::{decode_object, json_error, media_type};
+use crate::sim::body::{decode_for, json_error, media_type};
 use crate::sim::checks::{check_body_namespace, check_create, check_name_matches, check_type};
 use crate::sim::defaults::{apply_defaults, status_defaults};
 use crate::sim::http::{Call, Shared};
@@ -90,7 +90,7 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let mut obj = decode_object(&call.content_type, &call.body)?;
+    let mut obj = decode_for(def, &call.content_type, &call.body)?;
     check_type(def, &target.version, &obj)?;
     let validation = mode(call, "CreateOptions")?;
     call.warn(check_object(
@@ -180,7 +180,7 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let mut body = decode_object(&call.content_type, &call.body)?;
+    let mut body = decode_for(def, &call.content_type, &call.body)?;
     check_type(def, &target.version, &body)?;
     let validation = mode(call, "UpdateOptions")?;
     call.warn(check_object(
