@@ -26,12 +26,30 @@ fn parsed(key: &str) -> Option<&'static Value> {
         ["api/v1", "apis/apps/v1", "apis/networking.istio.io/v1"]
             .into_iter()
             .map(|k| {
-                let doc = v3_document(k).and_then(|t| serde_json::from_slice(t).ok());
+                let mut doc = v3_document(k).and_then(|t| serde_json::from_slice(&t).ok());
+                if let Some(doc) = &mut doc {
+                    drop_descriptions(doc);
+                }
                 (k, doc)
             })
             .collect()
     });
     docs.iter().find(|(k, _)| *k == key)?.1.as_ref()
+}
+
+/// Removes the prose (most of the documents' bytes), which checks and patches never read.
+/// A property that happens to be called `description` is a schema object and stays.
+fn drop_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("description").is_some_and(Value::is_string) {
+                map.remove("description");
+            }
+            map.values_mut().for_each(drop_descriptions);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_descriptions),
+        _ => {}
+    }
 }
 
 /// One place in a schema: `field` is the property as declared (where the patch extensions
