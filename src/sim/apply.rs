@@ -33,6 +33,12 @@ impl Entry {
             "manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
             "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": build(&self.fields),
         });
+        // An apply that changed nothing gives its new entry no time, as on the apiserver.
+        if self.time.is_empty()
+            && let Some(map) = entry.as_object_mut()
+        {
+            map.remove("time");
+        }
         if let Some(subresource) = &self.subresource {
             entry["subresource"] = json!(subresource);
         }
@@ -62,6 +68,15 @@ fn write_entries(obj: &mut Value, mut entries: Vec<Entry>) {
             .retain(|path| value_at(&snapshot, path).is_some());
     }
     entries.retain(|entry| !entry.fields.is_empty());
+    // The apiserver's order: Apply before Update, then oldest first, then by manager.
+    entries.sort_by(|a, b| {
+        (&a.operation, &a.time, &a.manager, &a.subresource).cmp(&(
+            &b.operation,
+            &b.time,
+            &b.manager,
+            &b.subresource,
+        ))
+    });
     let json: Vec<Value> = entries.iter().map(Entry::to_json).collect();
     let meta = metadata_mut(obj);
     if json.is_empty() {
@@ -87,7 +102,8 @@ pub fn record_update(
         .into_iter()
         .filter(|path| changed_at(old, new, path))
         .collect();
-    let mut entries = read_entries(old);
+    // The entries the write carries: the stored ones, or those it set itself.
+    let mut entries = read_entries(new);
     for entry in &mut entries {
         entry.fields.retain(|path| !changed.contains(path));
     }
@@ -152,7 +168,17 @@ pub fn apply(
         }
     }
     if !conflicts.is_empty() && !force {
-        return Err(conflict_error(&conflicts));
+        // Conflicts with what client-side apply last applied, still live, do not count:
+        // kubectl's move to server-side apply takes those fields over, as if forced.
+        let allowed = allowed_by_last_applied(manager, &base);
+        let blocking: Vec<(String, FieldPath)> = conflicts
+            .iter()
+            .filter(|(_, path)| !allowed.contains(path))
+            .cloned()
+            .collect();
+        if !blocking.is_empty() {
+            return Err(conflict_error(&blocking));
+        }
     }
 
     let mut merged = base.clone();
@@ -162,6 +188,11 @@ pub fn apply(
         .map(|e| e.fields.clone())
         .unwrap_or_default();
     for path in previously_owned.difference(&applied_set) {
+        // A map or list owned as a whole ("."), as a JSON patch of managedFields may
+        // leave it, goes only with its fields: others may still own some of them.
+        if path.last().is_some_and(|p| p == ".") {
+            continue;
+        }
         let owned_elsewhere = entries
             .iter()
             .any(|e| !e.is(manager, "Apply", None) && e.fields.contains(path));
@@ -170,15 +201,23 @@ pub fn apply(
         }
     }
     merge_applied(&mut merged, applied);
+    let changed = without_managed_fields(&merged) != without_managed_fields(&base);
 
     let taken: PathSet = conflicts.into_iter().map(|(_, path)| path).collect();
     for entry in &mut entries {
         entry.fields.retain(|path| !taken.contains(path));
     }
-    let now = now_timestamp();
+    // The time moves only when the apply changed the object.
+    let now = if changed {
+        now_timestamp()
+    } else {
+        String::new()
+    };
     match entries.iter_mut().find(|e| e.is(manager, "Apply", None)) {
         Some(entry) => {
-            entry.time = now;
+            if changed {
+                entry.time = now;
+            }
             entry.fields = applied_set;
             entry.api_version = api_version.to_string();
         }
@@ -192,7 +231,59 @@ pub fn apply(
         }),
     }
     write_entries(&mut merged, entries);
+    sync_last_applied(manager, &base, applied, &mut merged);
     Ok(merged)
+}
+
+fn without_managed_fields(obj: &Value) -> Value {
+    let mut copy = obj.clone();
+    if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    copy
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The fields client-side apply last applied that still hold those values: conflicts on
+/// them do not stop `kubectl apply --server-side` (apiserver's lastAppliedManager).
+fn allowed_by_last_applied(manager: &str, live: &Value) -> PathSet {
+    let Some(text) = live["metadata"]["annotations"][LAST_APPLIED].as_str() else {
+        return PathSet::new();
+    };
+    let Ok(last) = serde_json::from_str::<Value>(text) else {
+        return PathSet::new();
+    };
+    if manager != "kubectl" {
+        return PathSet::new();
+    }
+    leaves(&fields_of(&last, false, false))
+        .into_iter()
+        .filter(|path| value_at(&last, path) == value_at(live, path))
+        .collect()
+}
+
+/// `kubectl apply --server-side` on an object client-side apply wrote keeps its
+/// last-applied annotation in step: the applied config (without the annotation) as JSON
+/// with a trailing newline, as the apiserver's lastAppliedUpdater writes it.
+fn sync_last_applied(manager: &str, live: &Value, applied: &Value, merged: &mut Value) {
+    if manager != "kubectl" || live["metadata"]["annotations"].get(LAST_APPLIED).is_none() {
+        return;
+    }
+    let mut config = applied.clone();
+    let annotations = config
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Value::as_object_mut);
+    if let Some(annotations) = annotations {
+        annotations.remove(LAST_APPLIED);
+    }
+    let text = format!("{}\n", serde_json::to_string(&config).unwrap_or_default());
+    let meta = metadata_mut(merged);
+    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+    if let Some(annotations) = annotations.as_object_mut() {
+        annotations.insert(LAST_APPLIED.into(), json!(text));
+    }
 }
 
 fn conflict_error(conflicts: &[(String, FieldPath)]) -> ApiError {

@@ -162,8 +162,22 @@ fn updated(
         keep_identity(&RESOURCES[target.resource], current, &mut candidate);
         candidate
     };
-    if let Some(fields) = current["metadata"].get("managedFields") {
-        metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
+    // managedFields a write sets replace the stored ones (`[]` clears them); a write
+    // without them keeps what is stored.
+    let given = new["metadata"]
+        .get("managedFields")
+        .filter(|f| !f.is_null());
+    let kept = given
+        .or_else(|| current["metadata"].get("managedFields"))
+        .cloned();
+    match kept {
+        Some(Value::Array(fields)) if fields.is_empty() => {
+            metadata_mut(&mut new).remove("managedFields");
+        }
+        Some(fields) => {
+            metadata_mut(&mut new).insert("managedFields".into(), fields);
+        }
+        None => {}
     }
     finish(shared, call, target.resource, &mut new)?;
     record_update(
