@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fieldset::{FieldPath, PathSet, build, fields_of, leaves, render, value_at};
+use super::last_applied::{allowed_by_last_applied, sync_last_applied, without_managed_fields};
 use super::meta::{metadata_mut, now_timestamp};
 use super::status::ApiError;
 
@@ -233,57 +234,6 @@ pub fn apply(
     write_entries(&mut merged, entries);
     sync_last_applied(manager, &base, applied, &mut merged);
     Ok(merged)
-}
-
-fn without_managed_fields(obj: &Value) -> Value {
-    let mut copy = obj.clone();
-    if let Some(meta) = copy.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("managedFields");
-    }
-    copy
-}
-
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// The fields client-side apply last applied that still hold those values: conflicts on
-/// them do not stop `kubectl apply --server-side` (apiserver's lastAppliedManager).
-fn allowed_by_last_applied(manager: &str, live: &Value) -> PathSet {
-    let Some(text) = live["metadata"]["annotations"][LAST_APPLIED].as_str() else {
-        return PathSet::new();
-    };
-    let Ok(last) = serde_json::from_str::<Value>(text) else {
-        return PathSet::new();
-    };
-    if manager != "kubectl" {
-        return PathSet::new();
-    }
-    leaves(&fields_of(&last, false, false))
-        .into_iter()
-        .filter(|path| value_at(&last, path) == value_at(live, path))
-        .collect()
-}
-
-/// `kubectl apply --server-side` on an object client-side apply wrote keeps its
-/// last-applied annotation in step: the applied config (without the annotation) as JSON
-/// with a trailing newline, as the apiserver's lastAppliedUpdater writes it.
-fn sync_last_applied(manager: &str, live: &Value, applied: &Value, merged: &mut Value) {
-    if manager != "kubectl" || live["metadata"]["annotations"].get(LAST_APPLIED).is_none() {
-        return;
-    }
-    let mut config = applied.clone();
-    let annotations = config
-        .get_mut("metadata")
-        .and_then(|m| m.get_mut("annotations"))
-        .and_then(Value::as_object_mut);
-    if let Some(annotations) = annotations {
-        annotations.remove(LAST_APPLIED);
-    }
-    let text = format!("{}\n", serde_json::to_string(&config).unwrap_or_default());
-    let meta = metadata_mut(merged);
-    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    if let Some(annotations) = annotations.as_object_mut() {
-        annotations.insert(LAST_APPLIED.into(), json!(text));
-    }
 }
 
 fn conflict_error(conflicts: &[(String, FieldPath)]) -> ApiError {

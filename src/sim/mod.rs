@@ -44,6 +44,7 @@ mod handlers;
 mod http;
 mod kubeconfig;
 mod labels;
+mod last_applied;
 mod lifecycle;
 mod meta;
 mod names;

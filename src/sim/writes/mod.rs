@@ -8,6 +8,7 @@ use crate::sim::body::{decode_for, json_error, media_type};
 use crate::sim::checks::{check_body_namespace, check_create, check_name_matches, check_type};
 use crate::sim::defaults::{apply_defaults, status_defaults};
 use crate::sim::http::{Call, Shared};
+use crate::sim::last_applied::carry_managed_fields;
 use crate::sim::meta::metadata_mut;
 use crate::sim::openapi_fields::{check_object, check_patched, mode};
 use crate::sim::openapi_schema::Node;
@@ -162,23 +163,7 @@ fn updated(
         keep_identity(&RESOURCES[target.resource], current, &mut candidate);
         candidate
     };
-    // managedFields a write sets replace the stored ones (`[]` clears them); a write
-    // without them keeps what is stored.
-    let given = new["metadata"]
-        .get("managedFields")
-        .filter(|f| !f.is_null());
-    let kept = given
-        .or_else(|| current["metadata"].get("managedFields"))
-        .cloned();
-    match kept {
-        Some(Value::Array(fields)) if fields.is_empty() => {
-            metadata_mut(&mut new).remove("managedFields");
-        }
-        Some(fields) => {
-            metadata_mut(&mut new).insert("managedFields".into(), fields);
-        }
-        None => {}
-    }
+    carry_managed_fields(current, &mut new, call.method == hyper::Method::PATCH);
     finish(shared, call, target.resource, &mut new)?;
     record_update(
         Some(current),
