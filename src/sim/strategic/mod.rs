@@ -244,13 +244,17 @@ pub fn go_map(value: &Value) -> String {
     }
 }
 
-/// Go's `%v` of a float64: plain up to 20 digits, exponent form (`1e+21`) beyond.
+/// Go's `%v` of a float64 (`%g`, shortest digits): plain while the exponent is from -4
+/// to 5, else `1e+06`, `1.5e-05`.
 fn go_float(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        format!("{f}")
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if f == 0.0 || (-4..6).contains(&exponent) {
+        return format!("{f}");
     }
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.abs())
 }
 
 #[cfg(test)]
