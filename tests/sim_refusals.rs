@@ -35,7 +35,10 @@ async fn bodies_in_media_types_the_apiserver_does_not_decode_get_415() {
         &token,
     )
     .await;
-    assert_eq!(reply.status, 415, "protobuf bodies are not decoded yet");
+    assert_eq!(
+        reply.status, 415,
+        "custom resources are served without protobuf"
+    );
     assert!(
         t.sim
             .store()

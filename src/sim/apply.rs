@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fieldset::{FieldPath, PathSet, build, fields_of, leaves, render, value_at};
+use super::last_applied::{allowed_by_last_applied, sync_last_applied, without_managed_fields};
 use super::meta::{metadata_mut, now_timestamp};
 use super::status::ApiError;
 
@@ -33,6 +34,12 @@ impl Entry {
             "manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
             "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": build(&self.fields),
         });
+        // An apply that changed nothing gives its new entry no time, as on the apiserver.
+        if self.time.is_empty()
+            && let Some(map) = entry.as_object_mut()
+        {
+            map.remove("time");
+        }
         if let Some(subresource) = &self.subresource {
             entry["subresource"] = json!(subresource);
         }
@@ -62,6 +69,15 @@ fn write_entries(obj: &mut Value, mut entries: Vec<Entry>) {
             .retain(|path| value_at(&snapshot, path).is_some());
     }
     entries.retain(|entry| !entry.fields.is_empty());
+    // The apiserver's order: Apply before Update, then oldest first, then by manager.
+    entries.sort_by(|a, b| {
+        (&a.operation, &a.time, &a.manager, &a.subresource).cmp(&(
+            &b.operation,
+            &b.time,
+            &b.manager,
+            &b.subresource,
+        ))
+    });
     let json: Vec<Value> = entries.iter().map(Entry::to_json).collect();
     let meta = metadata_mut(obj);
     if json.is_empty() {
@@ -87,7 +103,8 @@ pub fn record_update(
         .into_iter()
         .filter(|path| changed_at(old, new, path))
         .collect();
-    let mut entries = read_entries(old);
+    // The entries the write carries: the stored ones, or those it set itself.
+    let mut entries = read_entries(new);
     for entry in &mut entries {
         entry.fields.retain(|path| !changed.contains(path));
     }
@@ -152,7 +169,17 @@ pub fn apply(
         }
     }
     if !conflicts.is_empty() && !force {
-        return Err(conflict_error(&conflicts));
+        // Conflicts with what client-side apply last applied, still live, do not count:
+        // kubectl's move to server-side apply takes those fields over, as if forced.
+        let allowed = allowed_by_last_applied(manager, &base);
+        let blocking: Vec<(String, FieldPath)> = conflicts
+            .iter()
+            .filter(|(_, path)| !allowed.contains(path))
+            .cloned()
+            .collect();
+        if !blocking.is_empty() {
+            return Err(conflict_error(&blocking));
+        }
     }
 
     let mut merged = base.clone();
@@ -162,6 +189,11 @@ pub fn apply(
         .map(|e| e.fields.clone())
         .unwrap_or_default();
     for path in previously_owned.difference(&applied_set) {
+        // A map or list owned as a whole ("."), as a JSON patch of managedFields may
+        // leave it, goes only with its fields: others may still own some of them.
+        if path.last().is_some_and(|p| p == ".") {
+            continue;
+        }
         let owned_elsewhere = entries
             .iter()
             .any(|e| !e.is(manager, "Apply", None) && e.fields.contains(path));
@@ -170,15 +202,23 @@ pub fn apply(
         }
     }
     merge_applied(&mut merged, applied);
+    let changed = without_managed_fields(&merged) != without_managed_fields(&base);
 
     let taken: PathSet = conflicts.into_iter().map(|(_, path)| path).collect();
     for entry in &mut entries {
         entry.fields.retain(|path| !taken.contains(path));
     }
-    let now = now_timestamp();
+    // The time moves only when the apply changed the object.
+    let now = if changed {
+        now_timestamp()
+    } else {
+        String::new()
+    };
     match entries.iter_mut().find(|e| e.is(manager, "Apply", None)) {
         Some(entry) => {
-            entry.time = now;
+            if changed {
+                entry.time = now;
+            }
             entry.fields = applied_set;
             entry.api_version = api_version.to_string();
         }
@@ -192,6 +232,7 @@ pub fn apply(
         }),
     }
     write_entries(&mut merged, entries);
+    sync_last_applied(manager, &base, applied, &mut merged);
     Ok(merged)
 }
 

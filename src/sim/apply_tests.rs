@@ -90,3 +90,34 @@ fn keyed_lists_merge_by_key_and_dropped_fields_go() {
     );
     assert!(merged["spec"].get("type").is_none());
 }
+
+#[test]
+fn kubectl_moving_to_server_side_apply_keeps_the_annotation_owner() {
+    let note = "kubectl.kubernetes.io/last-applied-configuration";
+    let mut live = vs(80, 20);
+    live["metadata"]["annotations"] = json!({note: "{}\n"});
+    live["metadata"]["managedFields"] = json!([
+        {"manager": "kubectl-last-applied", "operation": "Apply", "apiVersion": V1, "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:annotations": {"f:kubectl.kubernetes.io/last-applied-configuration": {}}}}},
+        {"manager": "kubectl", "operation": "Apply", "apiVersion": V1, "time": "2026-11-30T02:23:02Z", "fieldsType": "FieldsV1",
+         "fieldsV1": {"f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}}},
+                      "f:spec": {".": {}, "f:hosts": {}, "f:http": {}}}}]);
+    let applied = apply(Some(&live), &vs(80, 20), "kubectl", false, V1).unwrap();
+    let owners = managers(&applied);
+    assert_eq!(owners.len(), 2, "{owners:?}");
+    assert_eq!(owners[0].0, "kubectl-last-applied");
+    assert_eq!(
+        owners[1].2,
+        json!({"f:spec": {"f:hosts": {}, "f:http": {}}})
+    );
+    assert_eq!(
+        applied["metadata"]["managedFields"][1]["time"], "2026-11-30T02:23:02Z",
+        "nothing changed, so the time stays"
+    );
+    assert!(
+        applied["metadata"]["annotations"][note]
+            .as_str()
+            .unwrap()
+            .contains("reviews")
+    );
+}

@@ -7,14 +7,14 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
 
+use super::resources::ResourceDef;
 use super::status::ApiError;
 
 /// kube-apiserver's default `--max-request-bytes`: 3 MiB.
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
 /// What create and update decode; the first is what a request without a Content-Type
-/// gets, as Go's negotiation takes the first supported type. Protobuf is listed, as the
-/// apiserver lists it, but not decoded here.
+/// gets, as Go's negotiation takes the first supported type.
 const OBJECT_MEDIA_TYPES: &[&str] = &[
     "application/json",
     "application/yaml",
@@ -47,7 +47,7 @@ pub fn media_type(content_type: &str) -> String {
 }
 
 /// Decodes the object of a create or update (POST, PUT) by its Content-Type: JSON (also
-/// when none is given) or YAML; anything else is 415, protobuf included for now.
+/// when none is given), YAML or Kubernetes protobuf; anything else is 415.
 pub fn decode_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
     match media_type(content_type).as_str() {
         "" | "application/json" => {
@@ -59,8 +59,20 @@ pub fn decode_object(content_type: &str, body: &[u8]) -> Result<Value, ApiError>
             serde_saphyr::from_str::<Value>(text)
                 .map_err(|e| ApiError::bad_request(&format!("error converting YAML to JSON: {e}")))
         }
+        "application/vnd.kubernetes.protobuf" => super::protobuf::decode(body).map_err(|e| {
+            ApiError::bad_request(&format!("the object provided is unrecognized: {e}"))
+        }),
         _ => Err(ApiError::unsupported_media_type(OBJECT_MEDIA_TYPES)),
     }
+}
+
+/// Decodes a create or update body for `def`'s endpoint: custom resources are served
+/// without protobuf, so a protobuf body there is 415 as on a real apiserver.
+pub fn decode_for(def: &ResourceDef, content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    if def.custom && media_type(content_type) == "application/vnd.kubernetes.protobuf" {
+        return Err(ApiError::unsupported_media_type(OBJECT_MEDIA_TYPES));
+    }
+    decode_object(content_type, body)
 }
 
 /// Go's `encoding/json` words for the two ways a body fails to parse that clients meet.
@@ -130,11 +142,16 @@ mod tests {
              application/json, application/yaml, application/vnd.kubernetes.protobuf"
         );
         assert_eq!(
-            decode_object("application/vnd.kubernetes.protobuf", b"k8s\0")
+            decode_object("application/vnd.kubernetes.protobuf", b"k8s")
                 .unwrap_err()
                 .code,
-            415
+            400
         );
         assert_eq!(decode_object("", b"{").unwrap_err().code, 400);
+        let protobuf = "application/vnd.kubernetes.protobuf";
+        let vs = &crate::sim::resources::RESOURCES[crate::sim::resources::VIRTUALSERVICES];
+        assert_eq!(decode_for(vs, protobuf, b"k8s\0").unwrap_err().code, 415);
+        let pods = &crate::sim::resources::RESOURCES[crate::sim::resources::PODS];
+        assert_eq!(decode_for(pods, protobuf, b"k8s\0").unwrap_err().code, 400);
     }
 }

@@ -15,7 +15,7 @@ use super::room;
 use super::status::ApiError;
 use super::store::{ListEntry, Stored};
 use super::tokens::VIEWER_USER;
-use super::{table, watch, writes};
+use super::{scale, table, watch, writes};
 
 /// Serves one API call. Core v1 Endpoints answers carry the deprecation warning kubectl
 /// prints, as kube-apiserver v1.33+ sends it.
@@ -63,6 +63,15 @@ async fn serve(shared: Arc<Shared>, call: Call) -> Response<Body> {
         return error_response(&err);
     }
     let result = match verb {
+        _ if call.target.subresource.as_deref() == Some("scale") => match verb {
+            "get" | "update" | "patch" => scale::serve(&shared, &call),
+            _ => Err(ApiError::new(
+                405,
+                Some("MethodNotAllowed"),
+                "the server does not allow this method on the requested resource",
+                None,
+            )),
+        },
         "get" => get(&shared, &call),
         "list" => {
             return match list(&shared, &call) {
@@ -77,9 +86,22 @@ async fn serve(shared: Arc<Shared>, call: Call) -> Response<Body> {
         _ => writes::delete(&shared, &call),
     };
     match result {
-        Ok((code, body)) => json_response(code, &body, "application/json"),
+        Ok((code, body)) => with_warnings(json_response(code, &body, "application/json"), &call),
         Err(err) => error_response(&err),
     }
+}
+
+/// Adds a `Warning: 299 - "text"` header per warning the write collected, as the apiserver
+/// sends them (kubectl prints each as `Warning: text`).
+fn with_warnings(mut response: Response<Body>, call: &Call) -> Response<Body> {
+    let warnings = call.warnings.lock().unwrap_or_else(|p| p.into_inner());
+    for text in warnings.iter() {
+        let quoted = serde_json::to_string(text).unwrap_or_default();
+        if let Ok(value) = hyper::header::HeaderValue::from_str(&format!("299 - {quoted}")) {
+            response.headers_mut().append("Warning", value);
+        }
+    }
+    response
 }
 
 fn get(shared: &Shared, call: &Call) -> Result<(u16, Value), ApiError> {

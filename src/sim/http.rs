@@ -56,9 +56,17 @@ pub struct Call {
     pub accept: String,
     pub user: &'static str,
     pub body: Bytes,
+    /// `Warning` headers for the answer (unknown fields under `fieldValidation=Warn`).
+    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 impl Call {
+    pub fn warn(&self, texts: Vec<String>) {
+        // A panicking holder leaves a usable list: each push is whole.
+        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+        warnings.extend(texts);
+    }
+
     pub fn param(&self, key: &str) -> Option<&str> {
         param(&self.params, key)
     }

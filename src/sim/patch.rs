@@ -1,61 +1,9 @@
-//! The patch flavours `json_patch` does not cover as the apiserver does: a strategic merge
-//! patch for built-in kinds, and JSON patch (RFC 6902) errors worded as the apiserver words
-//! them. Merge patches (RFC 7386) are `json_patch::merge` as they are.
+//! JSON patch (RFC 6902) with errors worded as the apiserver words them. Merge patches
+//! (RFC 7386) are `json_patch::merge` as they are; strategic merge patches live in
+//! `strategic`.
 
 use json_patch::{Patch, PatchError, PatchErrorKind, PatchOperation};
 use serde_json::Value;
-
-use super::fieldset::{key_value, list_keys};
-
-/// A strategic merge patch: like a merge patch, except that lists the schema merges by
-/// key (containers by name, ports by port and protocol, ...) merge element by element, and
-/// an element carrying `"$patch": "delete"` is removed. Other directives are not supported.
-pub fn strategic_merge_patch(target: &mut Value, patch: &Value) {
-    strategic_field("", target, patch);
-}
-
-fn strategic_field(field: &str, target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(target_map), Value::Object(patch_map)) => {
-            for (key, value) in patch_map {
-                if value.is_null() {
-                    target_map.remove(key);
-                } else if let Some(existing) = target_map.get_mut(key) {
-                    strategic_field(key, existing, value);
-                } else {
-                    let mut fresh = Value::Null;
-                    strategic_field(key, &mut fresh, value);
-                    target_map.insert(key.clone(), fresh);
-                }
-            }
-        }
-        (Value::Array(target_items), Value::Array(patch_items))
-            if list_keys(field, patch_items).is_some() =>
-        {
-            let keys = list_keys(field, patch_items).unwrap_or_default();
-            let same =
-                |a: &Value, b: &Value| keys.iter().all(|k| key_value(a, k) == key_value(b, k));
-            for item in patch_items {
-                let position = target_items.iter().position(|t| same(t, item));
-                let deleting = item.get("$patch").and_then(Value::as_str) == Some("delete");
-                match (position, deleting) {
-                    (Some(index), true) => {
-                        target_items.remove(index);
-                    }
-                    (Some(index), false) => strategic_field("", &mut target_items[index], item),
-                    (None, true) => {}
-                    (None, false) => target_items.push(item.clone()),
-                }
-            }
-        }
-        (target, patch) => {
-            *target = patch.clone();
-            if let Value::Object(map) = target {
-                map.retain(|_, v| !v.is_null());
-            }
-        }
-    }
-}
 
 /// The operation names RFC 6902 defines; anything else is refused the way Go's jsonpatch
 /// refuses it.
@@ -109,19 +57,6 @@ fn describe(patch: &Patch, err: &PatchError) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn strategic_merge_patch_merges_containers_by_name() {
-        let mut pod = json!({"spec": {"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}],
-                                      "args": ["x"]}});
-        let patch = json!({"spec": {"containers": [{"name": "b", "image": "b:2"}, {"name": "a", "$patch": "delete"},
-                                                   {"name": "c", "image": "c:1"}], "args": ["y"]}});
-        strategic_merge_patch(&mut pod, &patch);
-        assert_eq!(
-            pod,
-            json!({"spec": {"containers": [{"name": "b", "image": "b:2"}, {"name": "c", "image": "c:1"}], "args": ["y"]}})
-        );
-    }
 
     #[test]
     fn json_patch_honours_test() {

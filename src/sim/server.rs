@@ -22,7 +22,7 @@ use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::tls::Tls;
-use super::{exec, handlers, portforward, proxy};
+use super::{exec, handlers, openapi, portforward, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
@@ -168,6 +168,20 @@ fn authenticate(shared: &Shared, req: &Request<Incoming>) -> Option<&'static str
     shared.tokens.user(header.strip_prefix("Bearer ")?)
 }
 
+fn openapi_conditions(req: &Request<Incoming>) -> openapi::Conditions {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    openapi::Conditions {
+        if_modified_since: header("if-modified-since"),
+        if_none_match: header("if-none-match"),
+        accept_gzip: header("accept-encoding").is_some_and(|v| v.contains("gzip")),
+    }
+}
+
 /// Go's answer to a request line it cannot parse, such as a malformed `%` escape.
 fn malformed_request() -> Response<Body> {
     Response::builder()
@@ -224,6 +238,11 @@ async fn route(
             return json_response(200, &doc, content_type);
         }
     }
+    if req.method() == Method::GET
+        && let Some(response) = openapi::serve(&path, &openapi_conditions(&req))
+    {
+        return response;
+    }
     if let Some(response) = proxy::proxy(&shared.store, &path) {
         return response;
     }
@@ -254,6 +273,7 @@ async fn route(
         accept,
         user,
         body,
+        warnings: Default::default(),
     };
     handlers::handle(shared, call).await
 }
@@ -297,6 +317,7 @@ pub fn parse_target(path: &str) -> Option<Target> {
     }
     if let Some(sub) = &subresource
         && !(sub == "status" && def.has_status)
+        && !(sub == "scale" && def.group == "apps")
     {
         return None;
     }

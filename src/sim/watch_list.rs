@@ -135,6 +135,7 @@ mod tests {
             accept: String::new(),
             user: "admin",
             body: Bytes::new(),
+            warnings: Default::default(),
         }
     }
 

@@ -4,15 +4,19 @@
 use serde_json::{Value, json};
 
 use crate::sim::apply::{apply, record_update};
-use crate::sim::body::{decode_object, json_error, media_type};
+use crate::sim::body::{decode_for, json_error, media_type};
 use crate::sim::checks::{check_body_namespace, check_create, check_name_matches, check_type};
 use crate::sim::defaults::{apply_defaults, status_defaults};
 use crate::sim::http::{Call, Shared};
+use crate::sim::last_applied::carry_managed_fields;
 use crate::sim::meta::metadata_mut;
-use crate::sim::patch::{json_patch, strategic_merge_patch};
+use crate::sim::openapi_fields::{check_object, check_patched, mode};
+use crate::sim::openapi_schema::Node;
+use crate::sim::patch::json_patch;
 use crate::sim::resources::{RESOURCES, ResourceDef};
 use crate::sim::status::ApiError;
 use crate::sim::store::Write;
+use crate::sim::strategic::strategic_merge_patch;
 use crate::sim::validate::{check_applied_types, validate};
 
 mod delete;
@@ -87,8 +91,15 @@ pub fn create(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let mut obj = decode_object(&call.content_type, &call.body)?;
+    let mut obj = decode_for(def, &call.content_type, &call.body)?;
     check_type(def, &target.version, &obj)?;
+    let validation = mode(call, "CreateOptions")?;
+    call.warn(check_object(
+        target.resource,
+        &target.version,
+        &mut obj,
+        validation,
+    )?);
     check_body_namespace(target, &obj)?;
     let namespace = target.namespace.clone().unwrap_or_default();
     let meta = metadata_mut(&mut obj);
@@ -152,9 +163,7 @@ fn updated(
         keep_identity(&RESOURCES[target.resource], current, &mut candidate);
         candidate
     };
-    if let Some(fields) = current["metadata"].get("managedFields") {
-        metadata_mut(&mut new).insert("managedFields".into(), fields.clone());
-    }
+    carry_managed_fields(current, &mut new, call.method == hyper::Method::PATCH);
     finish(shared, call, target.resource, &mut new)?;
     record_update(
         Some(current),
@@ -170,8 +179,15 @@ pub fn replace(shared: &Shared, call: &Call) -> Outcome {
     let target = &call.target;
     let def = &RESOURCES[target.resource];
     let api_version = def.api_version(&target.version);
-    let body = decode_object(&call.content_type, &call.body)?;
+    let mut body = decode_for(def, &call.content_type, &call.body)?;
     check_type(def, &target.version, &body)?;
+    let validation = mode(call, "UpdateOptions")?;
+    call.warn(check_object(
+        target.resource,
+        &target.version,
+        &mut body,
+        validation,
+    )?);
     check_body_namespace(target, &body)?;
     check_name_matches(target, &body)?;
     let namespace = target.namespace.clone().unwrap_or_default();
@@ -205,9 +221,11 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
     let patch_doc: Value = serde_json::from_slice(&call.body)
         .map_err(|e| ApiError::bad_request(&format!("error decoding patch: {}", json_error(&e))))?;
     let target = &call.target;
+    let validation = mode(call, "PatchOptions")?;
     let api_version = def.api_version(&target.version);
     let namespace = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
+    let strategic = media == "application/strategic-merge-patch+json";
     let (stored, _) = shared
         .store
         .transact(target.resource, &namespace, &name, |current| {
@@ -216,11 +234,23 @@ pub fn patch(shared: &Shared, call: &Call) -> Outcome {
             if media == "application/json-patch+json" {
                 json_patch(&mut patched, &patch_doc)
                     .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
-            } else if media == "application/strategic-merge-patch+json" {
-                strategic_merge_patch(&mut patched, &patch_doc);
+            } else if strategic {
+                strategic_merge_patch(&mut patched, &patch_doc, Node::of_resource(def))
+                    .map_err(|e| ApiError::new(422, Some("Invalid"), &e, None))?;
             } else {
                 json_patch::merge(&mut patched, &patch_doc);
             }
+            let text = String::from_utf8_lossy(&call.body);
+            let shown = strategic.then_some(&patch_doc);
+            let resource = target.resource;
+            call.warn(check_patched(
+                resource,
+                current,
+                &mut patched,
+                &text,
+                shown,
+                validation,
+            )?);
             check_precondition(def, &name, current, &patched)?;
             updated(shared, call, current, patched, &api_version).map(Write::Replace)
         })?;
