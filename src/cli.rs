@@ -107,6 +107,10 @@ pub enum Command {
         /// Speed factor for the pod lifecycle.
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,
+        /// A workshop room: N learners (1-99), each with a namespace learner-NN and a
+        /// kubeconfig of their own in room/ beside --kubeconfig-out, plus the instructor's.
+        #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=99))]
+        learners: u16,
     },
     /// Evaluate the lessons' step checks against the cluster once, without the screen: one
     /// line per step (or --json); exit 0 only when every automatic check passes.

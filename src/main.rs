@@ -28,6 +28,7 @@ fn main() -> ExitCode {
             kubeconfig_out,
             sim_speed,
             force,
+            learners,
         }) => runtime_builder().and_then(|rt| {
             let standalone = sim::Standalone {
                 port: *port,
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
                 kubeconfig_out: kubeconfig_out.clone(),
                 speed: *sim_speed,
                 force: *force,
+                learners: *learners,
             };
             // Stopped by a signal: 128 + its number, as the TUI exits.
             rt.block_on(sim::run_standalone(&standalone))

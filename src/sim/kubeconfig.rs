@@ -16,11 +16,17 @@ pub const CONTEXT_NAME: &str = "istio-lab-demo";
 /// `istio-lab-demo`, namespace default), as kind writes one: the CA inline as base64 PEM,
 /// so the file alone is enough to reach the cluster.
 pub fn render(server: &str, ca_pem: &str, token: &str) -> String {
+    render_as(server, ca_pem, token, CONTEXT_NAME, "default")
+}
+
+/// The same for one user of a workshop room: their name as the kubeconfig's user, and their
+/// lab namespace as the context's, so their kubectl and app start there.
+pub fn render_as(server: &str, ca_pem: &str, token: &str, user: &str, namespace: &str) -> String {
     let ca = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT_NAME}\n  cluster:\n    certificate-authority-data: {ca}\n    server: {server}\n\
-         users:\n- name: {CONTEXT_NAME}\n  user:\n    token: {token}\n\
-         contexts:\n- name: {CONTEXT_NAME}\n  context:\n    cluster: {CONTEXT_NAME}\n    user: {CONTEXT_NAME}\n    namespace: default\n\
+         users:\n- name: {user}\n  user:\n    token: {token}\n\
+         contexts:\n- name: {CONTEXT_NAME}\n  context:\n    cluster: {CONTEXT_NAME}\n    user: {user}\n    namespace: {namespace}\n\
          current-context: {CONTEXT_NAME}\npreferences: {{}}\n"
     )
 }

@@ -50,6 +50,7 @@ mod direct;
 mod events;
 mod exec;
 mod fieldset;
+mod handle;
 mod handlers;
 mod http;
 mod kubeconfig;
@@ -108,7 +109,7 @@ use http::Shared;
 use requests::RequestLog;
 use scenario::ControllerSettings;
 use server::Connections;
-use tls::{Tls, reachable};
+use tls::Tls;
 use tokens::Tokens;
 
 #[derive(Debug, thiserror::Error)]
@@ -180,7 +181,10 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
     };
     let store = SimStore::new();
     options.scenario.load(&store)?;
-    let tokens = Tokens::generate().map_err(SimError::Token)?;
+    let mut tokens = Tokens::generate().map_err(SimError::Token)?;
+    tokens
+        .add_room(options.scenario.room())
+        .map_err(SimError::Token)?;
     let tls = Arc::new(Tls::generate(listen)?);
     let controllers_cancel = CancellationToken::new();
     let settings = ControllerSettings {
@@ -253,151 +257,4 @@ async fn serve_on(
         connections,
         task,
     })
-}
-
-impl SimHandle {
-    /// The address to connect to (on 0.0.0.0 or ::, loopback's).
-    pub fn addr(&self) -> SocketAddr {
-        reachable(self.server.addr)
-    }
-
-    /// The address the server listens on, as `Listen` asked with the port it got.
-    pub fn listen_addr(&self) -> SocketAddr {
-        self.server.addr
-    }
-
-    /// `https://` and `addr`.
-    pub fn server_url(&self) -> String {
-        format!("https://{}", self.addr())
-    }
-
-    /// The run's CA certificate in PEM: the only one `kube_config` and the written
-    /// kubeconfig trust.
-    pub fn ca_pem(&self) -> &str {
-        self.tls.ca_pem()
-    }
-
-    /// The same CA certificate in DER, for TLS clients of tests and tools.
-    pub fn ca_der(&self) -> &[u8] {
-        self.tls.ca_der()
-    }
-
-    /// The names and addresses the serving certificate is valid for.
-    pub fn tls_names(&self) -> &[String] {
-        self.tls.names()
-    }
-
-    /// A kubeconfig for the demo cluster (context `istio-lab-demo`, namespace default),
-    /// carrying this run's CA and admin token.
-    pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::render(&self.server_url(), self.tls.ca_pem(), &self.tokens.admin)
-    }
-
-    /// The admin user's bearer token for this run: random, and nowhere but in memory and
-    /// the kubeconfig this handle writes.
-    pub fn token(&self) -> &str {
-        &self.tokens.admin
-    }
-
-    /// The read-only viewer's bearer token for this run: it may get, list and watch, and
-    /// every write it attempts is refused with RBAC's 403.
-    pub fn viewer_token(&self) -> &str {
-        &self.tokens.viewer
-    }
-
-    /// A client configuration ready for `kube::Client::try_from`.
-    pub fn kube_config(&self) -> kube::Config {
-        self.kube_config_with_token(&self.tokens.admin)
-    }
-
-    /// The same configuration authenticated with another bearer token (e.g. `viewer_token`).
-    pub fn kube_config_with_token(&self, token: &str) -> kube::Config {
-        let uri = self
-            .server_url()
-            .parse()
-            .unwrap_or_else(|_| ::http::Uri::from_static("https://127.0.0.1"));
-        let mut config = kube::Config::new(uri);
-        // The run's CA alone: the certificate is verified as kubectl verifies it.
-        config.root_cert = Some(vec![self.tls.ca_der().to_vec()]);
-        config.default_namespace = "default".into();
-        config.auth_info =
-            serde_json::from_value(serde_json::json!({ "token": token })).unwrap_or_default();
-        config
-    }
-
-    /// The access-log recorder and Kiali server of pods' HTTP answers (exec's curl, forwards).
-    pub fn hooks(&self) -> Arc<Hooks> {
-        self.hooks.clone()
-    }
-
-    pub fn store(&self) -> SimStore {
-        self.store.clone()
-    }
-
-    /// Stops the server and starts it again on the same port with the same data, as an
-    /// apiserver restart does: open watches end and older resourceVersions expire.
-    pub async fn restart(&mut self) -> Result<(), SimError> {
-        self.server.cancel.cancel();
-        // The task ends as soon as it sees the cancellation; a join error only means it panicked.
-        let _ = (&mut self.server.task).await;
-        self.store.forget_history();
-        self.server = serve_on(
-            &self.store,
-            SocketAddr::new(self.listen, self.server.addr.port()),
-            self.speed,
-            &self.controllers_cancel,
-            (&self.requests, &self.hooks),
-            &self.tokens,
-            &self.tls,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Closes every open connection, watches included, as a network hiccup or a load
-    /// balancer would, and goes on serving: the same listener, store and event history,
-    /// so clients reconnect and resume from the resourceVersions they have. (`restart`
-    /// instead ends the server and expires old resourceVersions.) The connections close
-    /// as their tasks next run, right after this returns.
-    pub fn drop_connections(&self) {
-        self.server.connections.drop_all();
-    }
-
-    /// The requests clients sent, oldest first: the last `REQUEST_LOG_LIMIT` of them, across
-    /// restarts. Unauthenticated and refused requests are included.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        self.requests.snapshot()
-    }
-
-    /// Forgets the logged requests, so a test can look at what comes after this point.
-    pub fn clear_requests(&self) {
-        self.requests.clear();
-    }
-
-    /// Makes watches answer streaming lists (`sendInitialEvents=true`) as `mode` says: served
-    /// as kube-apiserver v1.36 serves them, or refused as a server without them refuses.
-    pub fn set_streaming_lists(&self, mode: StreamingLists) {
-        self.store.set_streaming_lists(mode);
-    }
-
-    pub async fn shutdown(mut self) {
-        self.controllers_cancel.cancel();
-        let _ = (&mut self.server.task).await;
-    }
-}
-
-impl std::fmt::Debug for SimHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimHandle")
-            .field("addr", &self.server.addr)
-            .field("speed", &self.speed)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for SimHandle {
-    /// A handle dropped without `shutdown` still stops the server and controllers.
-    fn drop(&mut self) {
-        self.controllers_cancel.cancel();
-    }
 }

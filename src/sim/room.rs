@@ -7,6 +7,31 @@ pub const INSTRUCTOR_USER: &str = "instructor";
 /// The most learners one demo cluster serves (two digits in their names).
 pub const MAX_LEARNERS: u16 = 99;
 
+/// Writes one kubeconfig per room user into `dir/room/` (0600 files in a 0700 folder):
+/// `instructor.kubeconfig`, `learner-01.kubeconfig`… Returns the folder.
+pub fn write_kubeconfigs(
+    handle: &super::SimHandle,
+    dir: &std::path::Path,
+    force: bool,
+) -> Result<std::path::PathBuf, super::SimError> {
+    let folder = dir.join("room");
+    std::fs::create_dir_all(&folder).map_err(|source| super::SimError::Kubeconfig {
+        path: folder.display().to_string(),
+        source,
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700));
+    }
+    for user in handle.room_users() {
+        if let Some(text) = handle.room_kubeconfig(user) {
+            super::kubeconfig::write(&folder.join(format!("{user}.kubeconfig")), &text, force)?;
+        }
+    }
+    Ok(folder)
+}
+
 /// `learner-07` for 7: the user's name and their namespace's.
 pub fn learner_name(n: u16) -> String {
     format!("learner-{n:02}")

@@ -33,6 +33,8 @@ pub struct ControllerSettings {
 pub struct Scenario {
     objects: Vec<Value>,
     settings: ControllerSettings,
+    /// Learners of a workshop room (`--learners`): a namespace and a user each.
+    room: u16,
 }
 
 /// The manager name objects of a scenario are recorded under, as an installer's apply.
@@ -58,6 +60,7 @@ impl Scenario {
     /// Nothing at all: no namespaces, no objects.
     pub fn empty() -> Scenario {
         Scenario {
+            room: 0,
             objects: Vec::new(),
             settings: ControllerSettings::default(),
         }
@@ -103,7 +106,41 @@ impl Scenario {
                 )));
             }
         }
-        Ok(Scenario { objects, settings })
+        Ok(Scenario {
+            objects,
+            settings,
+            room: 0,
+        })
+    }
+
+    /// A workshop room of `learners` (at most [`super::room::MAX_LEARNERS`]): namespaces
+    /// `learner-01`… labelled for sidecar injection, each its learner's lab, and a token per
+    /// learner and for the instructor.
+    pub fn with_room(mut self, learners: u16) -> Scenario {
+        self.room = learners.min(super::room::MAX_LEARNERS);
+        for n in 1..=self.room {
+            let name = super::room::learner_name(n);
+            self.objects.push(serde_json::json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {
+                    "name": name,
+                    "labels": {
+                        "kubernetes.io/metadata.name": name,
+                        "istio-injection": "enabled",
+                        "istio-lab/learner": "true",
+                    },
+                },
+                "spec": {"finalizers": ["kubernetes"]},
+                "status": {"phase": "Active"},
+            }));
+        }
+        self
+    }
+
+    /// How many learners the room has (0: no room).
+    pub fn room(&self) -> u16 {
+        self.room
     }
 
     pub fn with_sidecar_mode(mut self, mode: SidecarMode) -> Scenario {

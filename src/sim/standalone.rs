@@ -19,6 +19,8 @@ pub struct Standalone {
     pub speed: f64,
     /// Replace an existing kubeconfig file.
     pub force: bool,
+    /// A workshop room: this many learners, each with a namespace and a kubeconfig.
+    pub learners: u16,
 }
 
 /// The signal that stopped the demo cluster.
@@ -54,7 +56,7 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
     // Caught from before the start block is printed, so a signal sent after it always
     // stops the server the clean way.
     let mut signals = Signals::new().map_err(SimError::Signal)?;
-    let scenario = Scenario::demo()?;
+    let scenario = Scenario::demo()?.with_room(options.learners);
     let options_for_start = SimOptions {
         port: options.port,
         speed: options.speed,
@@ -69,6 +71,16 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
     // An absolute path, so the export line works from any directory.
     let path = std::path::absolute(out).unwrap_or_else(|_| out.clone());
     let samples = samples_beside(&path);
+    let room = match path.parent().filter(|_| options.learners > 0) {
+        Some(dir) => match super::room::write_kubeconfigs(&handle, dir, options.force) {
+            Ok(folder) => Some((folder, options.learners)),
+            Err(err) => {
+                handle.shutdown().await;
+                return Err(err);
+            }
+        },
+        None => None,
+    };
     let block = StartBlock {
         api: handle.server_url(),
         listen: handle.listen_addr(),
@@ -78,6 +90,7 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
         // address here and the start block prints a line for it.
         gateway: None,
         samples,
+        room,
     };
     {
         let mut stdout = std::io::stdout().lock();
@@ -110,6 +123,8 @@ struct StartBlock {
     gateway: Option<SocketAddr>,
     /// The `istio-<version>` folder holding `samples/`, when it was written.
     samples: Option<PathBuf>,
+    /// A workshop room: the folder of its kubeconfigs, and how many learners.
+    room: Option<(PathBuf, u16)>,
 }
 
 impl StartBlock {
@@ -130,6 +145,16 @@ impl StartBlock {
             lines.push(format!(
                 "  샘플        {} (samples/bookinfo, samples/addons: kubectl apply -f samples/... 는 이 폴더에서)",
                 samples.display()
+            ));
+        }
+        if let Some((folder, learners)) = &self.room {
+            let last = super::room::learner_name(*learners);
+            lines.push(format!(
+                "  강의실      학습자 {learners}명, 네임스페이스 learner-01…{last} (사이드카 주입 켜짐)"
+            ));
+            lines.push(format!(
+                "              학습자마다 {}/learner-01.kubeconfig … {last}.kubeconfig, 강사는 instructor.kubeconfig",
+                folder.display()
             ));
         }
         if self.listen.ip().is_unspecified() {
@@ -240,6 +265,7 @@ mod tests {
             names: names.iter().map(|n| n.to_string()).collect(),
             kubeconfig: PathBuf::from("/tmp/lab/kcfg"),
             gateway: gateway.map(|g| g.parse().unwrap()),
+            room: None,
             samples: Some(PathBuf::from("/tmp/lab/istio-1.28.0")),
         }
         .render()

@@ -2,8 +2,8 @@
 #![allow(dead_code)]
 
 pub mod harness;
-pub mod shell;
 pub mod kiali;
+pub mod shell;
 pub mod sim_lab;
 pub mod styled;
 pub mod traffic;
