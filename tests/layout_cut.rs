@@ -176,6 +176,29 @@ fn every_lesson_shows_every_word_whole_or_with_an_ellipsis() {
     assert!(found.is_empty(), "{} cut:\n{}", found.len(), found.join("\n"));
 }
 
+#[test]
+fn every_pane_focused_with_a_running_shell_and_presenting_shows_every_word_whole() {
+    let ids: Vec<String> = lab().lessons.iter().map(|l| l.id.clone()).collect();
+    let focus = |code: KeyCode| {
+        move |m: &mut Model| {
+            let mut effects = Vec::new();
+            istio_lab::features::shell::update::start(
+                &mut m.shell,
+                common::shell::spec(),
+                &mut effects,
+            );
+            key(m, code);
+        }
+    };
+    let mut found = Vec::new();
+    for id in &ids {
+        for code in [KeyCode::F(2), KeyCode::F(3), KeyCode::F(4), KeyCode::Char('P')] {
+            found.extend(problems(id, &SIZES, &focus(code)));
+        }
+    }
+    assert!(found.is_empty(), "{} cut:\n{}", found.len(), found.join("\n"));
+}
+
 const REFUSAL: &str = "VirtualService.networking.istio.io \"reviews\" is invalid: spec.http[0].route: weights must add up to 100";
 
 #[test]
