@@ -20,7 +20,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-const SIZES: [(u16, u16); 3] = [(100, 30), (120, 40), (200, 50)];
+const SIZES: [(u16, u16); 4] = [(80, 24), (100, 30), (120, 40), (200, 50)];
 const REFERENCE: (u16, u16) = (400, 80);
 
 /// Borders, bars, scrollbars and blanks separate words; they are never part of one.
