@@ -49,7 +49,10 @@ fn at_100x30_each_lesson_sits_beside_the_pane_its_front_matter_names() {
         let top = &screen_rows(&m)[1];
         let number = format!(" {}. ", m.current_lesson().unwrap().number);
         let (left, right) = (top.find(&number), top.find(&format!(" {} ", live.title())));
-        assert!(left.is_some() && right.is_some() && left < right, "{id}: {top}");
+        assert!(
+            left.is_some() && right.is_some() && left < right,
+            "{id}: {top}"
+        );
     }
 }
 

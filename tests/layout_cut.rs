@@ -89,9 +89,7 @@ fn cut_words(region: &str, rows: &[String], reference: &BTreeSet<String>) -> Vec
     let mut cut = Vec::new();
     for (index, list) in listed.iter().enumerate() {
         let next = listed.get(index + 1).and_then(|l| l.first());
-        let previous = index
-            .checked_sub(1)
-            .and_then(|i| listed[i].last());
+        let previous = index.checked_sub(1).and_then(|i| listed[i].last());
         let continued = next == Some(&"↪");
         let continues = list.first() == Some(&"↪");
         for (position, word) in list.iter().enumerate() {
@@ -106,7 +104,10 @@ fn cut_words(region: &str, rows: &[String], reference: &BTreeSet<String>) -> Vec
                 || (last && next.is_some_and(|n| known(&format!("{word}{n}"))))
                 || (first && previous.is_some_and(|p| known(&format!("{p}{word}"))));
             if !whole && !wrapped {
-                cut.push(format!("{region} row {index}: {word:?} in {:?}", rows[index]));
+                cut.push(format!(
+                    "{region} row {index}: {word:?} in {:?}",
+                    rows[index]
+                ));
             }
         }
     }
@@ -131,7 +132,12 @@ fn problems(id: &str, sizes: &[(u16, u16)], setup: &dyn Fn(&mut Model)) -> Vec<S
     let reference = draw(&lab_at(REFERENCE.0, REFERENCE.1, id, setup));
     let known: BTreeSet<String> = rows(&reference, reference.area)
         .iter()
-        .flat_map(|row| words(row).into_iter().map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|row| {
+            words(row)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let mut out = Vec::new();
     for &(w, h) in sizes {
@@ -173,7 +179,12 @@ fn every_lesson_shows_every_word_whole_or_with_an_ellipsis() {
     for id in &ids {
         found.extend(problems(id, &SIZES, &|_| {}));
     }
-    assert!(found.is_empty(), "{} cut:\n{}", found.len(), found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "{} cut:\n{}",
+        found.len(),
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -192,11 +203,21 @@ fn every_pane_focused_with_a_running_shell_and_presenting_shows_every_word_whole
     };
     let mut found = Vec::new();
     for id in &ids {
-        for code in [KeyCode::F(2), KeyCode::F(3), KeyCode::F(4), KeyCode::Char('P')] {
+        for code in [
+            KeyCode::F(2),
+            KeyCode::F(3),
+            KeyCode::F(4),
+            KeyCode::Char('P'),
+        ] {
             found.extend(problems(id, &SIZES, &focus(code)));
         }
     }
-    assert!(found.is_empty(), "{} cut:\n{}", found.len(), found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "{} cut:\n{}",
+        found.len(),
+        found.join("\n")
+    );
 }
 
 const REFUSAL: &str = "VirtualService.networking.istio.io \"reviews\" is invalid: spec.http[0].route: weights must add up to 100";
@@ -214,21 +235,39 @@ fn traffic_results_and_failures_are_whole_at_80_100_and_120_columns() {
         m.traffic.probe.rate = 5;
         m.traffic.probe.via = Some("http://127.0.0.1:8080/productpage".into());
         for second in 0..40 {
-            m.traffic.observed.record(second, Served::Version("v1".into()));
+            m.traffic
+                .observed
+                .record(second, Served::Version("v1".into()));
         }
     };
     let sizes = [(80, 24), (100, 30), (120, 40)];
     for (w, h) in sizes {
         let m = lab_at(w, h, "traffic-shifting", &setup);
-        let pane = m.layout.traffic.expect("the focused traffic pane is on screen");
+        let pane = m
+            .layout
+            .traffic
+            .expect("the focused traffic pane is on screen");
         let shown: Vec<String> = rows(&draw(&m), pane)
             .iter()
-            .flat_map(|row| words(row).into_iter().map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|row| {
+                words(row)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         for word in words(REFUSAL) {
-            assert!(shown.iter().any(|s| s == word), "{w}x{h}: {word:?} not in {shown:?}");
+            assert!(
+                shown.iter().any(|s| s == word),
+                "{w}x{h}: {word:?} not in {shown:?}"
+            );
         }
     }
     let found = problems("traffic-shifting", &sizes, &setup);
-    assert!(found.is_empty(), "{} cut:\n{}", found.len(), found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "{} cut:\n{}",
+        found.len(),
+        found.join("\n")
+    );
 }

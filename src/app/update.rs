@@ -110,7 +110,10 @@ pub fn relayout(model: &mut Model, area: Rect) {
     } else if model.layout.live_for == Some(index) {
         model.layout.live
     } else {
-        model.current_lesson().and_then(|l| l.pane).unwrap_or_default()
+        model
+            .current_lesson()
+            .and_then(|l| l.pane)
+            .unwrap_or_default()
     };
     model.layout = layout::compute(area, model.focus, model.zoomed, live);
     model.layout.live_for = Some(index);

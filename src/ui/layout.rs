@@ -166,7 +166,11 @@ pub fn help_hint(compact: bool) -> &'static str {
 /// Pane geometry for `area`; `zoomed` gives the focused pane the whole body at any size, and
 /// `live` is the pane beside the lesson when only two fit (the lesson stands for the cluster).
 pub fn compute(area: Rect, focus: Pane, zoomed: bool, live: Pane) -> AppLayout {
-    let live = if live == Pane::Lesson { Pane::Cluster } else { live };
+    let live = if live == Pane::Lesson {
+        Pane::Cluster
+    } else {
+        live
+    };
     let mut layout = AppLayout {
         area,
         zoomed,
@@ -274,7 +278,8 @@ mod tests {
 
     #[test]
     fn arrangement_follows_the_terminal_size() {
-        let at = |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson, false, Pane::Cluster).arrangement();
+        let at =
+            |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson, false, Pane::Cluster).arrangement();
         assert_eq!(at(59, 30), Arrangement::TooSmall);
         assert_eq!(at(80, 19), Arrangement::TooSmall);
         assert_eq!(at(60, 20), Arrangement::Single);

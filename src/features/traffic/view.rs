@@ -249,10 +249,9 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     // The bars leave room for the label and the widest count, so "100% (40)" is never cut.
     let widest = counts
         .versions
-        .iter()
-        .map(|(_, n)| *n)
-        .chain(counts.errors.iter().map(|(_, n)| *n))
-        .map(|n| width(&suffix(n)))
+        .values()
+        .chain(counts.errors.values())
+        .map(|&n| width(&suffix(n)))
         .max()
         .unwrap_or(0);
     let bar_width = max.saturating_sub(9 + widest).min(40);
