@@ -113,14 +113,20 @@ fn snapshots_at_100x30() {
 fn presenting_at_100x30_keeps_the_big_title_the_lesson_and_the_live_pane() {
     let mut m = open(100, 30, "traffic-shifting");
     key(&mut m, KeyCode::Char('P'));
-    let title = m.presenter.title_area.expect("the big title fits at 100×30");
+    let title = m
+        .presenter
+        .title_area
+        .expect("the big title fits at 100×30");
     let lesson = m.layout.lesson.unwrap();
     let traffic = m.layout.traffic.unwrap();
     assert_eq!(lesson.y, title.bottom());
     assert!(lesson.height >= 20, "{lesson:?}");
     assert_eq!((traffic.x, traffic.height), (lesson.right(), 28));
     let rows = screen_rows(&m);
-    assert!(rows.iter().any(|r| r.contains("동 적  트 래 픽")), "{rows:#?}");
+    assert!(
+        rows.iter().any(|r| r.contains("동 적  트 래 픽")),
+        "{rows:#?}"
+    );
     assert!(rows.iter().any(|r| r.contains("DestinationRule 먼저 배포")));
     assert!(rows[1].contains("트래픽 · reviews"), "{}", rows[1]);
 }
