@@ -92,6 +92,11 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         Msg::Traffic(msg) => traffic::update::on_msg(model, msg, now, &mut effects),
         Msg::Shell(msg) => shell::update::on_msg(&mut model.shell, msg),
     }
+    // Another lesson may be about another live pane; on a two-pane screen that one comes in.
+    if model.layout.live_for != Some(model.lesson.index) {
+        let area = model.layout.area;
+        relayout(model, area);
+    }
     // Whatever changed the shell pane's size (a resize, zoom, focus), the pty hears it once.
     shell::update::sync_pty_size(&mut model.shell, &mut effects);
     effects
@@ -99,7 +104,19 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
 
 /// Recomputes pane geometry and re-renders the lesson when its text width changed.
 pub fn relayout(model: &mut Model, area: Rect) {
-    model.layout = layout::compute(area, model.focus, model.zoomed);
+    let index = model.lesson.index;
+    let live = if model.focus != Pane::Lesson {
+        model.focus
+    } else if model.layout.live_for == Some(index) {
+        model.layout.live
+    } else {
+        model
+            .current_lesson()
+            .and_then(|l| l.pane)
+            .unwrap_or_default()
+    };
+    model.layout = layout::compute(area, model.focus, model.zoomed, live);
+    model.layout.live_for = Some(index);
     presenter::carve(model);
     if let Some(pane) = model.layout.lesson {
         let text = layout::pane_text_area(pane);

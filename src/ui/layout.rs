@@ -8,11 +8,16 @@ pub const MIN_HEIGHT: u16 = 20;
 pub const SIDE_BY_SIDE_WIDTH: u16 = 120;
 /// Below side-by-side width, from this height the panes stack; otherwise one at a time.
 pub const STACKED_HEIGHT: u16 = 48;
+/// From this size (a projector's 100×30 and up) the lesson sits beside one live pane.
+pub const PAIRED_WIDTH: u16 = 100;
+pub const PAIRED_HEIGHT: u16 = 28;
 
 /// The live parts of the screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pane {
     Lesson,
+    /// The default is the live pane most lessons are about (see `AppLayout::live`).
+    #[default]
     Cluster,
     Traffic,
     /// The learner's shell in a pseudo-terminal.
@@ -60,6 +65,8 @@ pub enum Arrangement {
     /// Only the focused pane is shown; the header's tabs switch.
     Single,
     Stacked,
+    /// The lesson on the left and one live pane (`AppLayout::live`) on the right.
+    Paired,
     SideBySide,
 }
 
@@ -76,6 +83,11 @@ pub struct AppLayout {
     pub tabs: [Rect; 4],
     /// The learner asked for the focused pane alone, whatever the terminal's size.
     pub zoomed: bool,
+    /// The live pane beside the lesson when `Paired`: the focused one, else the last focused,
+    /// else the one the lesson names.
+    pub live: Pane,
+    /// The lesson (index) `live` was chosen for; another lesson chooses again.
+    pub live_for: Option<usize>,
 }
 
 impl AppLayout {
@@ -87,7 +99,10 @@ impl AppLayout {
         } else if self.area.width >= SIDE_BY_SIDE_WIDTH {
             Arrangement::SideBySide
         } else if self.area.height >= STACKED_HEIGHT {
+            // Tall enough for all four panes stacked, which beats two side by side.
             Arrangement::Stacked
+        } else if self.area.width >= PAIRED_WIDTH && self.area.height >= PAIRED_HEIGHT {
+            Arrangement::Paired
         } else {
             Arrangement::Single
         }
@@ -148,11 +163,18 @@ pub fn help_hint(compact: bool) -> &'static str {
     if compact { " ?" } else { " ? 도움말" }
 }
 
-/// Pane geometry for `area`; `zoomed` gives the focused pane the whole body at any size.
-pub fn compute(area: Rect, focus: Pane, zoomed: bool) -> AppLayout {
+/// Pane geometry for `area`; `zoomed` gives the focused pane the whole body at any size, and
+/// `live` is the pane beside the lesson when only two fit (the lesson stands for the cluster).
+pub fn compute(area: Rect, focus: Pane, zoomed: bool, live: Pane) -> AppLayout {
+    let live = if live == Pane::Lesson {
+        Pane::Cluster
+    } else {
+        live
+    };
     let mut layout = AppLayout {
         area,
         zoomed,
+        live,
         ..AppLayout::default()
     };
     let arrangement = layout.arrangement();
@@ -212,6 +234,17 @@ pub fn compute(area: Rect, focus: Pane, zoomed: bool) -> AppLayout {
                 y += height;
             }
         }
+        Arrangement::Paired => {
+            // The same split as side by side, so text wraps alike on both kinds of screen.
+            let left_width = body.width * 11 / 20;
+            layout.lesson = Some(Rect::new(body.x, body.y, left_width, body.height));
+            *layout.slot(live) = Some(Rect::new(
+                body.x + left_width,
+                body.y,
+                body.width - left_width,
+                body.height,
+            ));
+        }
         Arrangement::Single => *layout.slot(focus) = Some(body),
         Arrangement::TooSmall => {}
     }
@@ -245,18 +278,23 @@ mod tests {
 
     #[test]
     fn arrangement_follows_the_terminal_size() {
-        let at = |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson, false).arrangement();
+        let at =
+            |w, h| compute(Rect::new(0, 0, w, h), Pane::Lesson, false, Pane::Cluster).arrangement();
         assert_eq!(at(59, 30), Arrangement::TooSmall);
         assert_eq!(at(80, 19), Arrangement::TooSmall);
         assert_eq!(at(60, 20), Arrangement::Single);
         assert_eq!(at(80, 24), Arrangement::Single);
         assert_eq!(at(100, 50), Arrangement::Stacked);
+        assert_eq!(at(100, 30), Arrangement::Paired);
+        assert_eq!(at(119, 28), Arrangement::Paired);
+        assert_eq!(at(100, 27), Arrangement::Single);
+        assert_eq!(at(99, 30), Arrangement::Single);
         assert_eq!(at(120, 40), Arrangement::SideBySide);
     }
 
     #[test]
     fn single_shows_only_the_focused_pane() {
-        let layout = compute(Rect::new(0, 0, 80, 24), Pane::Traffic, false);
+        let layout = compute(Rect::new(0, 0, 80, 24), Pane::Traffic, false, Pane::Cluster);
         assert_eq!(layout.lesson, None);
         assert_eq!(layout.cluster, None);
         assert_eq!(layout.traffic, Some(Rect::new(0, 1, 80, 22)));
@@ -265,7 +303,7 @@ mod tests {
     #[test]
     fn zoom_gives_the_focused_pane_the_whole_body_at_any_size() {
         for (w, h) in [(200, 60), (100, 50), (80, 24)] {
-            let layout = compute(Rect::new(0, 0, w, h), Pane::Cluster, true);
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Cluster, true, Pane::Cluster);
             assert_eq!(layout.arrangement(), Arrangement::Single, "{w}x{h}");
             assert_eq!(layout.cluster, Some(Rect::new(0, 1, w, h - 2)));
             assert_eq!(
@@ -273,14 +311,14 @@ mod tests {
                 (None, None, None)
             );
         }
-        let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true);
+        let tiny = compute(Rect::new(0, 0, 50, 10), Pane::Cluster, true, Pane::Cluster);
         assert_eq!(tiny.arrangement(), Arrangement::TooSmall);
     }
 
     #[test]
     fn all_four_panes_show_from_120x40_with_the_shell_under_the_lesson() {
         for (w, h) in [(120, 40), (200, 50)] {
-            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false);
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false, Pane::Cluster);
             let lesson = layout.lesson.unwrap();
             let shell = layout.shell.unwrap();
             assert_eq!((shell.x, shell.width), (lesson.x, lesson.width));
@@ -288,7 +326,7 @@ mod tests {
             assert!(shell.height >= 12, "{w}x{h}: {shell:?}");
             assert_eq!(layout.cluster.unwrap().x, lesson.right());
         }
-        let small = compute(Rect::new(0, 0, 80, 24), Pane::Shell, false);
+        let small = compute(Rect::new(0, 0, 80, 24), Pane::Shell, false, Pane::Cluster);
         assert_eq!(small.shell, Some(Rect::new(0, 1, 80, 22)));
         assert_eq!(Pane::Traffic.next(), Pane::Shell);
         assert_eq!(Pane::Shell.next(), Pane::Lesson);
@@ -298,7 +336,7 @@ mod tests {
     #[test]
     fn panes_tile_the_body_without_overlap_and_tabs_are_hit() {
         for (w, h) in [(120, 40), (200, 60), (100, 50), (119, 48)] {
-            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false);
+            let layout = compute(Rect::new(0, 0, w, h), Pane::Lesson, false, Pane::Cluster);
             let area: u32 = Pane::ALL
                 .into_iter()
                 .filter_map(|p| layout.pane(p))
@@ -313,5 +351,21 @@ mod tests {
                 assert_eq!(layout.tab_at(tab.x, tab.y), Some(pane));
             }
         }
+    }
+
+    #[test]
+    fn paired_puts_the_live_pane_beside_the_whole_height_lesson() {
+        for live in [Pane::Cluster, Pane::Traffic, Pane::Shell] {
+            let layout = compute(Rect::new(0, 0, 100, 30), Pane::Lesson, false, live);
+            let lesson = layout.lesson.unwrap();
+            let right = layout.pane(live).unwrap();
+            assert_eq!((lesson.x, lesson.y, lesson.height), (0, 1, 28));
+            assert_eq!((right.x, right.y, right.height), (lesson.right(), 1, 28));
+            assert_eq!(right.right(), 100);
+            let shown = Pane::ALL.into_iter().filter(|&p| layout.pane(p).is_some());
+            assert_eq!(shown.count(), 2, "{live:?}");
+        }
+        let lesson_as_live = compute(Rect::new(0, 0, 110, 30), Pane::Lesson, false, Pane::Lesson);
+        assert!(lesson_as_live.cluster.is_some());
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde_saphyr::{Location, MessageFormatter, Spanned, UserMessageFormatter};
 
+use crate::ui::layout::Pane;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lesson {
     /// From the file name's `NN`.
@@ -16,6 +18,8 @@ pub struct Lesson {
     pub body: String,
     /// File name (or path) used in messages.
     pub source: String,
+    /// The live pane this lesson is about (`pane:`), shown beside it on a 100–119 column screen.
+    pub pane: Option<Pane>,
 }
 
 /// One step of a lesson. Unknown keys are rejected so typos surface as errors.
@@ -76,6 +80,27 @@ struct FrontMatter {
     title: Spanned<String>,
     #[serde(default)]
     steps: Vec<Spanned<Step>>,
+    #[serde(default)]
+    pane: Option<LivePane>,
+}
+
+/// The front matter's `pane:` values; the lesson pane itself is not one, it is always shown.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum LivePane {
+    Cluster,
+    Traffic,
+    Shell,
+}
+
+impl From<LivePane> for Pane {
+    fn from(pane: LivePane) -> Pane {
+        match pane {
+            LivePane::Cluster => Pane::Cluster,
+            LivePane::Traffic => Pane::Traffic,
+            LivePane::Shell => Pane::Shell,
+        }
+    }
 }
 
 /// The front matter's YAML, the line of the file it starts on (1-based) and the body.
@@ -174,6 +199,7 @@ pub fn parse_lesson(file_name: &str, text: &str) -> Result<Lesson, LessonError> 
         steps,
         body: split.body.to_string(),
         source: file_name.to_string(),
+        pane: front.pane.map(Pane::from),
     })
 }
 
@@ -349,5 +375,16 @@ mod tests {
             let _ = parse_lesson("01-a.md", text);
         }
         assert!(parse_lesson("01-a.md", "\u{feff}---\nid: a\ntitle: b\n---").is_ok());
+    }
+
+    #[test]
+    fn pane_names_a_live_pane_and_anything_else_is_refused_at_its_line() {
+        assert_eq!(parse_lesson("02-install.md", VALID).unwrap().pane, None);
+        let traffic = VALID.replace("steps:", "pane: traffic\nsteps:");
+        let lesson = parse_lesson("02-install.md", &traffic).unwrap();
+        assert_eq!(lesson.pane, Some(Pane::Traffic));
+        let wrong = VALID.replace("steps:", "pane: lesson\nsteps:");
+        let error = error_of("02-install.md", &wrong);
+        assert!(error.starts_with("02-install.md:4:"), "{error}");
     }
 }

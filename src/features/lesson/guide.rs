@@ -76,6 +76,7 @@ pub fn parse_guide(file_name: &str, text: &str) -> Result<Vec<Lesson>, LessonErr
                 steps: steps_of(&tidy(section.body)),
                 body: tidy(section.body),
                 source: file_name.to_string(),
+                pane: None,
             }
         })
         .collect();

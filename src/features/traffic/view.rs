@@ -148,6 +148,19 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
             y += 1;
         }
     }
+    // A refusal is the learner's to read: when the status line had to cut it, it is shown
+    // whole here, wrapped, before the findings.
+    if let SendState::Failed(error) = &traffic.send
+        && width(&status_text(model, theme).0) > max
+    {
+        for part in wrap_plain(&error.message, max, 4) {
+            if y >= text.height {
+                return;
+            }
+            frame.render_widget(Line::styled(part, theme.bad()), row(y));
+            y += 1;
+        }
+    }
     for finding in &traffic.findings {
         if y >= text.height {
             return;
@@ -179,8 +192,13 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
 }
 
 fn status_line(model: &Model, theme: Theme, max: usize) -> Line<'static> {
+    let (text, style) = status_text(model, theme);
+    Line::styled(truncate(&text, max), style)
+}
+
+fn status_text(model: &Model, theme: Theme) -> (String, ratatui::style::Style) {
     let traffic = &model.traffic;
-    let (text, style) = match &traffic.send {
+    match &traffic.send {
         SendState::Idle if traffic.local_changes => ("보낼 준비 중…".to_string(), theme.warning()),
         SendState::Idle => (
             "←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브 · K Kiali".to_string(),
@@ -200,8 +218,7 @@ fn status_line(model: &Model, theme: Theme, max: usize) -> Line<'static> {
                 .map_or("연결 끊김".to_string(), |c| c.to_string());
             (format!("실패 ({code}): {}", error.message), theme.bad())
         }
-    };
-    Line::styled(truncate(&text, max), style)
+    }
 }
 
 fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
@@ -237,7 +254,16 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     let counts = traffic.observed.counts();
     let total = traffic.observed.len().max(1) as u32;
-    let bar_width = max.saturating_sub(18).min(40);
+    let suffix = |n: u32| format!(" {:>3}% ({n})", n * 100 / total);
+    // The bars leave room for the label and the widest count, so "100% (40)" is never cut.
+    let widest = counts
+        .versions
+        .values()
+        .chain(counts.errors.values())
+        .map(|&n| width(&suffix(n)))
+        .max()
+        .unwrap_or(0);
+    let bar_width = max.saturating_sub(9 + widest).min(40);
     let mut rows: Vec<(String, u32, bool)> = counts
         .versions
         .iter()
@@ -253,7 +279,6 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     }
     for (label, n, error) in rows {
         let filled = bar_width * n as usize / total as usize;
-        let pct = n * 100 / total;
         let label = format!("{:<8}", truncate(&label, 8));
         let pad = " ".repeat(8usize.saturating_sub(width(&label)));
         line(
@@ -264,7 +289,7 @@ fn draw_observed(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
                     "▇".repeat(filled),
                     if error { theme.bad() } else { theme.good() },
                 ),
-                Span::styled(format!(" {pct:>3}% ({n})"), theme.muted()),
+                Span::styled(suffix(n), theme.muted()),
             ]),
         );
     }
