@@ -97,5 +97,9 @@ pub enum Command {
         /// Speed factor for the pod lifecycle.
         #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
         sim_speed: f64,
+        /// Port of the ingress gateway (the guide's GATEWAY_URL), on the --listen address.
+        /// Default: 80 where this process may bind it, else a free port; 0 asks for a free one.
+        #[arg(long, value_name = "PORT")]
+        gateway_port: Option<u16>,
     },
 }

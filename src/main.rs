@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             kubeconfig_out,
             sim_speed,
             force,
+            gateway_port,
         }) => runtime_builder().and_then(|rt| {
             let standalone = sim::Standalone {
                 port: *port,
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
                 kubeconfig_out: kubeconfig_out.clone(),
                 speed: *sim_speed,
                 force: *force,
+                gateway_port: *gateway_port,
             };
             // Stopped by a signal: 128 + its number, as the TUI exits.
             rt.block_on(sim::run_standalone(&standalone))

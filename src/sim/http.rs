@@ -15,6 +15,7 @@ use super::requests::RequestLog;
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::SimStore;
+use super::telemetry::Telemetry;
 use super::tokens::Tokens;
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -32,6 +33,8 @@ pub struct Shared {
     /// This run's bearer tokens; a restart keeps them, as a restarted apiserver keeps its
     /// token file.
     pub tokens: Tokens,
+    /// The workloads' logs and traffic counts: outlives restarts, as the pods do.
+    pub telemetry: Arc<Telemetry>,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

@@ -35,20 +35,29 @@
 mod alloc;
 mod apply;
 mod body;
+pub mod bookinfo;
+mod bookinfo_api;
 mod checks;
 mod controller;
 mod defaults;
 mod direct;
+pub mod envoy_log;
 mod fieldset;
+mod gateway;
+mod gateway_route;
 mod handlers;
 mod http;
+pub mod kiali;
 mod kubeconfig;
 mod labels;
 mod lifecycle;
+mod logs;
+mod logs_app;
 mod meta;
 mod names;
 mod patch;
 pub mod productpage;
+mod productpage_html;
 mod proxy;
 mod requests;
 mod resources;
@@ -59,6 +68,7 @@ mod standalone;
 mod status;
 mod store;
 mod table;
+pub mod telemetry;
 mod tls;
 mod tokens;
 mod validate;
@@ -130,6 +140,9 @@ pub struct SimHandle {
     listen: IpAddr,
     server: Serving,
     requests: Arc<RequestLog>,
+    telemetry: Arc<telemetry::Telemetry>,
+    /// The ingress gateway's address (`gateway`); it outlives API server restarts.
+    gateway: SocketAddr,
     controllers_cancel: CancellationToken,
 }
 
@@ -148,6 +161,16 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
 
 /// `start`, listening where `listen` says, with a certificate for its names too.
 pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle, SimError> {
+    start_with_gateway(options, listen, None).await
+}
+
+/// `start_on`, with the ingress gateway on `gateway_port` (None: 80 where allowed, else a
+/// free port; 0: a free port).
+pub async fn start_with_gateway(
+    options: SimOptions,
+    listen: &Listen,
+    gateway_port: Option<u16>,
+) -> Result<SimHandle, SimError> {
     let speed = if options.speed.is_finite() && options.speed > 0.0 {
         options.speed
     } else {
@@ -165,18 +188,29 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         controllers_cancel.clone(),
     );
     let requests = Arc::new(RequestLog::default());
+    let telemetry = Arc::new(telemetry::Telemetry::default());
+    // A cluster that cannot serve stops its controllers too.
+    let stop = |err| {
+        controllers_cancel.cancel();
+        err
+    };
+    let gateway_listener = gateway::bind(listen.addr, gateway_port)
+        .await
+        .map_err(stop)?;
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
         speed,
         &controllers_cancel,
-        &requests,
+        (&requests, &telemetry),
         &tokens,
         &tls,
     )
     .await
-    // A cluster that cannot serve stops its controllers too.
-    .inspect_err(|_| controllers_cancel.cancel())?;
+    .map_err(stop)?;
+    let gateway = gateway::start(gateway_listener, store.clone(), telemetry.clone(), controllers_cancel.child_token())
+        .map_err(stop)?;
+    gateway::publish(&store, gateway::advertised_ip(listen), gateway.addr.port());
     Ok(SimHandle {
         store,
         speed,
@@ -185,6 +219,8 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         listen: listen.addr,
         server,
         requests,
+        telemetry,
+        gateway: gateway.addr,
         controllers_cancel,
     })
 }
@@ -194,7 +230,8 @@ async fn serve_on(
     addr: SocketAddr,
     speed: f64,
     lifetime: &CancellationToken,
-    requests: &Arc<RequestLog>,
+    // What outlives restarts: the request log, and the workloads' logs and traffic counts.
+    (requests, telemetry): (&Arc<RequestLog>, &Arc<telemetry::Telemetry>),
     tokens: &Tokens,
     tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
@@ -212,6 +249,7 @@ async fn serve_on(
         lifetime: lifetime.clone(),
         requests: requests.clone(),
         tokens: tokens.clone(),
+        telemetry: telemetry.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
     let task = tokio::spawn(server::serve(
@@ -314,7 +352,7 @@ impl SimHandle {
             SocketAddr::new(self.listen, self.server.addr.port()),
             self.speed,
             &self.controllers_cancel,
-            &self.requests,
+            (&self.requests, &self.telemetry),
             &self.tokens,
             &self.tls,
         )

@@ -22,7 +22,7 @@ use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::tls::Tls;
-use super::{handlers, proxy};
+use super::{handlers, logs, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
@@ -208,7 +208,10 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             return json_response(200, &doc, content_type);
         }
     }
-    if let Some(response) = proxy::proxy(&shared.store, &path) {
+    if let Some(response) = proxy::proxy(&shared, &path, query) {
+        return response;
+    }
+    if let Some(response) = logs::serve(&shared, req.method(), &path, &params) {
         return response;
     }
     let Some(target) = target else {
