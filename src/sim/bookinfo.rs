@@ -303,7 +303,13 @@ impl Context<'_> {
         };
         self.telemetry
             .record_request(self.namespace, &hop.to.name, &inbound);
-        if let Some(line) = super::logs_app::request_line(hop.service, hop.method, hop.path, hop.status, hop.bytes) {
+        for line in super::logs_app::request_lines(
+            hop.service,
+            hop.method,
+            hop.path,
+            hop.status,
+            hop.bytes,
+        ) {
             self.telemetry
                 .record_line(self.namespace, &hop.to.name, hop.service, line);
         }

@@ -80,17 +80,24 @@ pub fn startup(pod: &Value, container: &str) -> Vec<(Timestamp, String)> {
         .collect()
 }
 
-/// The line an application prints for one request it served, if it prints one: WEBrick's
-/// access line (details); productpage, reviews and ratings print none for the requests they serve.
-pub fn request_line(service: &str, method: &str, path: &str, status: u16, bytes: usize) -> Option<String> {
+/// The lines an application prints for one request it served: WEBrick's access line and
+/// its referer line (details); productpage, reviews and ratings print none for them.
+pub fn request_lines(
+    service: &str,
+    method: &str,
+    path: &str,
+    status: u16,
+    bytes: usize,
+) -> Vec<String> {
     match service {
         "details" => {
             let stamp = Timestamp::now().strftime("%d/%b/%Y:%H:%M:%S UTC");
-            Some(format!(
-                "::ffff:127.0.0.6 - - [{stamp}] \"{method} {path} HTTP/1.1\" {status} {bytes}\n- -> {path}"
-            ))
+            vec![
+                format!("::ffff:127.0.0.6 - - [{stamp}] \"{method} {path} HTTP/1.1\" {status} {bytes}"),
+                format!("- -> {path}"),
+            ]
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
@@ -162,7 +169,9 @@ mod tests {
         assert!(proxy.iter().any(|(_, l)| l.contains("ips=[10.244.1.5] type=sidecar id=details-v1-a.default")));
         assert!(proxy.last().unwrap().1.ends_with("Envoy proxy is ready"));
         assert!(startup(&pod, "something-else").is_empty());
-        assert!(request_line("details", "GET", "/details/0", 200, 178).unwrap().contains("\"GET /details/0 HTTP/1.1\" 200 178"));
-        assert_eq!(request_line("reviews", "GET", "/reviews/0", 200, 10), None);
+        let webrick = request_lines("details", "GET", "/details/0", 200, 178);
+        assert!(webrick[0].contains("\"GET /details/0 HTTP/1.1\" 200 178"));
+        assert_eq!(webrick[1], "- -> /details/0");
+        assert!(request_lines("reviews", "GET", "/reviews/0", 200, 10).is_empty());
     }
 }
