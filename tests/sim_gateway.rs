@@ -41,7 +41,15 @@ async fn the_guide_s_export_lines_and_curl_reach_bookinfo() {
         "{stdout}"
     );
     let (_, service, _) = lab
-        .kubectl(&["-n", "istio-system", "get", "service", "istio-ingressgateway", "-o", "json"])
+        .kubectl(&[
+            "-n",
+            "istio-system",
+            "get",
+            "service",
+            "istio-ingressgateway",
+            "-o",
+            "json",
+        ])
         .await;
     let service: serde_json::Value = serde_json::from_str(&service).unwrap();
     assert_eq!(
@@ -57,7 +65,10 @@ async fn without_a_gateway_or_a_bound_route_envoy_answers_404() {
     let (status, headers, body) = get(addr, "/productpage").await;
     assert_eq!(status, 404);
     assert!(body.is_empty(), "{body}");
-    assert!(headers.contains(&"server: istio-envoy".to_string()), "{headers:?}");
+    assert!(
+        headers.contains(&"server: istio-envoy".to_string()),
+        "{headers:?}"
+    );
     // The Gateway alone: no VirtualService is bound to it yet.
     let gateway_only: String = GATEWAY.split("\n---\n").next().unwrap().to_string();
     lab.apply(&gateway_only).await;
@@ -67,7 +78,10 @@ async fn without_a_gateway_or_a_bound_route_envoy_answers_404() {
     // Paths the VirtualService does not match stay Envoy's.
     let (status, headers, body) = get(addr, "/").await;
     assert_eq!((status, body.as_str()), (404, ""));
-    assert!(headers.contains(&"server: istio-envoy".to_string()), "{headers:?}");
+    assert!(
+        headers.contains(&"server: istio-envoy".to_string()),
+        "{headers:?}"
+    );
 }
 
 /// Which stars `pages` pages showed: (none, black, red).
@@ -119,12 +133,20 @@ async fn bookinfo_s_json_api_answers_through_the_gateway() {
     let (_, _, reviews) = get(addr, "/api/v1/products/0/reviews").await;
     let reviews = json(&reviews);
     assert_eq!(reviews["reviews"][0]["rating"]["color"], "red", "{reviews}");
-    assert!(reviews["podname"].as_str().unwrap().starts_with("reviews-v3-"));
+    assert!(
+        reviews["podname"]
+            .as_str()
+            .unwrap()
+            .starts_with("reviews-v3-")
+    );
     let (_, _, ratings) = get(addr, "/api/v1/products/0/ratings").await;
     assert_eq!(json(&ratings)["ratings"]["Reviewer1"], 5);
     let (status, headers, _) = get(addr, "/login").await;
     assert_eq!(status, 302);
-    assert!(headers.contains(&"location: /productpage".to_string()), "{headers:?}");
+    assert!(
+        headers.contains(&"location: /productpage".to_string()),
+        "{headers:?}"
+    );
 }
 
 const KIALI: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: kiali\n  namespace: istio-system\n  labels: {app: kiali}\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: kiali}\n  template:\n    metadata:\n      labels: {app: kiali, sidecar.istio.io/inject: \"false\"}\n    spec:\n      containers:\n      - name: kiali\n        image: quay.io/kiali/kiali:v2.17\n        ports:\n        - containerPort: 20001\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: kiali\n  namespace: istio-system\nspec:\n  selector: {app: kiali}\n  ports:\n  - {name: http, port: 20001}\n";
@@ -157,10 +179,15 @@ async fn kiali_s_graph_counts_the_traffic_the_cluster_served() {
     }
     assert!(page.contains("<title>Kiali</title>"), "{page}");
     // Every page since the 100% v3 route went to reviews-v3 and from there to ratings.
-    assert!(page.contains(">reviews-v3<") && page.contains(">ratings-v1<"), "{page}");
+    assert!(
+        page.contains(">reviews-v3<") && page.contains(">ratings-v1<"),
+        "{page}"
+    );
     assert!(page.contains(">istio-ingressgateway<"), "{page}");
     let graph = lab
-        .api_get("/api/v1/namespaces/istio-system/services/kiali:20001/proxy/kiali/api/namespaces/graph")
+        .api_get(
+            "/api/v1/namespaces/istio-system/services/kiali:20001/proxy/kiali/api/namespaces/graph",
+        )
         .await
         .body;
     let edge = graph["elements"]["edges"]
@@ -170,5 +197,8 @@ async fn kiali_s_graph_counts_the_traffic_the_cluster_served() {
         .find(|e| e["data"]["source"] == "reviews-v3" && e["data"]["target"] == "ratings-v1")
         .cloned()
         .unwrap_or_default();
-    assert!(edge["data"]["traffic"]["requests"].as_u64().unwrap_or(0) >= 10, "{graph}");
+    assert!(
+        edge["data"]["traffic"]["requests"].as_u64().unwrap_or(0) >= 10,
+        "{graph}"
+    );
 }

@@ -71,9 +71,14 @@ fn each_reviews_version_renders_bookinfo_s_page() {
 #[test]
 fn missing_services_show_productpage_s_own_errors() {
     let mut pods = bookinfo();
-    pods.retain(|p| p["metadata"]["labels"]["app"] != "ratings" && p["metadata"]["labels"]["app"] != "details");
+    pods.retain(|p| {
+        p["metadata"]["labels"]["app"] != "ratings" && p["metadata"]["labels"]["app"] != "details"
+    });
     let body = page_for("v3", &pods);
-    assert!(body.contains("Ratings service is currently unavailable"), "{body}");
+    assert!(
+        body.contains("Ratings service is currently unavailable"),
+        "{body}"
+    );
     assert!(body.contains("Sorry, product details are currently unavailable for this book."));
     assert_eq!(classify(&body, &|_| None), Served::Version("v3".into()));
     pods.retain(|p| p["metadata"]["labels"]["app"] != "reviews");

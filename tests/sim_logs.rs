@@ -37,7 +37,9 @@ async fn kubectl_logs_show_the_requests_the_gateway_served() {
     assert_eq!(status, 200);
     let productpage = pod(&lab, "productpage");
 
-    let (code, stdout, stderr) = lab.kubectl(&["logs", &productpage, "-c", "istio-proxy"]).await;
+    let (code, stdout, stderr) = lab
+        .kubectl(&["logs", &productpage, "-c", "istio-proxy"])
+        .await;
     assert_eq!(code, 0, "{stderr}");
     let line = stdout
         .lines()
@@ -47,16 +49,27 @@ async fn kubectl_logs_show_the_requests_the_gateway_served() {
     assert!(line.contains(" inbound|9080|| "), "{line}");
     assert!(stdout.contains("Envoy proxy is ready"), "{stdout}");
     // productpage's own calls, on its sidecar's outbound side.
-    assert!(stdout.contains("outbound|9080||details.default.svc.cluster.local"), "{stdout}");
+    assert!(
+        stdout.contains("outbound|9080||details.default.svc.cluster.local"),
+        "{stdout}"
+    );
 
     // The gateway's own proxy logged the same request, outbound to productpage.
     let (code, stdout, stderr) = lab
-        .kubectl(&["-n", "istio-system", "logs", "deploy/istio-ingressgateway", "--tail=20"])
+        .kubectl(&[
+            "-n",
+            "istio-system",
+            "logs",
+            "deploy/istio-ingressgateway",
+            "--tail=20",
+        ])
         .await;
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.lines().any(|l| l.contains("/productpage?from=logs-test")
-            && l.contains("outbound|9080||productpage.default.svc.cluster.local")),
+        stdout
+            .lines()
+            .any(|l| l.contains("/productpage?from=logs-test")
+                && l.contains("outbound|9080||productpage.default.svc.cluster.local")),
         "{stdout}"
     );
 
@@ -65,9 +78,19 @@ async fn kubectl_logs_show_the_requests_the_gateway_served() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
     assert!(stdout.contains("urllib3.connectionpool"), "{stdout}");
-    let (_, stdout, _) = lab.kubectl(&["logs", &pod(&lab, "details"), "--timestamps"]).await;
-    assert!(stdout.contains("WEBrick::HTTPServer#start: pid=1 port=9080"), "{stdout}");
-    assert!(stdout.lines().all(|l| l.starts_with("20") && l.contains("Z ")), "{stdout}");
+    let (_, stdout, _) = lab
+        .kubectl(&["logs", &pod(&lab, "details"), "--timestamps"])
+        .await;
+    assert!(
+        stdout.contains("WEBrick::HTTPServer#start: pid=1 port=9080"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("20") && l.contains("Z ")),
+        "{stdout}"
+    );
 
     let (code, _, stderr) = lab.kubectl(&["logs", &productpage, "-c", "foo"]).await;
     assert_eq!(code, 1);
@@ -95,7 +118,11 @@ async fn the_log_api_refuses_and_serves_as_the_apiserver_does() {
     let reply = lab.api_get(&path).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.content_type, "text/plain");
-    assert!(reply.body.as_str().unwrap().contains("Starting gunicorn"), "{:?}", reply.body);
+    assert!(
+        reply.body.as_str().unwrap().contains("Starting gunicorn"),
+        "{:?}",
+        reply.body
+    );
 
     let reply = lab.api_get(&format!("{path}?container=foo")).await;
     assert_eq!(reply.status, 400);
@@ -104,10 +131,14 @@ async fn the_log_api_refuses_and_serves_as_the_apiserver_does() {
         reply.body["message"],
         format!("container foo is not valid for pod {productpage}")
     );
-    let reply = lab.api_get("/api/v1/namespaces/default/pods/nothere/log").await;
+    let reply = lab
+        .api_get("/api/v1/namespaces/default/pods/nothere/log")
+        .await;
     assert_eq!(reply.status, 404);
     assert_eq!(reply.body["message"], "pods \"nothere\" not found");
-    let reply = lab.api_get(&format!("{path}?container=istio-proxy&tailLines=-1")).await;
+    let reply = lab
+        .api_get(&format!("{path}?container=istio-proxy&tailLines=-1"))
+        .await;
     assert_eq!(reply.status, 422, "{:?}", reply.body);
 
     // The service proxy's request shows up in productpage's proxy log, from the apiserver.
@@ -115,13 +146,19 @@ async fn the_log_api_refuses_and_serves_as_the_apiserver_does() {
         .api_get("/api/v1/namespaces/default/services/productpage:9080/proxy/productpage")
         .await;
     assert_eq!(page.status, 200);
-    let reply = lab.api_get(&format!("{path}?container=istio-proxy&tailLines=20")).await;
+    let reply = lab
+        .api_get(&format!("{path}?container=istio-proxy&tailLines=20"))
+        .await;
     let text = reply.body.as_str().unwrap().to_string();
     assert!(
-        text.lines().any(|l| l.contains("\"GET /productpage HTTP/1.1\" 200") && l.contains("\"kube-apiserver\"")),
+        text.lines()
+            .any(|l| l.contains("\"GET /productpage HTTP/1.1\" 200")
+                && l.contains("\"kube-apiserver\"")),
         "{text}"
     );
-    let reply = lab.api_get(&format!("{path}?container=istio-proxy&tailLines=2")).await;
+    let reply = lab
+        .api_get(&format!("{path}?container=istio-proxy&tailLines=2"))
+        .await;
     assert_eq!(reply.body.as_str().unwrap().lines().count(), 2);
 }
 
@@ -156,6 +193,9 @@ async fn follow_streams_each_new_request() {
                 seen.push_str(&String::from_utf8_lossy(&data));
             }
         }
-        assert!(seen.contains(&format!("\"GET {path} HTTP/1.1\" 200")), "{seen}");
+        assert!(
+            seen.contains(&format!("\"GET {path} HTTP/1.1\" 200")),
+            "{seen}"
+        );
     }
 }

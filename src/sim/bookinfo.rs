@@ -157,7 +157,9 @@ fn productpage_reply(path: &str, page: productpage::Page) -> Reply {
 }
 
 fn unavailable(service: &str) -> Reply {
-    let body = format!("{{\"error\": \"Sorry, product {service} are currently unavailable for this book.\"}}");
+    let body = format!(
+        "{{\"error\": \"Sorry, product {service} are currently unavailable for this book.\"}}"
+    );
     Reply::new(503, JSON, body)
 }
 
@@ -170,9 +172,16 @@ fn productpage_index() -> String {
 }
 
 fn details_reply(path: &str) -> Reply {
-    match path.strip_prefix("/details/").and_then(|id| id.parse().ok()) {
+    match path
+        .strip_prefix("/details/")
+        .and_then(|id| id.parse().ok())
+    {
         Some(id) => Reply::new(200, JSON, api::details(id)),
-        None => Reply::new(400, JSON, "{\"error\":\"please provide numeric product id\"}".into()),
+        None => Reply::new(
+            400,
+            JSON,
+            "{\"error\":\"please provide numeric product id\"}".into(),
+        ),
     }
 }
 
@@ -180,7 +189,10 @@ fn reviews_reply(path: &str, calls: &Calls) -> Reply {
     let Some(reviews) = &calls.reviews else {
         return unavailable("reviews");
     };
-    match path.strip_prefix("/reviews/").and_then(|id| id.parse().ok()) {
+    match path
+        .strip_prefix("/reviews/")
+        .and_then(|id| id.parse().ok())
+    {
         Some(id) => Reply::new(
             200,
             JSON,
@@ -191,14 +203,27 @@ fn reviews_reply(path: &str, calls: &Calls) -> Reply {
 }
 
 fn ratings_reply(path: &str) -> Reply {
-    match path.strip_prefix("/ratings/").and_then(|id| id.parse().ok()) {
+    match path
+        .strip_prefix("/ratings/")
+        .and_then(|id| id.parse().ok())
+    {
         Some(id) => Reply::new(200, JSON, api::ratings(id)),
-        None => Reply::new(400, JSON, "{\"error\":\"please provide numeric product ID\"}".into()),
+        None => Reply::new(
+            400,
+            JSON,
+            "{\"error\":\"please provide numeric product ID\"}".into(),
+        ),
     }
 }
 
 /// A request no pod took: the caller's proxy writes it with `flags` (`UH`).
-fn record_unreached(telemetry: &Telemetry, request: &Request, flags: &str, status: u16, bytes: usize) {
+fn record_unreached(
+    telemetry: &Telemetry,
+    request: &Request,
+    flags: &str,
+    status: u16,
+    bytes: usize,
+) {
     let pod = match request.source {
         Source::Gateway(pod) | Source::Pod { pod, .. } => pod,
         Source::ApiServer => return,
@@ -285,7 +310,8 @@ impl Context<'_> {
                 duration_ms: duration + 1,
                 ..base.clone()
             };
-            self.telemetry.record_request(namespace, &from.name, &outbound);
+            self.telemetry
+                .record_request(namespace, &from.name, &outbound);
         }
         let remote = hop.from.map_or("10.244.0.1", |from| from.ip.as_str());
         let inbound = Access {
@@ -303,13 +329,9 @@ impl Context<'_> {
         };
         self.telemetry
             .record_request(self.namespace, &hop.to.name, &inbound);
-        for line in super::logs_app::request_lines(
-            hop.service,
-            hop.method,
-            hop.path,
-            hop.status,
-            hop.bytes,
-        ) {
+        for line in
+            super::logs_app::request_lines(hop.service, hop.method, hop.path, hop.status, hop.bytes)
+        {
             self.telemetry
                 .record_line(self.namespace, &hop.to.name, hop.service, line);
         }
@@ -326,7 +348,12 @@ impl Context<'_> {
         let from_workload = format!("productpage-{}", productpage.version);
         let mut lines = Vec::new();
         for (service, pod, path, body) in [
-            ("details", &calls.details, "/details/0", api::details(0).len()),
+            (
+                "details",
+                &calls.details,
+                "/details/0",
+                api::details(0).len(),
+            ),
             ("reviews", &calls.reviews, "/reviews/0", 400),
         ] {
             let Some(to) = pod else { continue };
@@ -341,7 +368,9 @@ impl Context<'_> {
                 status: 200,
                 bytes: body,
             });
-            lines.push(format!("DEBUG:urllib3.connectionpool:Starting new HTTP connection (1): {service}:9080"));
+            lines.push(format!(
+                "DEBUG:urllib3.connectionpool:Starting new HTTP connection (1): {service}:9080"
+            ));
             lines.push(format!("DEBUG:urllib3.connectionpool:http://{service}:9080 \"GET {path} HTTP/1.1\" 200 {body}"));
         }
         for line in lines {

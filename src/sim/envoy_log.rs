@@ -130,7 +130,10 @@ mod tests {
             ..not_found
         };
         let line = format(start, &not_found);
-        assert!(line.contains("404 NR route_not_found - \"-\" 0 5293 23 - "), "{line}");
+        assert!(
+            line.contains("404 NR route_not_found - \"-\" 0 5293 23 - "),
+            "{line}"
+        );
         let id = Access::new_request_id();
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");

@@ -27,20 +27,39 @@ use super::productpage::PodRef;
 use super::resources::{self, PODS, SERVICES};
 use super::store::{SimStore, Write};
 use super::telemetry::Telemetry;
-use super::{SimError, Listen};
+use super::{Listen, SimError};
 
 /// The port the ingress gateway's Service offers, taken when the process may bind it.
 pub const PREFERRED_PORT: u16 = 80;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The running gateway; it stops with the token `start` was given.
-pub struct Gateway {
-    pub addr: SocketAddr,
+/// Opens the gateway where `listen` says on `port` (see `bind`), serves it until `lifetime`
+/// ends, and writes its address into the `istio-ingressgateway` Service.
+pub async fn open(
+    listen: &Listen,
+    port: Option<u16>,
+    store: &SimStore,
+    telemetry: &Arc<Telemetry>,
+    lifetime: &CancellationToken,
+) -> Result<SocketAddr, SimError> {
+    let listener = bind(listen.addr, port).await?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: SocketAddr::new(listen.addr, port.unwrap_or(PREFERRED_PORT)),
+        source,
+    })?;
+    start(
+        listener,
+        store.clone(),
+        telemetry.clone(),
+        lifetime.child_token(),
+    );
+    publish(store, advertised_ip(listen), addr.port());
+    Ok(addr)
 }
 
 /// Binds the gateway's port: `port` when given (0: a free one), else 80 where allowed and a
 /// free port where not.
-pub async fn bind(listen: IpAddr, port: Option<u16>) -> Result<TcpListener, SimError> {
+async fn bind(listen: IpAddr, port: Option<u16>) -> Result<TcpListener, SimError> {
     let bind = |port: u16| async move {
         let addr = SocketAddr::new(listen, port);
         TcpListener::bind(addr)
@@ -73,34 +92,39 @@ pub fn advertised_ip(listen: &Listen) -> IpAddr {
 
 /// Writes `ip` and `port` into the `istio-ingressgateway` Service, as the cloud's load
 /// balancer controller writes its address (with `ipMode: VIP`, as the apiserver adds it).
-pub fn publish(store: &SimStore, ip: IpAddr, port: u16) {
+fn publish(store: &SimStore, ip: IpAddr, port: u16) {
     // No such Service (an empty scenario): nothing to write.
-    let _ = store.transact(SERVICES, "istio-system", "istio-ingressgateway", |current| {
-        let Some(current) = current else {
-            return Ok(Write::Keep);
-        };
-        let mut service = current.clone();
-        service["status"]["loadBalancer"]["ingress"] = json!([{"ip": ip.to_string(), "ipMode": "VIP"}]);
-        if let Some(ports) = service.pointer_mut("/spec/ports").and_then(Value::as_array_mut) {
-            for p in ports.iter_mut().filter(|p| p["name"] == "http2") {
-                p["port"] = json!(port);
+    let _ = store.transact(
+        SERVICES,
+        "istio-system",
+        "istio-ingressgateway",
+        |current| {
+            let Some(current) = current else {
+                return Ok(Write::Keep);
+            };
+            let mut service = current.clone();
+            service["status"]["loadBalancer"]["ingress"] =
+                json!([{"ip": ip.to_string(), "ipMode": "VIP"}]);
+            if let Some(ports) = service
+                .pointer_mut("/spec/ports")
+                .and_then(Value::as_array_mut)
+            {
+                for p in ports.iter_mut().filter(|p| p["name"] == "http2") {
+                    p["port"] = json!(port);
+                }
             }
-        }
-        Ok(Write::Replace(service))
-    });
+            Ok(Write::Replace(service))
+        },
+    );
 }
 
 /// Serves the gateway on `listener` until `cancel`.
-pub fn start(
+fn start(
     listener: TcpListener,
     store: SimStore,
     telemetry: Arc<Telemetry>,
     cancel: CancellationToken,
-) -> Result<Gateway, SimError> {
-    let addr = listener.local_addr().map_err(|source| SimError::Bind {
-        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
-        source,
-    })?;
+) {
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
@@ -129,7 +153,6 @@ pub fn start(
             });
         }
     });
-    Ok(Gateway { addr })
 }
 
 /// The ingress gateway's pod, as its access log names it.
@@ -137,9 +160,11 @@ fn gateway_pod(store: &SimStore) -> PodRef {
     let pods = store.list(PODS, Some("istio-system")).0;
     pods.iter()
         .filter(|pod| {
-            GATEWAY_LABELS
-                .iter()
-                .all(|(k, v)| pod.pointer(&format!("/metadata/labels/{k}")).and_then(Value::as_str) == Some(v))
+            GATEWAY_LABELS.iter().all(|(k, v)| {
+                pod.pointer(&format!("/metadata/labels/{k}"))
+                    .and_then(Value::as_str)
+                    == Some(v)
+            })
         })
         .map(PodRef::of)
         .next()
@@ -220,19 +245,30 @@ pub fn serve(
             source: &source,
         },
     );
-    envoy_response(reply.status, reply.content_type, reply.location.as_deref(), reply.body.into_bytes())
+    envoy_response(
+        reply.status,
+        reply.content_type,
+        reply.location.as_deref(),
+        reply.body.into_bytes(),
+    )
 }
 
 /// A response with the headers Envoy adds (`server: istio-envoy`), HEAD answered bodiless by hyper.
-fn envoy_response(status: u16, content_type: &str, location: Option<&str>, body: Vec<u8>) -> Response<Body> {
+fn envoy_response(
+    status: u16,
+    content_type: &str,
+    location: Option<&str>,
+    body: Vec<u8>,
+) -> Response<Body> {
     let mut builder = Response::builder()
         .status(status)
         .header("server", "istio-envoy")
         .header("content-length", body.len());
     if !content_type.is_empty() {
-        builder = builder
-            .header("content-type", content_type)
-            .header("x-envoy-upstream-service-time", fastrand::u8(3..30).to_string());
+        builder = builder.header("content-type", content_type).header(
+            "x-envoy-upstream-service-time",
+            fastrand::u8(3..30).to_string(),
+        );
     }
     if let Some(location) = location {
         builder = builder.header("location", location);

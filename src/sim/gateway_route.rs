@@ -22,14 +22,23 @@ pub struct Destination {
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
-    value.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn strings(value: &Value, pointer: &str) -> Vec<String> {
     value
         .pointer(pointer)
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -38,9 +47,10 @@ fn host_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.rsplit('/').next().unwrap_or(pattern);
     pattern == "*"
         || pattern.eq_ignore_ascii_case(host)
-        || pattern
-            .strip_prefix('*')
-            .is_some_and(|suffix| host.to_ascii_lowercase().ends_with(&suffix.to_ascii_lowercase()))
+        || pattern.strip_prefix('*').is_some_and(|suffix| {
+            host.to_ascii_lowercase()
+                .ends_with(&suffix.to_ascii_lowercase())
+        })
 }
 
 /// The Gateways (as `namespace/name`) that program the ingress gateway for `host`.
@@ -64,11 +74,19 @@ fn serving_gateways(gateways: &[&Value], host: &str) -> Vec<String> {
                     servers.iter().any(|server| {
                         let port = server.pointer("/port/number").and_then(Value::as_u64);
                         port.is_some_and(|p| HTTP_PORTS.contains(&p))
-                            && strings(server, "/hosts").iter().any(|h| host_matches(h, host))
+                            && strings(server, "/hosts")
+                                .iter()
+                                .any(|h| host_matches(h, host))
                     })
                 })
         })
-        .map(|gw| format!("{}/{}", text(gw, "/metadata/namespace"), text(gw, "/metadata/name")))
+        .map(|gw| {
+            format!(
+                "{}/{}",
+                text(gw, "/metadata/namespace"),
+                text(gw, "/metadata/name")
+            )
+        })
         .collect()
 }
 
@@ -111,17 +129,27 @@ pub fn route(
     virtual_services.iter().find_map(|vs| {
         let namespace = text(vs, "/metadata/namespace");
         let bound = strings(vs, "/spec/gateways").iter().any(|gw| {
-            let full = if gw.contains('/') { gw.clone() } else { format!("{namespace}/{gw}") };
+            let full = if gw.contains('/') {
+                gw.clone()
+            } else {
+                format!("{namespace}/{gw}")
+            };
             serving.contains(&full)
         });
-        if !bound || !strings(vs, "/spec/hosts").iter().any(|h| host_matches(h, host)) {
+        if !bound
+            || !strings(vs, "/spec/hosts")
+                .iter()
+                .any(|h| host_matches(h, host))
+        {
             return None;
         }
         let http = vs.pointer("/spec/http").and_then(Value::as_array)?;
-        let rule = http.iter().find(|rule| match rule.get("match").and_then(Value::as_array) {
-            None => true,
-            Some(matches) => matches.iter().any(|m| uri_matches(m, path)),
-        })?;
+        let rule = http
+            .iter()
+            .find(|rule| match rule.get("match").and_then(Value::as_array) {
+                None => true,
+                Some(matches) => matches.iter().any(|m| uri_matches(m, path)),
+            })?;
         let host = text(rule, "/route/0/destination/host");
         let mut parts = host.split('.');
         let service = parts.next().filter(|s| !s.is_empty())?;
@@ -158,11 +186,24 @@ mod tests {
             namespace: "default".into(),
             service: "productpage".into(),
         });
-        for path in ["/productpage", "/productpage?u=normal", "/static/x.css", "/login", "/api/v1/products/0/reviews"] {
-            assert_eq!(route(&[&gateway], &[&vs], "127.0.0.1", path), productpage, "{path}");
+        for path in [
+            "/productpage",
+            "/productpage?u=normal",
+            "/static/x.css",
+            "/login",
+            "/api/v1/products/0/reviews",
+        ] {
+            assert_eq!(
+                route(&[&gateway], &[&vs], "127.0.0.1", path),
+                productpage,
+                "{path}"
+            );
         }
         assert_eq!(route(&[&gateway], &[&vs], "127.0.0.1", "/"), None);
-        assert_eq!(route(&[&gateway], &[&vs], "127.0.0.1", "/productpages"), None);
+        assert_eq!(
+            route(&[&gateway], &[&vs], "127.0.0.1", "/productpages"),
+            None
+        );
     }
 
     #[test]
@@ -178,7 +219,18 @@ mod tests {
         assert_eq!(route(&[&elsewhere], &[&vs], "h", "/productpage"), None);
         let mut named_host = gateway;
         named_host["spec"]["servers"][0]["hosts"] = json!(["bookinfo.example.com"]);
-        assert_eq!(route(&[&named_host], &[&vs], "127.0.0.1", "/productpage"), None);
-        assert!(route(&[&named_host], &[&vs], "bookinfo.example.com", "/productpage").is_some());
+        assert_eq!(
+            route(&[&named_host], &[&vs], "127.0.0.1", "/productpage"),
+            None
+        );
+        assert!(
+            route(
+                &[&named_host],
+                &[&vs],
+                "bookinfo.example.com",
+                "/productpage"
+            )
+            .is_some()
+        );
     }
 }

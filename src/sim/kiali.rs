@@ -35,7 +35,11 @@ pub fn serve(store: &SimStore, telemetry: &Telemetry, path: &str) -> (u16, &'sta
             "message": "no endpoints available for service \"kiali\"", "reason": "ServiceUnavailable", "code": 503});
         return (503, JSON, body.to_string());
     }
-    let path = path.split('?').next().unwrap_or_default().trim_end_matches('/');
+    let path = path
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
     let edges = telemetry.edges();
     match path {
         "" | "/kiali" | "/kiali/console" | "/kiali/console/graph/namespaces" => {
@@ -45,7 +49,11 @@ pub fn serve(store: &SimStore, telemetry: &Telemetry, path: &str) -> (u16, &'sta
             (200, JSON, graph_json(&edges).to_string())
         }
         "/kiali/healthz" | "/healthz" => (200, "text/plain", String::new()),
-        _ => (404, "text/plain; charset=utf-8", "404 page not found\n".into()),
+        _ => (
+            404,
+            "text/plain; charset=utf-8",
+            "404 page not found\n".into(),
+        ),
     }
 }
 
@@ -114,7 +122,11 @@ fn page(edges: &Edges) -> String {
         let (Some((x1, y1)), Some((x2, y2))) = (position(from), position(to)) else {
             continue;
         };
-        let colour = if stats.errors > 0 { "#c9190b" } else { "#3e8635" };
+        let colour = if stats.errors > 0 {
+            "#c9190b"
+        } else {
+            "#3e8635"
+        };
         let (mx, my) = ((x1 + x2) / 2, (y1 + y2) / 2);
         svg.push_str(&format!(
             "<line x1=\"{}\" y1=\"{y1}\" x2=\"{}\" y2=\"{y2}\" stroke=\"{colour}\" stroke-width=\"3\" marker-end=\"url(#arrow)\"/>\n\
@@ -132,7 +144,11 @@ fn page(edges: &Edges) -> String {
             continue;
         }
         let shape = if workload == "istio-ingressgateway" || workload == "unknown" {
-            format!("<rect x=\"{}\" y=\"{}\" width=\"110\" height=\"40\" rx=\"6\" class=\"node\"/>", x - 55, y - 20)
+            format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"110\" height=\"40\" rx=\"6\" class=\"node\"/>",
+                x - 55,
+                y - 20
+            )
         } else {
             format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"22\" class=\"node\"/>")
         };

@@ -132,7 +132,11 @@ fn follow(
     let (tx, rx) = mpsc::channel::<Bytes>(256);
     let mut lines = Telemetry::subscribe(&shared.telemetry);
     let cancel = shared.cancel.clone();
-    let key = (namespace.to_string(), pod.to_string(), options.container.clone());
+    let key = (
+        namespace.to_string(),
+        pod.to_string(),
+        options.container.clone(),
+    );
     let timestamps = options.timestamps;
     tokio::spawn(async move {
         if !text.is_empty() && tx.send(Bytes::from(text)).await.is_err() {
@@ -172,7 +176,9 @@ fn options(pod: &Value, params: &[(String, String)]) -> Result<Options, ApiError
         param(params, key)
             .map(|v| {
                 v.parse::<i64>().map_err(|_| {
-                    ApiError::bad_request(&format!("{key}: Invalid value: \"{v}\": must be an integer"))
+                    ApiError::bad_request(&format!(
+                        "{key}: Invalid value: \"{v}\": must be an integer"
+                    ))
                 })
             })
             .transpose()
@@ -189,16 +195,26 @@ fn options(pod: &Value, params: &[(String, String)]) -> Result<Options, ApiError
         if let Some(value) = value.filter(|v| *v < least) {
             let message = format!(
                 "PodLogOptions \"{}\" is invalid: {key}: Invalid value: {value}: must be greater than {}",
-                pod.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default(),
-                if least == 0 { "or equal to 0".to_string() } else { "0".to_string() },
+                pod.pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+                if least == 0 {
+                    "or equal to 0".to_string()
+                } else {
+                    "0".to_string()
+                },
             );
             return Err(ApiError::new(422, Some("Invalid"), &message, None));
         }
     }
     let since = match (since_seconds, param(params, "sinceTime")) {
-        (Some(seconds), _) => Timestamp::now().checked_sub(SignedDuration::from_secs(seconds)).ok(),
+        (Some(seconds), _) => Timestamp::now()
+            .checked_sub(SignedDuration::from_secs(seconds))
+            .ok(),
         (None, Some(time)) => Some(time.parse::<Timestamp>().map_err(|_| {
-            ApiError::bad_request(&format!("sinceTime: Invalid value: \"{time}\": must be RFC3339"))
+            ApiError::bad_request(&format!(
+                "sinceTime: Invalid value: \"{time}\": must be RFC3339"
+            ))
         })?),
         (None, None) => None,
     };
@@ -274,14 +290,19 @@ fn check_running(pod: &Value, container: &str) -> Result<(), ApiError> {
     }
     let status = ["containerStatuses", "initContainerStatuses"]
         .iter()
-        .filter_map(|list| pod.pointer(&format!("/status/{list}")).and_then(Value::as_array))
+        .filter_map(|list| {
+            pod.pointer(&format!("/status/{list}"))
+                .and_then(Value::as_array)
+        })
         .flatten()
         .find(|s| s.get("name").and_then(Value::as_str) == Some(container));
     let waiting = match status {
         None => Some("ContainerCreating"),
-        Some(status) => status
-            .pointer("/state/waiting")
-            .map(|w| w.get("reason").and_then(Value::as_str).unwrap_or("ContainerCreating")),
+        Some(status) => status.pointer("/state/waiting").map(|w| {
+            w.get("reason")
+                .and_then(Value::as_str)
+                .unwrap_or("ContainerCreating")
+        }),
     };
     match waiting {
         Some(reason) => Err(ApiError::bad_request(&format!(
@@ -313,7 +334,10 @@ mod tests {
         );
         assert_eq!(container(&classic, "istio-init").unwrap(), "istio-init");
         let err = container(&classic, "foo").unwrap_err();
-        assert_eq!(err.body["message"], "container foo is not valid for pod productpage-v1-a");
+        assert_eq!(
+            err.body["message"],
+            "container foo is not valid for pod productpage-v1-a"
+        );
         let native = pod(&["istio-init", "istio-proxy"], &["productpage"]);
         assert_eq!(container(&native, "").unwrap(), "productpage");
     }
@@ -321,10 +345,12 @@ mod tests {
     #[test]
     fn pods_not_running_have_no_logs_yet() {
         let mut p = pod(&[], &["details"]);
-        assert!(check_running(&p, "details").unwrap_err().body["message"]
-            .as_str()
-            .unwrap()
-            .contains("does not have a host assigned"));
+        assert!(
+            check_running(&p, "details").unwrap_err().body["message"]
+                .as_str()
+                .unwrap()
+                .contains("does not have a host assigned")
+        );
         p["spec"]["nodeName"] = json!("node");
         p["status"] = json!({"containerStatuses": [{"name": "details", "state": {"waiting": {"reason": "PodInitializing"}}}]});
         assert_eq!(

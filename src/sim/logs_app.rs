@@ -93,7 +93,9 @@ pub fn request_lines(
         "details" => {
             let stamp = Timestamp::now().strftime("%d/%b/%Y:%H:%M:%S UTC");
             vec![
-                format!("::ffff:127.0.0.6 - - [{stamp}] \"{method} {path} HTTP/1.1\" {status} {bytes}"),
+                format!(
+                    "::ffff:127.0.0.6 - - [{stamp}] \"{method} {path} HTTP/1.1\" {status} {bytes}"
+                ),
                 format!("- -> {path}"),
             ]
         }
@@ -109,8 +111,18 @@ fn agent_time(started: Timestamp, millis: i64) -> String {
         .to_string()
 }
 
-fn proxy_lines(started: Timestamp, name: &str, namespace: &str, ip: &str, app: &str) -> Vec<String> {
-    let role = if app.contains("gateway") { "router" } else { "sidecar" };
+fn proxy_lines(
+    started: Timestamp,
+    name: &str,
+    namespace: &str,
+    ip: &str,
+    app: &str,
+) -> Vec<String> {
+    let role = if app.contains("gateway") {
+        "router"
+    } else {
+        "sidecar"
+    };
     let lines = [
         "info\tFLAG: --concurrency=\"2\"".to_string(),
         "info\tVersion 1.28.0-5a0ff1a4bbb7a8bd4fd4b9d29fda2b23df4fb3c8-Clean".to_string(),
@@ -134,7 +146,10 @@ fn proxy_lines(started: Timestamp, name: &str, namespace: &str, ip: &str, app: &
 fn started_at(pod: &Value, container: &str) -> Timestamp {
     let statuses = ["containerStatuses", "initContainerStatuses"]
         .iter()
-        .filter_map(|list| pod.pointer(&format!("/status/{list}")).and_then(Value::as_array))
+        .filter_map(|list| {
+            pod.pointer(&format!("/status/{list}"))
+                .and_then(Value::as_array)
+        })
         .flatten();
     let mut started = None;
     for status in statuses {
@@ -162,11 +177,25 @@ mod tests {
             "status": {"podIP": "10.244.1.5", "startTime": "2026-11-30T05:00:00Z",
               "containerStatuses": [{"name": "details", "state": {"running": {"startedAt": "2026-11-30T05:00:02Z"}}}]}});
         let details = startup(&pod, "details");
-        assert!(details[2].1.contains("WEBrick::HTTPServer#start: pid=1 port=9080"));
+        assert!(
+            details[2]
+                .1
+                .contains("WEBrick::HTTPServer#start: pid=1 port=9080")
+        );
         assert_eq!(details[0].0.to_string(), "2026-11-30T05:00:02Z");
         let proxy = startup(&pod, "istio-proxy");
-        assert!(proxy[0].1.starts_with("2026-11-30T05:00:00.000000Z\tinfo\tFLAG"), "{}", proxy[0].1);
-        assert!(proxy.iter().any(|(_, l)| l.contains("ips=[10.244.1.5] type=sidecar id=details-v1-a.default")));
+        assert!(
+            proxy[0]
+                .1
+                .starts_with("2026-11-30T05:00:00.000000Z\tinfo\tFLAG"),
+            "{}",
+            proxy[0].1
+        );
+        assert!(
+            proxy
+                .iter()
+                .any(|(_, l)| l.contains("ips=[10.244.1.5] type=sidecar id=details-v1-a.default"))
+        );
         assert!(proxy.last().unwrap().1.ends_with("Envoy proxy is ready"));
         assert!(startup(&pod, "something-else").is_empty());
         let webrick = request_lines("details", "GET", "/details/0", 200, 178);

@@ -24,6 +24,10 @@
 //! that differ from the URL or do not exist, stale resourceVersions in patches, malformed
 //! label selectors, and writes by the read-only viewer (`SimHandle::viewer_token`).
 //!
+//! Beside the API, the `istio-ingressgateway` listens on a real port (`gateway`; 80 where
+//! allowed) and serves Bookinfo as the mesh objects route it; the workloads keep logs for
+//! `kubectl logs` (`telemetry`, `logs`), and the service proxy reaches Bookinfo and Kiali.
+//!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
@@ -42,6 +46,7 @@ mod controller;
 mod defaults;
 mod direct;
 pub mod envoy_log;
+mod error;
 mod fieldset;
 mod gateway;
 mod gateway_route;
@@ -83,6 +88,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use error::SimError;
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
 pub use scenario::{Scenario, SidecarMode};
@@ -96,32 +102,6 @@ use requests::RequestLog;
 use server::Connections;
 use tls::{Tls, reachable};
 use tokens::Tokens;
-
-#[derive(Debug, thiserror::Error)]
-pub enum SimError {
-    #[error("{addr}에서 연결을 받을 수 없습니다: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("데모 클러스터의 인증서를 만들지 못했습니다: {0}")]
-    Tls(String),
-    #[error("invalid scenario: {0}")]
-    Scenario(String),
-    #[error("cannot write the kubeconfig to {path}: {source}")]
-    Kubeconfig {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "kubeconfig 파일이 이미 있습니다: {path} — 그 안의 설정을 지우지 않도록 쓰지 않았습니다. 덮어쓰려면 --force를 붙이세요"
-    )]
-    KubeconfigExists { path: String },
-    #[error("cannot make the demo cluster's tokens from /dev/urandom: {0}")]
-    Token(std::io::Error),
-    #[error("Ctrl-C나 SIGTERM을 기다릴 수 없습니다: {0}")]
-    Signal(std::io::Error),
-}
 
 #[derive(Debug, Clone)]
 pub struct SimOptions {
@@ -189,14 +169,6 @@ pub async fn start_with_gateway(
     );
     let requests = Arc::new(RequestLog::default());
     let telemetry = Arc::new(telemetry::Telemetry::default());
-    // A cluster that cannot serve stops its controllers too.
-    let stop = |err| {
-        controllers_cancel.cancel();
-        err
-    };
-    let gateway_listener = gateway::bind(listen.addr, gateway_port)
-        .await
-        .map_err(stop)?;
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
@@ -207,10 +179,17 @@ pub async fn start_with_gateway(
         &tls,
     )
     .await
-    .map_err(stop)?;
-    let gateway = gateway::start(gateway_listener, store.clone(), telemetry.clone(), controllers_cancel.child_token())
-        .map_err(stop)?;
-    gateway::publish(&store, gateway::advertised_ip(listen), gateway.addr.port());
+    // A cluster that cannot serve stops its controllers too.
+    .inspect_err(|_| controllers_cancel.cancel())?;
+    let gateway = gateway::open(
+        listen,
+        gateway_port,
+        &store,
+        &telemetry,
+        &controllers_cancel,
+    )
+    .await
+    .inspect_err(|_| controllers_cancel.cancel())?;
     Ok(SimHandle {
         store,
         speed,
@@ -220,7 +199,7 @@ pub async fn start_with_gateway(
         server,
         requests,
         telemetry,
-        gateway: gateway.addr,
+        gateway,
         controllers_cancel,
     })
 }

@@ -75,7 +75,8 @@ pub fn serve(mesh: &Mesh, roll: u32) -> Page {
             let pod = PodRef::of(pod);
             // v1 never calls ratings.
             if pod.version != "v1" {
-                calls.ratings = pick(&ready_pods(&mesh.pods, "ratings", None), roll).map(PodRef::of);
+                calls.ratings =
+                    pick(&ready_pods(&mesh.pods, "ratings", None), roll).map(PodRef::of);
             }
             calls.reviews = Some(pod);
             calls.reviews.as_ref().map(|pod| Reviews::Served {

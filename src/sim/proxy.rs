@@ -88,13 +88,22 @@ mod tests {
     fn only_service_proxy_paths_are_proxied() {
         let shared = shared();
         let status = |path: &str| proxy(&shared, path, "").map(|r| r.status().as_u16());
-        assert_eq!(status("/api/v1/namespaces/default/services/details:9080/proxy/"), Some(503));
-        assert_eq!(status("/api/v1/namespaces/default/services/other:80/proxy/"), Some(503));
+        assert_eq!(
+            status("/api/v1/namespaces/default/services/details:9080/proxy/"),
+            Some(503)
+        );
+        assert_eq!(
+            status("/api/v1/namespaces/default/services/other:80/proxy/"),
+            Some(503)
+        );
         assert_eq!(
             status("/api/v1/namespaces/istio-system/services/http:kiali:20001/proxy/kiali"),
             Some(503),
             "no kiali running"
         );
-        assert_eq!(status("/api/v1/namespaces/default/services/productpage"), None);
+        assert_eq!(
+            status("/api/v1/namespaces/default/services/productpage"),
+            None
+        );
     }
 }

@@ -119,7 +119,11 @@ impl Telemetry {
 
     /// The lines kept for one container, oldest first.
     pub fn lines(&self, namespace: &str, pod: &str, container: &str) -> Vec<Arc<LogLine>> {
-        let key = (namespace.to_string(), pod.to_string(), container.to_string());
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            container.to_string(),
+        );
         self.lock()
             .logs
             .get(&key)

@@ -29,7 +29,9 @@ pub struct Lab {
 
 impl Lab {
     pub async fn start() -> Lab {
-        let sim = guide_cluster(50.0).await.expect("the guide's cluster starts");
+        let sim = guide_cluster(50.0)
+            .await
+            .expect("the guide's cluster starts");
         let client = Client::try_from(sim.kube_config()).expect("a client for the sim");
         let dir = tempfile::tempdir().expect("a temporary folder");
         std::fs::write(dir.path().join("kcfg"), sim.kubeconfig_yaml()).expect("kubeconfig written");
@@ -46,7 +48,9 @@ impl Lab {
 
     /// `GET path` on the API server as the admin, read whole (the kube client would retry 503s).
     pub async fn api_get(&self, path: &str) -> Reply {
-        self.t.raw("GET", path, None, Vec::new(), self.t.sim.token()).await
+        self.t
+            .raw("GET", path, None, Vec::new(), self.t.sim.token())
+            .await
     }
 
     pub fn kubeconfig(&self) -> PathBuf {
@@ -74,8 +78,12 @@ impl Lab {
         let store = self.sim().store();
         for _ in 0..500 {
             let pods = store.get_all_pods();
-            let bookinfo = pods.iter().filter(|p| p["metadata"]["namespace"] == NAMESPACE);
-            if bookinfo.clone().count() >= 6 && bookinfo.clone().all(|p| p["status"]["phase"] == "Running") {
+            let bookinfo = pods
+                .iter()
+                .filter(|p| p["metadata"]["namespace"] == NAMESPACE);
+            if bookinfo.clone().count() >= 6
+                && bookinfo.clone().all(|p| p["status"]["phase"] == "Running")
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
