@@ -291,3 +291,65 @@ impl super::SimHandle {
         self.telemetry.clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Scenario;
+
+    #[test]
+    fn the_service_advertises_where_the_gateway_listens() {
+        let store = SimStore::new();
+        Scenario::demo().unwrap().load(&store).unwrap();
+        publish(&store, "127.0.0.1".parse().unwrap(), 18080);
+        let service = store
+            .get(SERVICES, "istio-system", "istio-ingressgateway")
+            .unwrap();
+        assert_eq!(
+            service["status"]["loadBalancer"]["ingress"],
+            json!([{"ip": "127.0.0.1", "ipMode": "VIP"}])
+        );
+        let ports = service["spec"]["ports"].as_array().unwrap();
+        let port = |name: &str| ports.iter().find(|p| p["name"] == name).unwrap()["port"].clone();
+        assert_eq!(port("http2"), 18080);
+        assert_eq!(port("https"), 443, "only the http2 port moves");
+        // Without the Service (an empty cluster) there is nothing to write, and no failure.
+        publish(&SimStore::new(), "127.0.0.1".parse().unwrap(), 1);
+    }
+
+    #[test]
+    fn on_every_interface_the_address_other_machines_use_is_advertised() {
+        let listen = |addr: &str, names: &[&str]| Listen {
+            addr: addr.parse().unwrap(),
+            tls_names: names.iter().map(|n| n.to_string()).collect(),
+        };
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            advertised_ip(&listen("192.168.0.10", &[])),
+            ip("192.168.0.10")
+        );
+        assert_eq!(
+            advertised_ip(&listen(
+                "0.0.0.0",
+                &["127.0.0.1", "room.example", "10.0.0.7"]
+            )),
+            ip("10.0.0.7")
+        );
+        assert_eq!(
+            advertised_ip(&listen("0.0.0.0", &["localhost"])),
+            ip("127.0.0.1")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_asked_port_is_bound_as_asked() {
+        let listener = bind(IpAddr::V4(Ipv4Addr::LOCALHOST), Some(0))
+            .await
+            .unwrap();
+        let taken = listener.local_addr().unwrap().port();
+        assert_ne!(taken, 0);
+        // The same port again is refused, not swapped for another.
+        let again = bind(IpAddr::V4(Ipv4Addr::LOCALHOST), Some(taken)).await;
+        assert!(matches!(again, Err(SimError::Bind { .. })));
+    }
+}
