@@ -111,6 +111,10 @@ pub enum Command {
         /// kubeconfig of their own in room/ beside --kubeconfig-out, plus the instructor's.
         #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=99))]
         learners: u16,
+        /// Port of the ingress gateway (the guide's GATEWAY_URL), on the --listen address.
+        /// Default: 80 where this process may bind it, else a free port; 0 asks for a free one.
+        #[arg(long, value_name = "PORT")]
+        gateway_port: Option<u16>,
     },
     /// Evaluate the lessons' step checks against the cluster once, without the screen: one
     /// line per step (or --json); exit 0 only when every automatic check passes.

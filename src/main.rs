@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             sim_speed,
             force,
             learners,
+            gateway_port,
         }) => runtime_builder().and_then(|rt| {
             let standalone = sim::Standalone {
                 port: *port,
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
                 speed: *sim_speed,
                 force: *force,
                 learners: *learners,
+                gateway_port: *gateway_port,
             };
             // Stopped by a signal: 128 + its number, as the TUI exits.
             rt.block_on(sim::run_standalone(&standalone))
@@ -207,7 +209,9 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         progress_path,
         progress_book: book,
         client: connection.client,
-        try_gateway: connection.demo.is_none(),
+        // The demo cluster's gateway listens on a real port too, so the probe goes the
+        // guide's way (GATEWAY_URL) there as well, falling back to the service proxy.
+        try_gateway: true,
         credentials: connection.credentials,
     };
     let result = runtime::run(model, effects, context).await;

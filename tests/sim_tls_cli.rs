@@ -173,8 +173,13 @@ fn the_start_block_names_the_server_the_kubeconfig_and_the_export_line() {
         "{block}"
     );
     assert!(block.contains("Ctrl-C"), "{block}");
-    // No gateway port yet, so no gateway line.
-    assert!(!block.contains("게이트웨이"), "{block}");
+    // The ingress gateway's address, the guide's GATEWAY_URL, and it answers there.
+    let gateway = block
+        .lines()
+        .find_map(|l| l.strip_prefix("  게이트웨이  http://"))
+        .unwrap_or_else(|| panic!("no gateway line: {block}"));
+    assert!(gateway.starts_with("127.0.0.1:"), "{block}");
+    assert!(std::net::TcpStream::connect(gateway).is_ok(), "{gateway}");
     assert!(
         sim.kubeconfig.contains("certificate-authority-data: "),
         "{}",

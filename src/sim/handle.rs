@@ -119,7 +119,7 @@ impl SimHandle {
             SocketAddr::new(self.listen, self.server.addr.port()),
             self.speed,
             &self.controllers_cancel,
-            (&self.requests, &self.hooks),
+            (&self.requests, &self.hooks, &self.telemetry),
             &self.tokens,
             &self.tls,
         )

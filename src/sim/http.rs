@@ -16,6 +16,7 @@ use super::requests::RequestLog;
 use super::select::Selector;
 use super::status::ApiError;
 use super::store::SimStore;
+use super::telemetry::Telemetry;
 use super::tokens::Tokens;
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -35,6 +36,8 @@ pub struct Shared {
     pub tokens: Tokens,
     /// Where pods' HTTP answers are told, and the Kiali server behind the kiali pod.
     pub hooks: Arc<Hooks>,
+    /// The workloads' logs and traffic counts: outlives restarts, as the pods do.
+    pub telemetry: Arc<Telemetry>,
 }
 
 /// A request aimed at a resource: `/api/v1/namespaces/default/pods/x/status` and friends.

@@ -29,6 +29,10 @@
 //! label selectors, new content in a namespace being deleted, and writes by the read-only
 //! viewer (`SimHandle::viewer_token`).
 //!
+//! Beside the API, the `istio-ingressgateway` listens on a real port (`gateway`; 80 where
+//! allowed) and serves Bookinfo as the mesh objects route it; the workloads keep logs for
+//! `kubectl logs` (`telemetry`, `logs`), and the service proxy reaches Bookinfo and Kiali.
+//!
 //! For tests, `SimHandle` keeps a log of the requests clients sent (`requests`), can drop
 //! every open connection while serving on (`drop_connections`), and can restart the server
 //! as an apiserver restarts (`restart`).
@@ -43,20 +47,29 @@
 mod alloc;
 mod apply;
 mod body;
+pub mod bookinfo;
+mod bookinfo_api;
 mod checks;
 mod controller;
 mod defaults;
 mod direct;
 mod events;
 mod exec;
+pub mod envoy_log;
+mod error;
 mod fieldset;
+mod gateway;
+mod gateway_route;
 mod handle;
 mod handlers;
 mod http;
+pub mod kiali;
 mod kubeconfig;
 mod labels;
 mod last_applied;
 mod lifecycle;
+mod logs;
+mod logs_app;
 mod meta;
 mod names;
 mod openapi;
@@ -65,6 +78,7 @@ mod openapi_schema;
 mod patch;
 mod portforward;
 pub mod productpage;
+mod productpage_html;
 mod protobuf;
 mod proxy;
 mod requests;
@@ -80,6 +94,7 @@ mod status;
 mod store;
 mod strategic;
 mod table;
+pub mod telemetry;
 mod tls;
 mod tokens;
 mod validate;
@@ -95,6 +110,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use error::SimError;
 pub use exec::hooks::{AccessLog, Hooks, HttpAnswer, KialiServe, PodRequest};
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
@@ -111,32 +127,6 @@ use scenario::ControllerSettings;
 use server::Connections;
 use tls::Tls;
 use tokens::Tokens;
-
-#[derive(Debug, thiserror::Error)]
-pub enum SimError {
-    #[error("{addr}에서 연결을 받을 수 없습니다: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("데모 클러스터의 인증서를 만들지 못했습니다: {0}")]
-    Tls(String),
-    #[error("invalid scenario: {0}")]
-    Scenario(String),
-    #[error("cannot write the kubeconfig to {path}: {source}")]
-    Kubeconfig {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "kubeconfig 파일이 이미 있습니다: {path} — 그 안의 설정을 지우지 않도록 쓰지 않았습니다. 덮어쓰려면 --force를 붙이세요"
-    )]
-    KubeconfigExists { path: String },
-    #[error("cannot make the demo cluster's tokens from /dev/urandom: {0}")]
-    Token(std::io::Error),
-    #[error("Ctrl-C나 SIGTERM을 기다릴 수 없습니다: {0}")]
-    Signal(std::io::Error),
-}
 
 #[derive(Debug, Clone)]
 pub struct SimOptions {
@@ -156,6 +146,9 @@ pub struct SimHandle {
     server: Serving,
     requests: Arc<RequestLog>,
     hooks: Arc<Hooks>,
+    telemetry: Arc<telemetry::Telemetry>,
+    /// The ingress gateway's address (`gateway`); it outlives API server restarts.
+    gateway: SocketAddr,
     controllers_cancel: CancellationToken,
 }
 
@@ -174,6 +167,16 @@ pub async fn start(options: SimOptions) -> Result<SimHandle, SimError> {
 
 /// `start`, listening where `listen` says, with a certificate for its names too.
 pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle, SimError> {
+    start_with_gateway(options, listen, None).await
+}
+
+/// `start_on`, with the ingress gateway on `gateway_port` (None: 80 where allowed, else a
+/// free port; 0: a free port).
+pub async fn start_with_gateway(
+    options: SimOptions,
+    listen: &Listen,
+    gateway_port: Option<u16>,
+) -> Result<SimHandle, SimError> {
     let speed = if options.speed.is_finite() && options.speed > 0.0 {
         options.speed
     } else {
@@ -194,17 +197,27 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
     controller::start(store.clone(), settings, speed, controllers_cancel.clone());
     let requests = Arc::new(RequestLog::default());
     let hooks = Arc::new(Hooks::default());
+    let telemetry = Arc::new(telemetry::Telemetry::default());
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
         speed,
         &controllers_cancel,
-        (&requests, &hooks),
+        (&requests, &hooks, &telemetry),
         &tokens,
         &tls,
     )
     .await
     // A cluster that cannot serve stops its controllers too.
+    .inspect_err(|_| controllers_cancel.cancel())?;
+    let gateway = gateway::open(
+        listen,
+        gateway_port,
+        &store,
+        &telemetry,
+        &controllers_cancel,
+    )
+    .await
     .inspect_err(|_| controllers_cancel.cancel())?;
     Ok(SimHandle {
         store,
@@ -215,6 +228,8 @@ pub async fn start_on(options: SimOptions, listen: &Listen) -> Result<SimHandle,
         server,
         requests,
         hooks,
+        telemetry,
+        gateway,
         controllers_cancel,
     })
 }
@@ -224,7 +239,13 @@ async fn serve_on(
     addr: SocketAddr,
     speed: f64,
     lifetime: &CancellationToken,
-    (requests, hooks): (&Arc<RequestLog>, &Arc<Hooks>),
+    // What outlives restarts: the request log, the exec hooks, and the workloads' logs and
+    // traffic counts.
+    (requests, hooks, telemetry): (
+        &Arc<RequestLog>,
+        &Arc<Hooks>,
+        &Arc<telemetry::Telemetry>,
+    ),
     tokens: &Tokens,
     tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
@@ -243,6 +264,7 @@ async fn serve_on(
         requests: requests.clone(),
         tokens: tokens.clone(),
         hooks: hooks.clone(),
+        telemetry: telemetry.clone(),
     });
     let connections = Arc::new(Connections::new(&cancel));
     let task = tokio::spawn(server::serve(

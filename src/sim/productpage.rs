@@ -1,8 +1,12 @@
-//! Bookinfo's productpage as the demo cluster serves it through the API server's service proxy:
-//! each page picks a reviews pod by the `reviews` VirtualService weights and the DestinationRule
-//! subsets, as the mesh would, and returns markup of today's Bookinfo shape.
+//! Bookinfo's productpage as the demo cluster serves it (through the gateway, the API
+//! server's service proxy or a pod's curl): each page picks a reviews pod by the `reviews`
+//! VirtualService weights and the DestinationRule subsets, as the mesh would, and says which
+//! pods took part, so the access logs and Kiali's graph show the calls that were made.
+//! The markup is `productpage_html`'s.
 
 use serde_json::Value;
+
+use super::productpage_html::{Reviews, page};
 
 /// What one page depends on, read from the store.
 #[derive(Debug, Default)]
@@ -13,31 +17,92 @@ pub struct Mesh<'a> {
     pub pods: Vec<&'a Value>,
 }
 
-/// The page for one request: status, and body.
+/// The page for one request: status, body, and the pods that served it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub status: u16,
     pub body: String,
+    pub calls: Calls,
+}
+
+/// The pods one page's calls reached (None: that call was not made or found no pod).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calls {
+    pub productpage: Option<PodRef>,
+    pub details: Option<PodRef>,
+    pub reviews: Option<PodRef>,
+    pub ratings: Option<PodRef>,
+}
+
+/// A pod as the logs name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRef {
+    pub name: String,
+    pub ip: String,
+    pub version: String,
+}
+
+impl PodRef {
+    pub fn of(pod: &Value) -> PodRef {
+        PodRef {
+            name: name(pod).to_string(),
+            ip: pod
+                .pointer("/status/podIP")
+                .and_then(Value::as_str)
+                .unwrap_or("10.244.0.1")
+                .to_string(),
+            version: label(pod, "version").unwrap_or("v1").to_string(),
+        }
+    }
 }
 
 /// `roll` is a uniform random number in 0..100_000 (the caller owns the randomness).
 pub fn serve(mesh: &Mesh, roll: u32) -> Page {
-    if ready_pods(&mesh.pods, "productpage", None).is_empty() {
+    let Some(productpage) = pick(&ready_pods(&mesh.pods, "productpage", None), roll) else {
         return Page {
             status: 503,
             body: no_endpoints("productpage"),
+            calls: Calls::default(),
         };
-    }
-    let body = match pick_reviews(mesh, roll) {
+    };
+    let mut calls = Calls {
+        productpage: Some(PodRef::of(productpage)),
+        details: pick(&ready_pods(&mesh.pods, "details", None), roll).map(PodRef::of),
+        ..Calls::default()
+    };
+    let reviews = match pick_reviews(mesh, roll) {
         Ok(Some(pod)) => {
-            let version = label(pod, "version").unwrap_or("v1");
-            page(&reviews_section(version, name(pod)))
+            let pod = PodRef::of(pod);
+            // v1 never calls ratings.
+            if pod.version != "v1" {
+                calls.ratings =
+                    pick(&ready_pods(&mesh.pods, "ratings", None), roll).map(PodRef::of);
+            }
+            calls.reviews = Some(pod);
+            calls.reviews.as_ref().map(|pod| Reviews::Served {
+                version: &pod.version,
+                pod: &pod.name,
+                ratings: calls.ratings.is_some(),
+            })
         }
         // No reviews pod behind the chosen subset, or a subset without a DestinationRule: the
         // mesh answers productpage's call with 503 and productpage prints its error.
-        Ok(None) | Err(()) => page(REVIEWS_UNAVAILABLE),
+        Ok(None) | Err(()) => None,
     };
-    Page { status: 200, body }
+    let body = page(
+        reviews.as_ref().unwrap_or(&Reviews::Unavailable),
+        calls.details.is_some(),
+    );
+    Page {
+        status: 200,
+        body,
+        calls,
+    }
+}
+
+/// A ready pod of `app`, picked by `roll`.
+pub fn ready_pod(pods: &[&Value], app: &str, roll: u32) -> Option<PodRef> {
+    pick(&ready_pods(pods, app, None), roll).map(PodRef::of)
 }
 
 /// The reviews pod that serves this request: by the weighted route when a VirtualService for
@@ -172,59 +237,10 @@ fn name(pod: &Value) -> &str {
         .unwrap_or_default()
 }
 
-fn no_endpoints(service: &str) -> String {
+pub fn no_endpoints(service: &str) -> String {
     format!(
         "{{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{{}},\"status\":\"Failure\",\
          \"message\":\"no endpoints available for service \\\"{service}\\\"\",\"reason\":\"ServiceUnavailable\",\"code\":503}}"
-    )
-}
-
-const STAR: &str = "<svg class=\"h-5 w-5 flex-none\" viewBox=\"0 0 20 20\" fill=\"currentColor\" aria-hidden=\"true\"><path fill-rule=\"evenodd\" d=\"M10 1.5l2.6 5.3 5.9.9-4.2 4.1 1 5.8L10 14.9l-5.3 2.7 1-5.8L1.5 7.7l5.9-.9z\" clip-rule=\"evenodd\" /></svg>";
-
-const REVIEWS_UNAVAILABLE: &str = "<p class=\"text-2xl text-red-500\">Error fetching product reviews</p>\n\
-     <p class=\"text-lg text-gray-600\">Sorry, product reviews are currently unavailable for this book.</p>";
-
-/// Two reviews, as Bookinfo shows them: stars only from v2 (black) and v3 (red).
-fn reviews_section(version: &str, pod: &str) -> String {
-    let reviews = [
-        (
-            "Reviewer1",
-            5,
-            "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
-        ),
-        (
-            "Reviewer2",
-            4,
-            "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.",
-        ),
-    ];
-    let colour = match version {
-        "v2" => Some("black"),
-        "v3" => Some("red"),
-        _ => None,
-    };
-    let mut html = String::from("<h4 class=\"text-3xl font-semibold\">Book Reviews</h4>\n");
-    for (reviewer, stars, text) in reviews {
-        html.push_str("<section class=\"px-6 py-12 sm:py-8 lg:px-8\">\n");
-        if let Some(colour) = colour {
-            html.push_str(&format!(
-                "<div class=\"flex gap-x-1 text-{colour}-500\">{}</div>\n",
-                STAR.repeat(stars)
-            ));
-        }
-        html.push_str(&format!(
-            "<blockquote><p>\"{text}\"</p></blockquote>\n<div class=\"font-semibold text-gray-900\">{reviewer}</div>\n\
-             <div class=\"mt-0.5 text-gray-600 font-mono\">Reviews served by: \n  {pod}\n</div>\n</section>\n"
-        ));
-    }
-    html
-}
-
-fn page(reviews: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Simple Bookstore App</title>\n</head>\n<body>\n\
-         <div class=\"container\"><h1 class=\"text-5xl font-bold\">The Comedy of Errors</h1></div>\n\
-         <div class=\"bg-blue-600/5 py-12 mx-auto\">\n{reviews}\n</div>\n</body>\n</html>\n"
     )
 }
 

@@ -22,7 +22,7 @@ use super::requests::RequestRecord;
 use super::resources::{RESOURCES, discovery, find};
 use super::status::ApiError;
 use super::tls::Tls;
-use super::{exec, handlers, openapi, portforward, proxy};
+use super::{exec, handlers, logs, openapi, portforward, proxy};
 
 /// A client gets this long to send a request's headers, on a new connection or between
 /// requests on a kept-alive one; then the connection is closed, so idle and half-sent
@@ -243,7 +243,10 @@ async fn route(
     {
         return response;
     }
-    if let Some(response) = proxy::proxy(&shared.store, &path) {
+    if let Some(response) = proxy::proxy(&shared, &path, query) {
+        return response;
+    }
+    if let Some(response) = logs::serve(&shared, req.method(), &path, &params) {
         return response;
     }
     let Some(target) = target else {

@@ -7,7 +7,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use super::tls::LOOPBACK_NAMES;
-use super::{Listen, Scenario, SimError, SimOptions, kubeconfig, start_on, write_samples};
+use super::{
+    Listen, Scenario, SimError, SimOptions, kubeconfig, start_with_gateway, write_samples,
+};
 
 /// What `istio-lab sim` was asked for.
 #[derive(Debug, Clone)]
@@ -21,6 +23,8 @@ pub struct Standalone {
     pub force: bool,
     /// A workshop room: this many learners, each with a namespace and a kubeconfig.
     pub learners: u16,
+    /// The ingress gateway's port; None: 80 where allowed, else a free one.
+    pub gateway_port: Option<u16>,
 }
 
 /// The signal that stopped the demo cluster.
@@ -62,7 +66,8 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
         speed: options.speed,
         scenario,
     };
-    let handle = start_on(options_for_start, &options.listen).await?;
+    let handle =
+        start_with_gateway(options_for_start, &options.listen, options.gateway_port).await?;
     if let Err(err) = kubeconfig::write(out, &handle.kubeconfig_yaml(), options.force) {
         handle.shutdown().await;
         return Err(err);
@@ -86,9 +91,11 @@ pub async fn run_standalone(options: &Standalone) -> Result<Stopped, SimError> {
         listen: handle.listen_addr(),
         names: handle.tls_names().to_vec(),
         kubeconfig: path,
-        // GATEWAY: the demo cluster serves no gateway port yet. When it does, put its
-        // address here and the start block prints a line for it.
-        gateway: None,
+        // What the Service advertises, so the line matches the guide's GATEWAY_URL.
+        gateway: Some(SocketAddr::new(
+            super::gateway::advertised_ip(&options.listen),
+            handle.gateway_addr().port(),
+        )),
         samples,
         room,
     };
