@@ -53,10 +53,10 @@ mod checks;
 mod controller;
 mod defaults;
 mod direct;
-mod events;
-mod exec;
 pub mod envoy_log;
 mod error;
+mod events;
+mod exec;
 mod fieldset;
 mod gateway;
 mod gateway_route;
@@ -101,6 +101,7 @@ mod validate;
 mod watch;
 mod watch_list;
 mod websocket;
+mod wiring;
 mod writes;
 
 use std::net::{IpAddr, SocketAddr};
@@ -198,6 +199,7 @@ pub async fn start_with_gateway(
     let requests = Arc::new(RequestLog::default());
     let hooks = Arc::new(Hooks::default());
     let telemetry = Arc::new(telemetry::Telemetry::default());
+    wiring::connect(&hooks, &telemetry);
     let server = serve_on(
         &store,
         SocketAddr::new(listen.addr, options.port),
@@ -241,11 +243,7 @@ async fn serve_on(
     lifetime: &CancellationToken,
     // What outlives restarts: the request log, the exec hooks, and the workloads' logs and
     // traffic counts.
-    (requests, hooks, telemetry): (
-        &Arc<RequestLog>,
-        &Arc<Hooks>,
-        &Arc<telemetry::Telemetry>,
-    ),
+    (requests, hooks, telemetry): (&Arc<RequestLog>, &Arc<Hooks>, &Arc<telemetry::Telemetry>),
     tokens: &Tokens,
     tls: &Arc<Tls>,
 ) -> Result<Serving, SimError> {
