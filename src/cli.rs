@@ -64,6 +64,13 @@ pub struct ClusterArgs {
         value_parser = namespace_name
     )]
     pub namespace: String,
+    /// Workshop: publish your progress as NAME into the lab namespace's ConfigMap
+    /// istio-lab-progress, for the instructor's class view.
+    #[arg(long, value_name = "NAME", env = "ISTIO_LAB_LEARNER")]
+    pub learner: Option<String>,
+    /// Workshop: follow the instructor's lesson, published in NAMESPACE (istio-lab class --lead).
+    #[arg(long, value_name = "NAMESPACE", value_parser = namespace_name)]
+    pub follow: Option<String>,
     /// Speed factor for the demo cluster's pod lifecycle (2 = twice as fast).
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     pub sim_speed: f64,

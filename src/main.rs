@@ -7,6 +7,7 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 
 use istio_lab::app::{self, init};
 use istio_lab::cli::{Cli, Command};
+use istio_lab::features::class::learner::{LearnerLink, WorkshopEffect};
 use istio_lab::features::cluster::{self, credentials};
 use istio_lab::features::lesson::progress::ProgressBook;
 use istio_lab::features::lesson::source as lesson_source;
@@ -201,6 +202,10 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
     };
     let (mut model, mut effects) = init::new_model(start);
     app::presenter::configure(&mut model, cli.theme, cli.present);
+    model.learner = LearnerLink::new(cli.cluster.learner.clone(), cli.cluster.follow.clone());
+    if let Some(namespace) = cli.cluster.follow.clone() {
+        effects.push(app::Effect::Workshop(WorkshopEffect::Follow { namespace }));
+    }
     let area = model.area();
     app::update::relayout(&mut model, area);
     // Kept until the app ends: the shell's kubeconfig files are removed with it.

@@ -30,12 +30,23 @@ async fn cluster() -> (SimHandle, Api<Pod>) {
     (sim, Api::default_namespaced(client))
 }
 
+/// The app's Running pod; the istio-system pods can all be Running before the controllers
+/// have made Bookinfo's, so this waits for one of its own.
 async fn pod_of(pods: &Api<Pod>, app: &str) -> String {
-    let list = pods
-        .list(&ListParams::default().labels(&format!("app={app}")))
-        .await
-        .expect("pods list");
-    list.items[0].metadata.name.clone().expect("a named pod")
+    for _ in 0..500 {
+        let list = pods
+            .list(&ListParams::default().labels(&format!("app={app}")))
+            .await
+            .expect("pods list");
+        let running = list.items.iter().find(|p| {
+            p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+        });
+        if let Some(name) = running.and_then(|p| p.metadata.name.clone()) {
+            return name;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no Running {app} pod");
 }
 
 /// One GET over a forwarded port: status and body.

@@ -62,6 +62,7 @@ pub fn new_model(start: Start) -> (Model, Vec<Effect>) {
         color: start.color,
         theme: Default::default(),
         presenter: Default::default(),
+        learner: Default::default(),
         quit: false,
         exit_code: 0,
     };

@@ -74,6 +74,10 @@ pub struct Presenter {
     pub revealed: (usize, usize),
     /// Where the big title goes, above the lesson pane (set with the layout).
     pub title_area: Option<Rect>,
+    /// When presenting started: the speaker notes' clock counts from it.
+    pub started: Option<jiff::Timestamp>,
+    /// The position last sent to `istio-lab notes`.
+    pub published: Option<crate::features::notes::Position>,
 }
 
 impl Presenter {
@@ -125,6 +129,9 @@ pub struct Model {
     /// Presenter mode (`--present`, `P`): contrast, no key hints, a big title, steps revealed
     /// one by one.
     pub presenter: Presenter,
+    /// The workshop, from the learner's side: progress published (`--learner`), the
+    /// instructor's lesson followed (`--follow`).
+    pub learner: crate::features::class::learner::LearnerLink,
     pub quit: bool,
     /// The process's exit status once `quit` is set (a signal's 128 + N, else 0).
     pub exit_code: u8,

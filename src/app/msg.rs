@@ -1,6 +1,7 @@
 //! The one message type everything becomes, and the effects update asks the runtime to perform.
 //! Each feature has its own messages and effects; these enums only compose them.
 
+use crate::features::class::learner::{WorkshopEffect, WorkshopMsg};
 use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -35,6 +36,7 @@ pub enum Msg {
     Cluster(ClusterMsg),
     Traffic(TrafficMsg),
     Shell(ShellMsg),
+    Workshop(WorkshopMsg),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +57,9 @@ pub enum Effect {
     Cluster(ClusterEffect),
     Traffic(TrafficEffect),
     Shell(ShellEffect),
+    Workshop(WorkshopEffect),
+    /// Tell `istio-lab notes` where the presenter is.
+    Notes(crate::features::notes::Position),
 }
 
 /// Signals the app handles: the ending ones leave cleanly with the exit code a shell expects

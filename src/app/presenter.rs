@@ -146,3 +146,31 @@ pub fn detail(model: &Model) -> String {
     }
     text
 }
+
+/// Where the presenter is, for `istio-lab notes`, when it changed since last sent: the lesson,
+/// the last step revealed, and when presenting started. Nothing while not presenting.
+pub fn notes_position(
+    model: &mut Model,
+    now: jiff::Timestamp,
+) -> Option<crate::features::notes::Position> {
+    if !model.presenter.on {
+        model.presenter.started = None;
+        model.presenter.published = None;
+        return None;
+    }
+    let started = *model.presenter.started.get_or_insert(now);
+    let index = model.lesson.index;
+    let position = crate::features::notes::Position {
+        lesson: index,
+        step: model
+            .presenter
+            .revealed_steps(index)
+            .and_then(|revealed| revealed.checked_sub(1)),
+        started: started.as_second(),
+    };
+    if model.presenter.published == Some(position) {
+        return None;
+    }
+    model.presenter.published = Some(position);
+    Some(position)
+}

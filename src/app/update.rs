@@ -4,6 +4,7 @@
 //! This file only dispatches: keys and clicks that belong to the whole screen are handled here,
 //! everything else goes to the feature it belongs to.
 
+use crate::features::class::learner;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -24,6 +25,7 @@ use crate::ui::layout::{self, Arrangement, Pane};
 
 pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let activity = matches!(msg, Msg::Key(_) | Msg::Mouse(_));
     match msg {
         Msg::Key(key) => {
             // Windows and kitty's protocol report releases too; act on presses and repeats only.
@@ -91,6 +93,11 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
         }
         Msg::Traffic(msg) => traffic::update::on_msg(model, msg, now, &mut effects),
         Msg::Shell(msg) => shell::update::on_msg(&mut model.shell, msg),
+        Msg::Workshop(msg) => {
+            if let Some(text) = learner::on_msg(model, msg) {
+                effects.push(model.toast(ToastLevel::Warning, text));
+            }
+        }
     }
     // Another lesson may be about another live pane; on a two-pane screen that one comes in.
     if model.layout.live_for != Some(model.lesson.index) {
@@ -99,6 +106,12 @@ pub fn update(model: &mut Model, msg: Msg, now: Timestamp) -> Vec<Effect> {
     }
     // Whatever changed the shell pane's size (a resize, zoom, focus), the pty hears it once.
     shell::update::sync_pty_size(&mut model.shell, &mut effects);
+    if let Some(effect) = learner::after_update(model, activity, now) {
+        effects.push(Effect::Workshop(effect));
+    }
+    if let Some(position) = presenter::notes_position(model, now) {
+        effects.push(Effect::Notes(position));
+    }
     effects
 }
 
@@ -226,6 +239,12 @@ fn on_key(model: &mut Model, key: KeyEvent, now: Timestamp, effects: &mut Vec<Ef
     }
     match key.code {
         KeyCode::Char('q') => model.quit = !lesson::reset_view::ask_before_quit(model),
+        // Following the instructor: to their lesson, only when asked.
+        KeyCode::Char('L') => {
+            if let Some(index) = learner::lead_index(model) {
+                lesson::update::goto_lesson(model, index, effects);
+            }
+        }
         KeyCode::Tab => focus(model, model.focus.next()),
         KeyCode::BackTab => focus(model, model.focus.previous()),
         KeyCode::F(n @ 1..=4) => focus(model, Pane::ALL[usize::from(n) - 1]),

@@ -1,6 +1,8 @@
 //! Performs the effects update asks for: the features' own effect runners for the cluster, and
 //! the runtime's clipboard, timers and progress file. Every result comes back as a `Msg`.
 
+use crate::features::class::learner_effects;
+use crate::features::notes::runner::NotesRunner;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -23,7 +25,7 @@ pub struct Context {
     pub progress_book: ProgressBook,
     /// The cluster to watch; `None` when no client could be built (the lessons still work).
     pub client: Option<kube::Client>,
-    /// Whether the probe may try GATEWAY_URL (not on the demo cluster, whose address is fictional).
+    /// Whether the probe may try GATEWAY_URL (the demo cluster's gateway is real too).
     pub try_gateway: bool,
     /// The kubeconfig's exec credential plugin, when there is one: its notices reach the app.
     pub credentials: Option<crate::features::cluster::credentials::ExecCredentials>,
@@ -39,6 +41,7 @@ pub struct EffectRunner {
     cluster: ClusterEffects,
     traffic: TrafficEffects,
     shell: ShellEffects,
+    notes: NotesRunner,
 }
 
 impl EffectRunner {
@@ -48,6 +51,7 @@ impl EffectRunner {
         let shell = ShellEffects::new(tx.clone());
         EffectRunner {
             shell,
+            notes: NotesRunner::default(),
             tx,
             context,
             progress_dirty: false,
@@ -104,6 +108,10 @@ impl EffectRunner {
             Effect::Cluster(effect) => self.cluster.run(effect),
             Effect::Traffic(effect) => self.traffic.run(effect, &self.cluster),
             Effect::Shell(effect) => self.shell.run(effect),
+            Effect::Workshop(effect) => {
+                learner_effects::run(&self.tx, self.context.client.clone(), effect);
+            }
+            Effect::Notes(position) => self.notes.publish(position),
         }
     }
 

@@ -29,6 +29,9 @@ pub fn draw(frame: &mut Frame, model: &Model, theme: Theme) {
             theme.muted(),
         ));
     }
+    if let Some(note) = crate::features::class::learner::lead_note(model) {
+        spans.push(Span::styled(format!("{note} "), theme.key()));
+    }
     if let Some(lesson) = model.current_lesson() {
         spans.push(Span::styled(
             format!("{}/{} ", model.lesson.index + 1, model.lessons.len()),

@@ -3,6 +3,8 @@
 
 pub mod doc;
 pub mod effects;
+pub mod learner;
+pub mod learner_effects;
 pub mod model;
 pub mod publish;
 pub mod update;

@@ -300,7 +300,7 @@ fn weights_text(weights: &BTreeMap<String, u32>) -> String {
 /// Subset → weight of the route the traffic lab drives (the default route, not a `match` one)
 /// to the VirtualService's first host, leaving out zero weights (absent and 0 read the same).
 /// Widened to the lesson file's numbers, which may be written out of range and then never hold.
-fn route_weights(vs: &MeshObject) -> BTreeMap<String, u32> {
+pub(crate) fn route_weights(vs: &MeshObject) -> BTreeMap<String, u32> {
     let host = vs
         .virtual_service()
         .and_then(|view| view.hosts.first())

@@ -5,6 +5,7 @@
 pub mod channel;
 pub mod model;
 pub mod position;
+pub mod runner;
 pub mod view;
 
 pub use channel::{Publisher, socket_path};
