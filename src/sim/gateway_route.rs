@@ -115,7 +115,44 @@ fn uri_matches(rule: &Value, path: &str) -> bool {
 }
 
 /// The destination for `host` and `path` at the ingress gateway, or None (Envoy's 404).
+///
+/// One demo cluster may serve a workshop room, where every learner applies the guide's
+/// `bookinfo-gateway` (hosts `*`) in their own namespace. There the gateway routes by
+/// namespace: a Host header naming a namespace (`learner-07`, or `learner-07.anything`)
+/// picks that namespace's route, and a request that names none while several namespaces
+/// have a route is not guessed at (404), so nobody is shown another learner's Bookinfo.
 pub fn route(
+    gateways: &[&Value],
+    virtual_services: &[&Value],
+    host: &str,
+    path: &str,
+) -> Option<Destination> {
+    let named = host.split(['.', ':']).next().unwrap_or_default();
+    let in_namespace = |ns: &str| -> Vec<&Value> {
+        virtual_services
+            .iter()
+            .copied()
+            .filter(|vs| text(vs, "/metadata/namespace") == ns)
+            .collect()
+    };
+    let own = in_namespace(named);
+    if let Some(found) = route_among(gateways, &own, host, path) {
+        return Some(found);
+    }
+    let mut namespaces: Vec<&str> = virtual_services
+        .iter()
+        .filter(|vs| route_among(gateways, &[vs], host, path).is_some())
+        .map(|vs| text(vs, "/metadata/namespace"))
+        .collect();
+    namespaces.sort_unstable();
+    namespaces.dedup();
+    if namespaces.len() > 1 {
+        return None;
+    }
+    route_among(gateways, virtual_services, host, path)
+}
+
+fn route_among(
     gateways: &[&Value],
     virtual_services: &[&Value],
     host: &str,
@@ -203,6 +240,29 @@ mod tests {
         assert_eq!(
             route(&[&gateway], &[&vs], "127.0.0.1", "/productpages"),
             None
+        );
+    }
+
+    #[test]
+    fn in_a_room_the_host_names_the_namespace_and_a_guess_is_not_made() {
+        let (gateway, vs) = bookinfo();
+        let moved = |value: &Value, ns: &str| {
+            let mut value = value.clone();
+            value["metadata"]["namespace"] = json!(ns);
+            value
+        };
+        let (g1, v1) = (moved(&gateway, "learner-01"), moved(&vs, "learner-01"));
+        let (g2, v2) = (moved(&gateway, "learner-02"), moved(&vs, "learner-02"));
+        let gateways = [&g1, &g2];
+        let routes = [&v1, &v2];
+        let to = |host: &str| route(&gateways, &routes, host, "/productpage").map(|d| d.namespace);
+        assert_eq!(to("learner-02"), Some("learner-02".to_string()));
+        assert_eq!(to("learner-01.bookinfo:80"), Some("learner-01".to_string()));
+        assert_eq!(to("127.0.0.1:8080"), None, "two namespaces, no name: not guessed");
+        // One learner alone is found without a name, as on a one-person demo cluster.
+        assert_eq!(
+            route(&[&g1], &[&v1], "127.0.0.1:8080", "/productpage").map(|d| d.namespace),
+            Some("learner-01".to_string())
         );
     }
 
