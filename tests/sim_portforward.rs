@@ -38,9 +38,10 @@ async fn pod_of(pods: &Api<Pod>, app: &str) -> String {
             .list(&ListParams::default().labels(&format!("app={app}")))
             .await
             .expect("pods list");
-        let running = list.items.iter().find(|p| {
-            p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
-        });
+        let running = list
+            .items
+            .iter()
+            .find(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"));
         if let Some(name) = running.and_then(|p| p.metadata.name.clone()) {
             return name;
         }

@@ -258,7 +258,11 @@ mod tests {
         let to = |host: &str| route(&gateways, &routes, host, "/productpage").map(|d| d.namespace);
         assert_eq!(to("learner-02"), Some("learner-02".to_string()));
         assert_eq!(to("learner-01.bookinfo:80"), Some("learner-01".to_string()));
-        assert_eq!(to("127.0.0.1:8080"), None, "two namespaces, no name: not guessed");
+        assert_eq!(
+            to("127.0.0.1:8080"),
+            None,
+            "two namespaces, no name: not guessed"
+        );
         // One learner alone is found without a name, as on a one-person demo cluster.
         assert_eq!(
             route(&[&g1], &[&v1], "127.0.0.1:8080", "/productpage").map(|d| d.namespace),

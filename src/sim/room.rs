@@ -65,6 +65,15 @@ pub fn may(user: &str, verb: &str, resource: &str, name: Option<&str>, namespace
     }
 }
 
+/// The namespace of a service-proxy or log path that `user` may not reach, if any.
+pub fn refused_path<'a>(user: &str, path: &'a str) -> Option<&'a str> {
+    let rest = path.strip_prefix("/api/v1/namespaces/")?;
+    let (namespace, rest) = rest.split_once('/')?;
+    let reaching = rest.starts_with("services/") && rest.contains("/proxy")
+        || rest.starts_with("pods/") && rest.ends_with("/log");
+    (reaching && !may(user, "get", "services", None, namespace)).then_some(namespace)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +106,34 @@ mod tests {
         assert!(may(me, "get", "namespaces", Some("learner-07"), ""));
         assert!(!may(me, "get", "namespaces", Some("learner-08"), ""));
         assert!(!may(me, "delete", "namespaces", Some("learner-07"), ""));
+    }
+
+    #[test]
+    fn a_learner_reaches_services_and_logs_of_their_own_namespace_only() {
+        let me = "learner-07";
+        let proxy = "/api/v1/namespaces/learner-08/services/productpage:9080/proxy/productpage";
+        assert_eq!(refused_path(me, proxy), Some("learner-08"));
+        assert_eq!(
+            refused_path(me, &proxy.replace("learner-08", "learner-07")),
+            None
+        );
+        assert_eq!(
+            refused_path(me, "/api/v1/namespaces/default/pods/p/log"),
+            Some("default")
+        );
+        assert_eq!(
+            refused_path(
+                me,
+                "/api/v1/namespaces/istio-system/services/kiali:20001/proxy/"
+            ),
+            None
+        );
+        assert_eq!(refused_path("instructor", proxy), None);
+        assert_eq!(
+            refused_path(me, "/api/v1/namespaces/learner-08/pods"),
+            None,
+            "not a proxy"
+        );
     }
 
     #[test]

@@ -243,6 +243,16 @@ async fn route(
     {
         return response;
     }
+    // A room's learner reaches services (and their logs) in their own namespace only, as
+    // RBAC on `services/proxy` and `pods/log` would allow.
+    if let Some(namespace) = super::room::refused_path(user, &path) {
+        return error_response(&ApiError::new(
+            403,
+            Some("Forbidden"),
+            &format!("User \"{user}\" cannot get resource in the namespace \"{namespace}\""),
+            None,
+        ));
+    }
     if let Some(response) = proxy::proxy(&shared, &path, query) {
         return response;
     }
