@@ -11,8 +11,8 @@ use crate::features::cluster::model::ClusterView;
 use crate::features::cluster::{MeshKind, PodRow, ServiceRow, discover_istio};
 use crate::features::lesson::Lesson;
 use crate::features::lesson::check_report::{Report, report};
-use crate::features::lesson::effects::ask;
-use crate::features::lesson::probe::Answers;
+use crate::features::lesson::effects::{PROBE_TIMEOUT, ask};
+use crate::features::lesson::probe::{Answer, Answers};
 use crate::features::lesson::steps::Facts;
 
 pub async fn run(
@@ -67,10 +67,16 @@ pub async fn run(
         .filter_map(|s| s.check.as_ref())
         .flat_map(|c| c.probes(namespace))
         .collect();
-    for probe in probes {
-        let answer = ask(client, &probe).await;
-        answers.insert(probe, answer);
-    }
+    // Asked together, each within the app's limit: a page behind a service without
+    // endpoints is retried by the client for minutes otherwise.
+    let asked = futures::future::join_all(probes.into_iter().map(|probe| async move {
+        let answer = tokio::time::timeout(PROBE_TIMEOUT, ask(client, &probe))
+            .await
+            .unwrap_or_else(|_| Answer::Failed("응답이 없습니다".into()));
+        (probe, answer)
+    }))
+    .await;
+    answers.extend(asked);
     let facts = Facts {
         cluster: &cluster,
         lab_namespace: namespace,

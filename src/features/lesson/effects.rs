@@ -39,7 +39,7 @@ pub fn apply_command(
 
 /// How long one probe may take: a page behind a service without endpoints is retried by the
 /// client, and a step's reason should not wait for that.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Asks every probe in its own task, so a slow page never holds back a namespace's labels;
 /// each answer comes back as its own message.
