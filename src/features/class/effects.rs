@@ -140,27 +140,39 @@ fn applied(cm: ConfigMap) -> ClassMsg {
     }
 }
 
-/// The lead's lesson, server-side applied to `istio-lab-class` in `namespace`.
-pub async fn publish_lead(client: &Client, namespace: &str, doc: &LeadDoc) -> Result<(), String> {
+/// Server-side apply (fieldManager `istio-lab`, forced: these ConfigMaps are the app's own)
+/// of the ConfigMap `name` in `namespace`, labelled as istio-lab's, holding `data`.
+pub async fn apply_configmap(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    data: BTreeMap<String, String>,
+) -> Result<(), kube::Error> {
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
     let body = serde_json::json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {
-            "name": CLASS_CONFIGMAP,
+            "name": name,
             "labels": BTreeMap::from([PART_OF_LABEL]),
         },
-        "data": doc.to_data(),
+        "data": data,
     });
     api.patch(
-        CLASS_CONFIGMAP,
-        &PatchParams::apply(FIELD_MANAGER),
+        name,
+        &PatchParams::apply(FIELD_MANAGER).force(),
         &Patch::Apply(&body),
     )
     .await
     .map(|_| ())
-    .map_err(|e| match e {
-        kube::Error::Api(s) if s.code == 403 => format!("권한이 없습니다 ({})", s.message),
-        other => other.to_string(),
-    })
+}
+
+/// The lead's lesson, server-side applied to `istio-lab-class` in `namespace`.
+pub async fn publish_lead(client: &Client, namespace: &str, doc: &LeadDoc) -> Result<(), String> {
+    apply_configmap(client, namespace, CLASS_CONFIGMAP, doc.to_data())
+        .await
+        .map_err(|e| match e {
+            kube::Error::Api(s) if s.code == 403 => format!("권한이 없습니다 ({})", s.message),
+            other => other.to_string(),
+        })
 }

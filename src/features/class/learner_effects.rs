@@ -1,18 +1,15 @@
 //! The learner's workshop I/O: the progress ConfigMap's server-side apply, and the watch on
 //! the instructor's `istio-lab-class` ConfigMap while following.
 
-use std::collections::BTreeMap;
-
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Client;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::doc::{
-    CLASS_CONFIGMAP, FIELD_MANAGER, LeadDoc, PART_OF_LABEL, PROGRESS_CONFIGMAP, ProgressDoc,
-};
+use super::doc::{CLASS_CONFIGMAP, LeadDoc, PROGRESS_CONFIGMAP, ProgressDoc};
+use super::effects::apply_configmap;
 use super::learner::{WorkshopEffect, WorkshopMsg};
 use super::publish::Written;
 use crate::app::Msg;
@@ -36,25 +33,8 @@ pub fn run(tx: &UnboundedSender<Msg>, client: Option<Client>, effect: WorkshopEf
 }
 
 async fn publish(client: &Client, namespace: &str, doc: &ProgressDoc) -> Written {
-    let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
-    let body = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {
-            "name": PROGRESS_CONFIGMAP,
-            "labels": BTreeMap::from([PART_OF_LABEL]),
-        },
-        "data": doc.to_data(),
-    });
-    match api
-        .patch(
-            PROGRESS_CONFIGMAP,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(&body),
-        )
-        .await
-    {
-        Ok(_) => Written::Ok,
+    match apply_configmap(client, namespace, PROGRESS_CONFIGMAP, doc.to_data()).await {
+        Ok(()) => Written::Ok,
         Err(kube::Error::Api(status)) if status.code == 403 => Written::Forbidden(status.message),
         Err(e) => Written::Failed(e.to_string()),
     }
