@@ -164,12 +164,17 @@ fn report(measured: &[Measured], cpu_percent: f64, rss: f64, peak: f64) -> bool 
     let unseen: usize = measured.iter().map(|m| m.unseen_patches).sum();
     let probes_ok: usize = measured.iter().map(|m| m.probes_ok).sum();
     let probes_other: usize = measured.iter().map(|m| m.probes_other).sum();
+    let not_connected: Vec<&String> = measured
+        .iter()
+        .filter_map(|m| m.not_connected.as_ref())
+        .collect();
     let max_delay = delays.last().copied().unwrap_or_default();
     let patch_p99 = percentile(&patches, 0.99);
 
     let rss_met = rss < TARGET_RSS_MIB;
     let patch_met = !patches.is_empty() && patch_p99 < TARGET_PATCH_P99 && errors.is_empty();
     let watch_met = !delays.is_empty() && unseen == 0 && max_delay <= TARGET_WATCH_MAX;
+    let connected_met = not_connected.is_empty();
     println!();
     println!(
         "one demo cluster (own process) serving {LEARNERS} learners for {} s: watchers, probe 5/s, slider patch every 2 s each",
@@ -206,8 +211,16 @@ fn report(measured: &[Measured], cpu_percent: f64, rss: f64, peak: f64) -> bool 
         millis(percentile(&probes, 0.5)),
         millis(percentile(&probes, 0.99)),
     );
+    println!(
+        "| learners whose watchers ended connected | {} of {LEARNERS} | all | {} |",
+        measured.len() - not_connected.len(),
+        met(connected_met)
+    );
+    for state in not_connected.iter().take(5) {
+        eprintln!("room: watchers not connected: {state}");
+    }
     for error in errors.iter().take(5) {
         eprintln!("room: {error}");
     }
-    rss_met && patch_met && watch_met
+    rss_met && patch_met && watch_met && connected_met
 }

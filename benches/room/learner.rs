@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use istio_lab::features::cluster::apply::{Writer, apply_manifest};
 use istio_lab::features::cluster::mesh::{MeshObject, ServiceRef, Weight};
-use istio_lab::features::cluster::{Change, ClusterEvent, MeshKind, WatchHandle, spawn_watchers};
+use istio_lab::features::cluster::{
+    Change, ClusterEvent, ConnectionState, MeshKind, WatchHandle, spawn_watchers,
+};
 use istio_lab::features::traffic::probe_route::{is_productpage, via_api_proxy};
 use istio_lab::features::traffic::{merge_patch, weighted_route};
 use kube::Client;
@@ -37,6 +39,8 @@ struct Seen {
     delays: Mutex<Vec<Duration>>,
     /// Patches whose change the watchers had not shown by the time the next was sent.
     missed: AtomicUsize,
+    /// The watchers' combined state, as the app's connection line shows it.
+    connection: Mutex<Option<ConnectionState>>,
 }
 
 pub struct Learner {
@@ -57,6 +61,8 @@ pub struct Measured {
     pub probes_ok: usize,
     pub probes_other: usize,
     pub probe_latencies: Vec<Duration>,
+    /// The watchers' state at the end, when it is not "connected" (e.g. a refusal).
+    pub not_connected: Option<String>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -116,6 +122,7 @@ impl Learner {
         let ready = async {
             while !is_productpage(&via_api_proxy(&learner.client, &learner.namespace).await)
                 || lock(&learner.seen.latest).is_none()
+                || learner.not_connected().is_some()
             {
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
@@ -128,12 +135,21 @@ impl Learner {
         };
         tokio::time::timeout(limit, ready).await.map_err(|_| {
             format!(
-                "{}: Bookinfo or its watchers not ready in {limit:?}",
-                learner.namespace
+                "{}: Bookinfo or its watchers not ready in {limit:?} ({})",
+                learner.namespace,
+                learner.not_connected().unwrap_or_default()
             )
         })??;
         lock(&learner.seen.delays).clear();
         Ok(learner)
+    }
+
+    /// The watchers' state unless every one has listed and is watching.
+    fn not_connected(&self) -> Option<String> {
+        match &*lock(&self.seen.connection) {
+            Some(ConnectionState::Connected { .. }) => None,
+            other => Some(format!("{}: {other:?}", self.namespace)),
+        }
     }
 
     /// Sets v1 to `v1` and the other subset of the route to the rest, as the slider does,
@@ -221,6 +237,7 @@ impl Learner {
         measured.watch_delays = std::mem::take(&mut *lock(&self.seen.delays));
         measured.unseen_patches = self.seen.missed.load(Ordering::Relaxed)
             + usize::from(lock(&self.seen.pending).is_some());
+        measured.not_connected = self.not_connected();
         self.watch.stop();
         measured
     }
@@ -229,6 +246,9 @@ impl Learner {
 /// One event from the learner's watchers: the reviews VirtualService as now watched, and
 /// the delay of the pending patch when this is its change.
 fn saw(seen: &Seen, service: &ServiceRef, event: ClusterEvent) {
+    if let ClusterEvent::Connection(state) = &event {
+        *lock(&seen.connection) = Some(state.clone());
+    }
     let ClusterEvent::Mesh {
         kind: MeshKind::VirtualService,
         change,
