@@ -5,6 +5,7 @@
 use istio_lab::features::cluster::msg::ClusterMsg;
 use std::time::Duration;
 
+pub mod child;
 #[path = "../../tests/common/harness.rs"]
 pub mod harness;
 

@@ -17,9 +17,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 pub const NAMESPACE: &str = "default";
 const LABEL: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n  labels:\n    istio-injection: enabled\n";
-const BOOKINFO: &str = include_str!("../../assets/bookinfo/bookinfo.yaml");
-const RULE: &str = include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
-const ROUTE: &str = include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
+pub const BOOKINFO: &str = include_str!("../../assets/bookinfo/bookinfo.yaml");
+pub const RULE: &str = include_str!("../../assets/bookinfo/destination-rule-reviews.yaml");
+pub const ROUTE: &str = include_str!("../../assets/bookinfo/virtual-service-reviews-80-20.yaml");
 
 /// How the app starts on the demo cluster: the built-in Korean lessons, lab namespace
 /// `default`, no remembered progress, colour on, no watchers, the clock at the epoch.
