@@ -21,11 +21,11 @@ pub struct Cli {
     #[command(flatten)]
     pub cluster: ClusterArgs,
     /// Colours: dark, light, or contrast (for a projector). `T` cycles them while running.
-    #[arg(long, value_name = "THEME", env = "ISTIO_LAB_THEME", value_parser = ThemeName::parse)]
+    #[arg(long, value_name = "THEME", env = "ISTIO_LAB_THEME", value_parser = ThemeName::parse, global = true)]
     pub theme: Option<ThemeName>,
     /// Presenter mode: contrast colours (unless --theme says otherwise), no key hints, the
     /// lesson title big, Space reveals a lesson's steps one by one. `P` toggles it.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub present: bool,
     /// Forget the remembered lesson and scroll position.
     #[arg(long)]
@@ -54,16 +54,16 @@ pub struct ClusterArgs {
     /// Kubeconfig context.
     #[arg(long, value_name = "CONTEXT", global = true)]
     pub context: Option<String>,
-    /// The lab namespace (where Bookinfo runs).
+    /// The lab namespace (where Bookinfo runs); default: the kubeconfig context's namespace,
+    /// else `default`, as kubectl chooses.
     #[arg(
         short = 'n',
         long = "namespace",
         global = true,
         value_name = "NS",
-        default_value = "default",
         value_parser = namespace_name
     )]
-    pub namespace: String,
+    pub namespace: Option<String>,
     /// Workshop: publish your progress as NAME into the lab namespace's ConfigMap
     /// istio-lab-progress, for the instructor's class view.
     #[arg(long, value_name = "NAME", env = "ISTIO_LAB_LEARNER")]

@@ -18,7 +18,7 @@ use istio_lab::sim;
 fn main() -> ExitCode {
     let _ = color_eyre::install();
     let cli = Cli::parse();
-    let _log_guard = init_logging();
+    let _log_guard = runtime::logging::init();
     let result = match &cli.command {
         Some(Command::Lessons) => list_lessons(&cli).map(|()| 0),
         Some(Command::Render { lesson, width }) => render_lesson(&cli, lesson, *width).map(|()| 0),
@@ -83,23 +83,6 @@ fn runtime_builder() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .wrap_err("비동기 런타임을 시작할 수 없습니다")
-}
-
-/// Logs go to a file: the screen belongs to the TUI.
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = progress::default_path()?.parent()?.to_path_buf();
-    runtime::files::private_dir(&dir).ok()?;
-    let file = runtime::files::open_private(&dir.join("istio-lab.log"), true).ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ISTIO_LAB_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
 }
 
 fn list_lessons(cli: &Cli) -> Result<()> {
@@ -169,7 +152,14 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
         }
         None => ProgressBook::default(),
     };
-    let connection = connect(cli).await?;
+    let mut connection = connect(cli).await?;
+    if connection.namespace.is_empty() {
+        connection.namespace = cli
+            .cluster
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
+    }
     if let Some(problem) = &connection.problem {
         warning = Some(match warning {
             Some(w) => format!("{problem} · {w}"),
@@ -190,7 +180,7 @@ async fn run_tui(cli: &Cli) -> Result<u8> {
             demo: connection.demo.is_some(),
             context: connection.context.clone(),
             server: connection.server.clone(),
-            namespace: cli.cluster.namespace.clone(),
+            namespace: connection.namespace.clone(),
         },
         now: jiff::Timestamp::now(),
         watch: connection.client.is_some(),
@@ -243,7 +233,7 @@ fn start_shell(
                 demo_kubeconfig: connection.demo.as_ref().map(|sim| sim.kubeconfig_yaml()),
                 kubeconfig: cli.cluster.kubeconfig.as_deref(),
                 context: &connection.context,
-                namespace: &cli.cluster.namespace,
+                namespace: &connection.namespace,
                 exe: std::env::current_exe().ok(),
                 samples: istio_lab::features::lesson::run_command::MANIFESTS,
             })
@@ -269,6 +259,8 @@ struct Connection {
     context: String,
     /// The API server's `host:port`.
     server: String,
+    /// The lab namespace: `-n`, else the context's, else `default`.
+    namespace: String,
     /// Why there is no client (shown in the cluster pane for as long as that holds), or a
     /// note about the demo cluster or from the credential plugin; the lessons work regardless.
     problem: Option<String>,
@@ -303,6 +295,11 @@ async fn connect(cli: &Cli) -> Result<Connection> {
             Err(e) => return Ok(no_client(explicit, args.context.clone(), e)),
         };
     let server = cluster::server_of(&config);
+    // `-n`, else the context's namespace, as kubectl chooses.
+    let namespace = args
+        .namespace
+        .clone()
+        .unwrap_or_else(|| config.default_namespace.clone());
     if let Some(command) = credentials::plugin_command(&config) {
         // The terminal is not taken yet: a slow login says what the wait is, and a plugin
         // that asks (an MFA code) reads and writes the terminal now, never under the TUI.
@@ -321,6 +318,7 @@ async fn connect(cli: &Cli) -> Result<Connection> {
                 demo: None,
                 context: context.unwrap_or_default(),
                 server,
+                namespace,
                 // What the plugin said on stderr (only in the log otherwise), once.
                 problem: credentials.as_ref().map(|c| c.notice()).and_then(|notice| {
                     let line = notice.last_stderr?;
@@ -345,6 +343,7 @@ fn no_client(
     );
     tracing::error!("no cluster client from {place}: {error:?}");
     Connection {
+        namespace: String::new(),
         client: None,
         demo: None,
         context: context.unwrap_or_default(),
@@ -369,6 +368,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
     };
     match started {
         Ok(handle) => Connection {
+            namespace: String::new(),
             client: cluster::client_from_config(handle.kube_config()).ok(),
             server: cluster::server_of(&handle.kube_config()),
             demo: Some(handle),
@@ -377,6 +377,7 @@ async fn start_demo(speed: f64, note: Option<String>) -> Connection {
             credentials: None,
         },
         Err(e) => Connection {
+            namespace: String::new(),
             client: None,
             demo: None,
             context: String::new(),

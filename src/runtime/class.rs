@@ -19,6 +19,8 @@ pub struct ClassRun {
     pub lesson_titles: Vec<String>,
     pub lead: Option<String>,
     pub color: bool,
+    /// `--theme` (or contrast with `--present`): the class view goes on a projector too.
+    pub theme: crate::ui::theme::ThemeName,
 }
 
 pub async fn run(class: ClassRun) -> std::io::Result<u8> {
@@ -34,7 +36,7 @@ pub async fn run(class: ClassRun) -> std::io::Result<u8> {
             tx.clone(),
         )),
     ];
-    let theme = Theme::new(class.color);
+    let theme = Theme::named(class.theme, class.color);
     let mut model = ClassModel::new(class.lesson_titles, class.lead, super::now());
     update(
         &mut model,

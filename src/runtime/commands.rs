@@ -16,7 +16,12 @@ pub async fn check(cli: &Cli, wanted: &str, json: bool) -> Result<u8> {
         vec![lesson_source::find(&loaded.lessons, wanted)?]
     };
     let client = kubeconfig_client(cli).await?;
-    let report = super::check::run(&client, &lessons, &cli.cluster.namespace)
+    let namespace = cli
+        .cluster
+        .namespace
+        .clone()
+        .unwrap_or_else(|| client.default_namespace().to_string());
+    let report = super::check::run(&client, &lessons, &namespace)
         .await
         .wrap_err("클러스터를 읽을 수 없습니다")?;
     if json {
@@ -61,6 +66,11 @@ pub async fn class(
         lesson_titles: loaded.lessons.iter().map(|l| l.title.clone()).collect(),
         lead: lead.clone(),
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        theme: match (cli.theme, cli.present) {
+            (Some(theme), _) => theme,
+            (None, true) => crate::ui::theme::ThemeName::Contrast,
+            (None, false) => crate::ui::theme::ThemeName::default(),
+        },
     };
     super::class::run(class)
         .await

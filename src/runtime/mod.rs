@@ -9,6 +9,7 @@ pub mod commands;
 pub mod effects;
 pub mod events;
 pub mod files;
+pub mod logging;
 pub mod notes;
 pub mod progress_file;
 pub mod terminal;
