@@ -140,6 +140,20 @@ fn applied(cm: ConfigMap) -> ClassMsg {
     }
 }
 
+/// The server-side apply body of one of the workshop's ConfigMaps: only the fields istio-lab
+/// owns (its name, the part-of label, the data), so other managers' fields stay theirs.
+pub fn configmap_body(name: &str, data: BTreeMap<String, String>) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": name,
+            "labels": BTreeMap::from([PART_OF_LABEL]),
+        },
+        "data": data,
+    })
+}
+
 /// Server-side apply (fieldManager `istio-lab`, forced: these ConfigMaps are the app's own)
 /// of the ConfigMap `name` in `namespace`, labelled as istio-lab's, holding `data`.
 pub async fn apply_configmap(
@@ -149,15 +163,7 @@ pub async fn apply_configmap(
     data: BTreeMap<String, String>,
 ) -> Result<(), kube::Error> {
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
-    let body = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {
-            "name": name,
-            "labels": BTreeMap::from([PART_OF_LABEL]),
-        },
-        "data": data,
-    });
+    let body = configmap_body(name, data);
     api.patch(
         name,
         &PatchParams::apply(FIELD_MANAGER).force(),
