@@ -137,3 +137,44 @@ fn without_a_cluster_version_still_names_the_client() {
         text(&analyze)
     );
 }
+
+/// On a gateway port other than 80 (another process holds 80, or the sim may not bind it),
+/// installing again keeps the Service's `http2` port where the gateway listens: no conflict
+/// with the demo's installer, and the guide's GATEWAY_URL still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installing_again_keeps_the_gateways_real_port() {
+    use istio_lab::sim::{self, Listen, Scenario, SimOptions};
+    use k8s_openapi::api::core::v1::Service;
+    use kube::Api;
+    let options = SimOptions {
+        port: 0,
+        speed: 50.0,
+        scenario: Scenario::demo().expect("the demo scenario"),
+    };
+    let sim = sim::start_with_gateway(options, &Listen::default(), Some(0))
+        .await
+        .expect("the demo cluster starts");
+    let gateway_port = i32::from(sim.gateway_addr().port());
+    assert_ne!(gateway_port, 80, "a free port was asked for");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("kubeconfig written");
+
+    let install = istioctl(&kubeconfig, &["install", "--set", "profile=demo", "-y"]);
+    assert!(install.status.success(), "{}", text(&install));
+
+    let client = Client::try_from(sim.kube_config()).expect("client");
+    let services: Api<Service> = Api::namespaced(client, "istio-system");
+    let service = services
+        .get("istio-ingressgateway")
+        .await
+        .expect("the Service");
+    let http2 = service
+        .spec
+        .and_then(|s| s.ports)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some("http2"))
+        .map(|p| p.port);
+    assert_eq!(http2, Some(gateway_port));
+}
