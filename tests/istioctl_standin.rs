@@ -178,3 +178,25 @@ async fn installing_again_keeps_the_gateways_real_port() {
         .map(|p| p.port);
     assert_eq!(http2, Some(gateway_port));
 }
+
+/// The app's shell sets KUBECONFIG to a list (`<overlay>:<kubeconfig>`); the stand-in reads
+/// it as kubectl does, merged, instead of as one file name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kubeconfig_list_is_read_as_kubectl_reads_it() {
+    let sim = harness::guide_cluster(50.0)
+        .await
+        .expect("the guide's cluster");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("first.yaml");
+    std::fs::write(&first, "apiVersion: v1\nkind: Config\npreferences: {}\n").expect("written");
+    let second = dir.path().join("second.yaml");
+    std::fs::write(&second, sim.kubeconfig_yaml()).expect("written");
+    let list = std::env::join_paths([&first, &second]).expect("joined");
+    let version = istioctl(Path::new(&list), &["version"]);
+    let shown = text(&version);
+    assert!(version.status.success(), "{shown}");
+    assert!(
+        shown.contains("control plane version: 1.28.0"),
+        "the cluster was reached: {shown}"
+    );
+}
