@@ -235,7 +235,9 @@ fn start_shell(
                 context: &connection.context,
                 namespace: &connection.namespace,
                 exe: std::env::current_exe().ok(),
-                samples: istio_lab::features::lesson::run_command::MANIFESTS,
+                // The whole samples tree `istio-lab sim` writes: lesson 8 applies
+                // samples/addons and lesson 9 runs cleanup.sh from the shell.
+                samples: istio_lab::sim::SAMPLE_FILES,
             })
         });
     match prepared {

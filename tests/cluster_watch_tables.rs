@@ -53,7 +53,8 @@ async fn demo_cluster_shows_istio_running_and_the_ingress_gateway_like_kubectl()
             format!("{}:{node_port}/TCP", p["port"])
         })
         .collect();
-    // The http2 port is the one the demo cluster's gateway really listens on.
+    // The http2 port is where the gateway really listens: 80 unless another process (a test
+    // running beside this one) holds it.
     let http2 = format!("{}:", sim.gateway_addr().port());
     assert!(ports.iter().any(|p| p.starts_with(&http2)), "{ports:?}");
     assert!(ports.iter().any(|p| p.starts_with("443:")), "{ports:?}");

@@ -137,3 +137,66 @@ fn without_a_cluster_version_still_names_the_client() {
         text(&analyze)
     );
 }
+
+/// On a gateway port other than 80 (another process holds 80, or the sim may not bind it),
+/// installing again keeps the Service's `http2` port where the gateway listens: no conflict
+/// with the demo's installer, and the guide's GATEWAY_URL still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn installing_again_keeps_the_gateways_real_port() {
+    use istio_lab::sim::{self, Listen, Scenario, SimOptions};
+    use k8s_openapi::api::core::v1::Service;
+    use kube::Api;
+    let options = SimOptions {
+        port: 0,
+        speed: 50.0,
+        scenario: Scenario::demo().expect("the demo scenario"),
+    };
+    let sim = sim::start_with_gateway(options, &Listen::default(), Some(0))
+        .await
+        .expect("the demo cluster starts");
+    let gateway_port = i32::from(sim.gateway_addr().port());
+    assert_ne!(gateway_port, 80, "a free port was asked for");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, sim.kubeconfig_yaml()).expect("kubeconfig written");
+
+    let install = istioctl(&kubeconfig, &["install", "--set", "profile=demo", "-y"]);
+    assert!(install.status.success(), "{}", text(&install));
+
+    let client = Client::try_from(sim.kube_config()).expect("client");
+    let services: Api<Service> = Api::namespaced(client, "istio-system");
+    let service = services
+        .get("istio-ingressgateway")
+        .await
+        .expect("the Service");
+    let http2 = service
+        .spec
+        .and_then(|s| s.ports)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some("http2"))
+        .map(|p| p.port);
+    assert_eq!(http2, Some(gateway_port));
+}
+
+/// The app's shell sets KUBECONFIG to a list (`<overlay>:<kubeconfig>`); the stand-in reads
+/// it as kubectl does, merged, instead of as one file name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kubeconfig_list_is_read_as_kubectl_reads_it() {
+    let sim = harness::guide_cluster(50.0)
+        .await
+        .expect("the guide's cluster");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("first.yaml");
+    std::fs::write(&first, "apiVersion: v1\nkind: Config\npreferences: {}\n").expect("written");
+    let second = dir.path().join("second.yaml");
+    std::fs::write(&second, sim.kubeconfig_yaml()).expect("written");
+    let list = std::env::join_paths([&first, &second]).expect("joined");
+    let version = istioctl(Path::new(&list), &["version"]);
+    let shown = text(&version);
+    assert!(version.status.success(), "{shown}");
+    assert!(
+        shown.contains("control plane version: 1.28.0"),
+        "the cluster was reached: {shown}"
+    );
+}

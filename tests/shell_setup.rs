@@ -69,7 +69,7 @@ async fn on_the_demo_cluster_kubectl_reaches_it_in_the_lab_namespace() {
         context: sim::CONTEXT_NAME,
         namespace: "bookinfo",
         exe: Some(exe),
-        samples: istio_lab::features::lesson::run_command::MANIFESTS,
+        samples: sim::SAMPLE_FILES,
     })
     .expect("prepared");
     let kubeconfig = env(&spec, "KUBECONFIG").to_string();
@@ -88,6 +88,12 @@ async fn on_the_demo_cluster_kubectl_reaches_it_in_the_lab_namespace() {
 
     // The lessons' `kubectl apply -f samples/…` finds the bundled manifests where the shell starts.
     let lab = spec.cwd.clone().expect("the demo shell's folder");
+    // Lesson 8 applies the addons folder; lesson 9 runs cleanup.sh by its path.
+    assert!(lab.join("samples/addons/kiali.yaml").exists());
+    assert_eq!(
+        mode(&lab.join("samples/bookinfo/platform/kube/cleanup.sh")) & 0o100,
+        0o100
+    );
     let rule = lab.join("samples/bookinfo/networking/destination-rule-reviews.yaml");
     assert!(
         std::fs::read_to_string(&rule)

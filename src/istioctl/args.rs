@@ -13,14 +13,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Istioctl {
     #[command(subcommand)]
     pub command: IstioctlCommand,
-    /// Kubernetes configuration file.
-    #[arg(
-        long,
-        short = 'c',
-        global = true,
-        value_name = "FILE",
-        env = "KUBECONFIG"
-    )]
+    /// Kubernetes configuration file. Without it, `$KUBECONFIG` is read as kubectl reads it:
+    /// a list of files (the app's shell sets `<overlay>:<kubeconfig>`), which clap's `env`
+    /// would take as one path.
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
     /// Kubernetes configuration context.
     #[arg(long, global = true)]

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use k8s_openapi::api::core::v1::Service;
 use kube::api::{Api, DeleteParams, DynamicObject, GroupVersionKind};
 use kube::{Client, discovery};
 use serde_json::Value;
@@ -13,6 +14,7 @@ use super::{StandInError, exit};
 use crate::features::cluster::apply::apply_manifest;
 
 const NAMESPACE: &str = "istio-system";
+const GATEWAY_SERVICE: &str = "istio-ingressgateway";
 
 /// What each install line stands for: the objects whose names contain the component's name.
 const COMPONENTS: &[(&str, &str)] = &[
@@ -40,7 +42,8 @@ pub async fn install(
         "metadata": {"name": NAMESPACE},
     });
     apply(client, &[namespace]).await?;
-    let objects = demo_profile();
+    let mut objects = demo_profile();
+    keep_gateway_port(client, &mut objects).await;
     for (line, part) in COMPONENTS {
         let of_part: Vec<Value> = objects
             .iter()
@@ -52,6 +55,41 @@ pub async fn install(
     }
     let _ = writeln!(out, "✔ Installation complete");
     Ok(exit::OK)
+}
+
+/// The demo cluster writes the port its gateway really listens on into the ingress gateway
+/// Service's `http2` port (80 only where it may bind 80). Installing again must not move it
+/// back to 80: the learner's GATEWAY_URL would point nowhere, and without force the apply
+/// would be refused as a conflict with the field's owner. So the live port is kept.
+async fn keep_gateway_port(client: &Client, objects: &mut [Value]) {
+    let services: Api<Service> = Api::namespaced(client.clone(), NAMESPACE);
+    // Not there yet (a first install after an uninstall): the profile's 80 stands.
+    let Ok(Some(live)) = services.get_opt(GATEWAY_SERVICE).await else {
+        return;
+    };
+    let port = live
+        .spec
+        .and_then(|spec| spec.ports)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|p| p.name.as_deref() == Some("http2"))
+        .map(|p| p.port);
+    let Some(port) = port else {
+        return;
+    };
+    for object in objects
+        .iter_mut()
+        .filter(|o| o["kind"] == "Service" && o["metadata"]["name"] == GATEWAY_SERVICE)
+    {
+        if let Some(ports) = object
+            .pointer_mut("/spec/ports")
+            .and_then(Value::as_array_mut)
+        {
+            for p in ports.iter_mut().filter(|p| p["name"] == "http2") {
+                p["port"] = Value::from(port);
+            }
+        }
+    }
 }
 
 /// The component an object belongs to: the first of istiod/egress/ingress its name contains,

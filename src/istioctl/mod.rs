@@ -46,9 +46,7 @@ pub async fn run(cmd: &Istioctl, out: &mut dyn Write, err: &mut dyn Write) -> u8
                 IstioctlCommand::Install(i) => install::install(&client, i, out).await,
                 IstioctlCommand::Uninstall(u) => install::uninstall(&client, u, out).await,
                 IstioctlCommand::Analyze(a) => analyze::run(&client, cmd, a, out).await,
-                IstioctlCommand::Dashboard(args::DashboardCommand::Kiali { port, .. }) => {
-                    dashboard::kiali(client, *port, out).await
-                }
+                IstioctlCommand::Dashboard(d) => dashboard::run(&client, d, out).await,
                 _ => Err(StandInError::Usage(String::new())),
             },
             Err(e) => Err(e),

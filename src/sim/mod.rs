@@ -115,7 +115,7 @@ pub use error::SimError;
 pub use exec::hooks::{AccessLog, Hooks, HttpAnswer, KialiServe, PodRequest};
 pub use kubeconfig::CONTEXT_NAME;
 pub use requests::{REQUEST_LOG_LIMIT, RequestRecord};
-pub use samples::{ISTIO_VERSION, write_samples};
+pub use samples::{FILES as SAMPLE_FILES, ISTIO_VERSION, write_samples};
 pub use scenario::{Scenario, SidecarMode};
 pub use standalone::{Standalone, Stopped, run_standalone};
 pub use status::ApiError;

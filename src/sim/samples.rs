@@ -16,6 +16,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../assets/bookinfo/bookinfo.yaml"),
     ),
     (
+        "samples/bookinfo/platform/kube/cleanup.sh",
+        include_str!("../../assets/bookinfo/cleanup.sh"),
+    ),
+    (
         "samples/bookinfo/networking/bookinfo-gateway.yaml",
         include_str!("../../assets/bookinfo/bookinfo-gateway.yaml"),
     ),
@@ -68,12 +72,28 @@ pub fn write_samples(dir: &Path) -> io::Result<PathBuf> {
             .create_new(true)
             .open(&file)
         {
-            Ok(mut out) => io::Write::write_all(&mut out, text.as_bytes())?,
+            Ok(mut out) => {
+                io::Write::write_all(&mut out, text.as_bytes())?;
+                make_runnable(&file)?;
+            }
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
             Err(err) => return Err(err),
         }
     }
     Ok(root)
+}
+
+/// Scripts (lesson 9 runs `samples/bookinfo/platform/kube/cleanup.sh` by its path) get the
+/// execute bits, as they have in Istio's download.
+fn make_runnable(file: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    if file.extension().is_some_and(|e| e == "sh") {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -96,6 +116,13 @@ mod tests {
                 .contains("productpage")
         );
         assert!(root.join("samples/addons/prometheus.yaml").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let cleanup = root.join("samples/bookinfo/platform/kube/cleanup.sh");
+            let mode = std::fs::metadata(cleanup).unwrap().permissions().mode();
+            assert_eq!(mode & 0o111, 0o111, "lesson 9 runs cleanup.sh by its path");
+        }
         assert!(
             write_samples(dir.path()).is_ok(),
             "a second run finds it all there"

@@ -38,9 +38,16 @@ pub struct Ran {
 impl Shell {
     /// Starts `istio-lab sim --sim-speed speed` and waits for its start block.
     pub fn start(speed: f64) -> Shell {
+        Shell::start_with(speed, &[])
+    }
+
+    /// Starts `istio-lab sim --sim-speed speed` with `extra` arguments and waits for its
+    /// start block.
+    pub fn start_with(speed: f64, extra: &[&str]) -> Shell {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_istio-lab"))
             .arg("sim")
+            .args(extra)
             .arg("--kubeconfig-out")
             .arg(dir.path().join("kcfg"))
             .arg("--sim-speed")
@@ -141,4 +148,69 @@ pub fn words(stdout: &str) -> Vec<Vec<String>> {
         .lines()
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .collect()
+}
+
+/// A learner's shell on a running sim: every command runs in `sh` from the state the last
+/// one left (exported variables and the current folder), so `export GATEWAY_URL=…` and
+/// `cd` carry over as in one terminal. `istioctl` is the app's stand-in, first on PATH.
+pub struct Learner {
+    state: PathBuf,
+}
+
+impl Learner {
+    /// Sets up the learner's shell as the start block tells: KUBECONFIG exported, in the
+    /// samples folder, with an `istioctl` script that runs `istio-lab istioctl`.
+    pub fn new(shell: &Shell) -> Learner {
+        let tools = shell.dir.path().join("tools");
+        std::fs::create_dir_all(&tools).unwrap();
+        let istioctl = tools.join("istioctl");
+        std::fs::write(
+            &istioctl,
+            format!(
+                "#!/bin/sh\nexec '{}' istioctl \"$@\"\n",
+                env!("CARGO_BIN_EXE_istio-lab")
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&istioctl, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let state = shell.dir.path().join("learner-state.sh");
+        std::fs::write(
+            &state,
+            format!(
+                "export HOME='{home}'\nexport PATH='{tools}:/usr/bin:/bin'\nexport KUBECONFIG='{kc}'\ncd '{cwd}'\n",
+                home = shell.dir.path().display(),
+                tools = tools.display(),
+                kc = shell.dir.path().join("kcfg").display(),
+                cwd = shell.istio_dir().display(),
+            ),
+        )
+        .unwrap();
+        Learner { state }
+    }
+
+    /// Types `line` into the learner's shell; it may run `limit` seconds at most (then
+    /// `timeout` stops it and the code is 124).
+    pub fn type_line(&self, line: &str, limit: u32) -> Ran {
+        let state = self.state.display();
+        // The state is written back whatever the line's code, as a terminal keeps it.
+        let script = format!(
+            ". '{state}'\n{line}\nrc=$?\n{{ export -p; printf \"cd '%s'\\n\" \"$PWD\"; }} > '{state}'\nexit $rc\n"
+        );
+        let output = Command::new("timeout")
+            .arg(limit.to_string())
+            .arg("sh")
+            .arg("-c")
+            .arg(script)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Ran {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
 }

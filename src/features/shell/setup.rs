@@ -124,6 +124,10 @@ fn demo_lab(dir: &Path, samples: &[(&str, &str)]) -> Result<PathBuf, String> {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
         }
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        // Lesson 9 runs samples/bookinfo/platform/kube/cleanup.sh by its path.
+        if path.extension().is_some_and(|e| e == "sh") {
+            make_executable(&path)?;
+        }
     }
     Ok(lab)
 }
