@@ -21,10 +21,6 @@ use istio_lab::sim::{self, Listen, Scenario, SimOptions};
 use istio_lab::ui::layout::Pane;
 use jiff::Timestamp;
 
-/// Lesson 8's fallback step (kiali as a LoadBalancer): its check waits for an EXTERNAL-IP
-/// that only a cloud's load balancer controller gives; the demo cluster has none for kiali.
-const KIALI_LOAD_BALANCER: (&str, usize) = ("kiali", 3);
-
 /// Only a guard against a hung test; nothing here measures speed.
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -305,20 +301,6 @@ async fn the_whole_guide_followed_through_the_app_ticks_every_step() {
                 _ => {}
             }
             guide.cursor_to(step);
-            if (lesson.id.as_str(), step) == KIALI_LOAD_BALANCER {
-                // The demo has no load balancer controller for Services other than the
-                // ingress gateway: kiali's EXTERNAL-IP stays <pending>, as the check says.
-                guide
-                    .until(&what, move |m| m.lesson.steps_done[step] == Some(false))
-                    .await;
-                let reason = guide.model().lesson.step_reasons[step].clone();
-                assert!(
-                    reason.as_deref().is_some_and(|r| r.contains("<pending>")),
-                    "{reason:?}"
-                );
-                eprintln!("cannot tick on the demo: {what} — no load balancer for kiali");
-                continue;
-            }
             if guide.model().lesson.steps_done[step].is_some() {
                 guide
                     .until(&what, move |m| m.lesson.steps_done[step] == Some(true))
@@ -334,11 +316,8 @@ async fn the_whole_guide_followed_through_the_app_ticks_every_step() {
     }
     assert_eq!(finished.len(), 9, "all nine lessons");
     for (id, shown) in &finished {
-        let ticked = |(i, m): &(usize, &&str)| {
-            **m == "✔" || **m == "☑" || (id.as_str(), *i) == KIALI_LOAD_BALANCER
-        };
         assert!(
-            shown.iter().enumerate().all(|s| ticked(&s)),
+            shown.iter().all(|m| *m == "✔" || *m == "☑"),
             "{id}: {shown:?}"
         );
     }

@@ -295,7 +295,9 @@ fn every_lesson_step_has_a_hint_and_checks_where_the_cluster_shows_the_result() 
             checked += usize::from(step.check.is_some());
         }
     }
-    assert!(checked >= 22, "{checked} checked steps");
+    // Lesson 8's LoadBalancer fallback is ticked by hand: without a load balancer it stays
+    // <pending> on the demo cluster and on kind alike.
+    assert!(checked >= 21, "{checked} checked steps");
     let uninstall = lessons.iter().find(|l| l.id == "uninstall").unwrap();
     assert!(uninstall.steps.iter().all(|s| matches!(
         s.check,
