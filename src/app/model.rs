@@ -49,12 +49,8 @@ pub enum Input {
     Namespace(LineEdit),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToastLevel {
-    Info,
-    Warning,
-    Error,
-}
+/// How serious a toast is; the theme colours it (defined there, so the theme needs no app).
+pub use crate::ui::theme::ToastLevel;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Toast {
@@ -131,7 +127,7 @@ pub struct Model {
     pub presenter: Presenter,
     /// The workshop, from the learner's side: progress published (`--learner`), the
     /// instructor's lesson followed (`--follow`).
-    pub learner: crate::features::class::learner::LearnerLink,
+    pub learner: crate::features::class::learner_state::LearnerLink,
     pub quit: bool,
     /// The process's exit status once `quit` is set (a signal's 128 + N, else 0).
     pub exit_code: u8,

@@ -1,7 +1,7 @@
 //! The one message type everything becomes, and the effects update asks the runtime to perform.
 //! Each feature has its own messages and effects; these enums only compose them.
 
-use crate::features::class::learner::{WorkshopEffect, WorkshopMsg};
+use crate::features::class::learner_state::{WorkshopEffect, WorkshopMsg};
 use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};

@@ -4,20 +4,10 @@
 use serde_json::{Value, json};
 
 /// The book's details: label on the page, key in details' JSON, value.
-pub const DETAILS: [(&str, &str, &str); 6] = [
-    ("Type:", "type", "paperback"),
-    ("Pages:", "pages", "200"),
-    ("Publisher:", "publisher", "PublisherA"),
-    ("Language:", "language", "English"),
-    ("ISBN-10:", "ISBN-10", "1234567890"),
-    ("ISBN-13:", "ISBN-13", "123-1234567890"),
-];
-
-const DESCRIPTION: &str = "<a href=\"https://en.wikipedia.org/wiki/The_Comedy_of_Errors\">Wikipedia Summary</a>: The Comedy of Errors is one of <b>William Shakespeare's</b> early plays. It is his shortest and one of his most farcical comedies, with a major part of the humour coming from slapstick and mistaken identity, in addition to puns and word play.";
 
 /// `GET /api/v1/products`.
 pub fn products() -> String {
-    json!([{"id": 0, "title": "The Comedy of Errors", "descriptionHtml": DESCRIPTION}]).to_string()
+    json!([{"id": 0, "title": "The Comedy of Errors", "descriptionHtml": super::bookinfo_book::SUMMARY}]).to_string()
 }
 
 /// details' `GET /details/{id}` and productpage's `GET /api/v1/products/{id}`.
@@ -39,7 +29,7 @@ pub fn reviews(id: u64, version: &str, pod: &str, ratings: bool) -> String {
         "v3" => Some("red"),
         _ => None,
     };
-    let reviews: Vec<Value> = super::productpage_html::REVIEWS
+    let reviews: Vec<Value> = super::bookinfo_book::REVIEWS
         .iter()
         .map(|(reviewer, stars, text)| {
             let mut review = json!({"reviewer": reviewer, "text": text});

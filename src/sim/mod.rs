@@ -49,6 +49,7 @@ mod apply;
 mod body;
 pub mod bookinfo;
 mod bookinfo_api;
+mod bookinfo_book;
 mod checks;
 mod controller;
 mod defaults;

@@ -6,6 +6,8 @@
 //! The class names are Bookinfo's own (`flex gap-x-1 text-red-500`, "Reviews served by:"), so
 //! the traffic probe's classifier reads this page as it reads the real one.
 
+use super::bookinfo_book::SUMMARY;
+
 /// What the page shows for the reviews part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reviews<'a> {
@@ -19,23 +21,6 @@ pub enum Reviews<'a> {
 }
 
 /// Bookinfo's two reviews: reviewer, stars, text.
-pub const REVIEWS: [(&str, u8, &str); 2] = [
-    (
-        "Reviewer1",
-        5,
-        "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
-    ),
-    (
-        "Reviewer2",
-        4,
-        "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.",
-    ),
-];
-
-const SUMMARY: &str = "<a href=\"https://en.wikipedia.org/wiki/The_Comedy_of_Errors\">Wikipedia Summary</a>: \
-The Comedy of Errors is one of <b>William Shakespeare's</b> early plays. It is his shortest and one of his \
-most farcical comedies, with a major part of the humour coming from slapstick and mistaken identity, in \
-addition to puns and word play.";
 
 /// Tailwind's look for the classes the page uses, written out so no stylesheet is fetched.
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font-family:ui-sans-serif,system-ui,sans-serif;\
@@ -81,7 +66,7 @@ fn details_section(available: bool) -> String {
                 <p class=\"text-lg text-gray-600\">Sorry, product details are currently unavailable for this book.</p>\n"
             .to_string();
     }
-    let rows = super::bookinfo_api::DETAILS
+    let rows = super::bookinfo_book::DETAILS
         .iter()
         .map(|(label, _, value)| format!("<dt>{label}</dt><dd>{value}</dd>"))
         .collect::<Vec<_>>()
@@ -110,7 +95,7 @@ fn reviews_section(reviews: &Reviews) -> String {
         _ => None,
     };
     let mut html = String::from("<h4 class=\"text-3xl font-semibold\">Book Reviews</h4>\n");
-    for (reviewer, stars, text) in REVIEWS {
+    for (reviewer, stars, text) in super::bookinfo_book::REVIEWS {
         html.push_str("<section class=\"review\">\n");
         match colour {
             Some(colour) if ratings => html.push_str(&format!(

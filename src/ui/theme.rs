@@ -6,9 +6,16 @@ mod palette;
 use ratatui::style::{Color, Modifier, Style};
 
 pub use self::palette::{Pair, Palette, contrast_ratio, luminance};
-use crate::app::model::ToastLevel;
 use crate::features::cluster::Health;
 use crate::features::lesson::SpanKind;
+
+/// How serious a toast is: its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Warning,
+    Error,
+}
 
 /// The themes a learner can choose (`--theme`, `ISTIO_LAB_THEME`, or the `T` key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

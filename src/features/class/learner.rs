@@ -3,53 +3,14 @@
 //! instructor's lesson followed with `--follow NAMESPACE` ("강사: 7. …" in the header, `L`
 //! to go there; nobody is moved without asking).
 
-use std::collections::BTreeMap;
-
 use jiff::Timestamp;
 
-use super::doc::{DOC_VERSION, LeadDoc, LessonProgress, ProgressDoc, StepState, StepTitleState};
-use super::publish::{Publisher, Written};
+use super::doc::{DOC_VERSION, LessonProgress, ProgressDoc, StepState, StepTitleState};
 use crate::app::Model;
 use crate::features::cluster::MeshKind;
 use crate::features::lesson::steps::{Facts, evaluate, route_weights};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum WorkshopMsg {
-    Written(Written),
-    /// The instructor's lesson, or `None` when their ConfigMap is gone.
-    Lead(Option<LeadDoc>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum WorkshopEffect {
-    /// Server-side apply of `istio-lab-progress` in `namespace`.
-    Publish { namespace: String, doc: ProgressDoc },
-    /// Watch the instructor's `istio-lab-class` ConfigMap in `namespace`.
-    Follow { namespace: String },
-}
-
-/// What the app keeps for the workshop.
-#[derive(Debug, Clone, Default)]
-pub struct LearnerLink {
-    pub publisher: Publisher,
-    /// The namespace whose `istio-lab-class` ConfigMap says the instructor's lesson.
-    pub follow: Option<String>,
-    pub lead: Option<LeadDoc>,
-    /// When each failing step (lesson index, step) started failing.
-    failing_since: BTreeMap<(usize, usize), Timestamp>,
-    /// The learner's last key or click.
-    pub active: Option<Timestamp>,
-}
-
-impl LearnerLink {
-    pub fn new(learner: Option<String>, follow: Option<String>) -> LearnerLink {
-        LearnerLink {
-            publisher: Publisher::new(learner),
-            follow,
-            ..LearnerLink::default()
-        }
-    }
-}
+pub use super::learner_state::{LearnerLink, WorkshopEffect, WorkshopMsg};
 
 /// The learner's progress as the app sees it now. The lesson on screen carries the step
 /// checks' outcomes and reasons; other lessons count what holds now and what was ticked.

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::doc::{CLASS_CONFIGMAP, LeadDoc, PROGRESS_CONFIGMAP, ProgressDoc};
 use super::effects::apply_configmap;
-use super::learner::{WorkshopEffect, WorkshopMsg};
+use super::learner_state::{WorkshopEffect, WorkshopMsg};
 use super::publish::Written;
 use crate::app::Msg;
 

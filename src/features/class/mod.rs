@@ -5,6 +5,7 @@ pub mod doc;
 pub mod effects;
 pub mod learner;
 pub mod learner_effects;
+pub mod learner_state;
 pub mod model;
 pub mod publish;
 pub mod update;

@@ -19,7 +19,7 @@ const PROBE_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(3);
 /// The app's Kiali port-forward's local port while it is up (the traffic feature's `K`).
 pub fn kiali_forward(model: &Model) -> Option<u16> {
     match model.traffic.kiali.forward {
-        crate::features::traffic::kiali::ForwardState::Up { port } => Some(port),
+        crate::features::traffic::kiali_state::ForwardState::Up { port } => Some(port),
         _ => None,
     }
 }

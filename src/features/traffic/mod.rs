@@ -13,6 +13,7 @@ pub mod host;
 pub mod keys;
 pub mod kiali;
 pub mod kiali_forward;
+pub mod kiali_state;
 pub mod layout;
 pub mod model;
 pub mod msg;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::features::cluster::MeshKind;
 use crate::features::cluster::mesh::{DestinationRuleView, MeshObject, ServiceRef, Weight};
 use crate::features::cluster::model::ClusterView;
-use crate::features::traffic::kiali::KialiView;
+use crate::features::traffic::kiali_state::KialiView;
 use crate::features::traffic::{
     Debouncer, Finding, ObservedSplit, PodInfo, Severity, Sliders, WeightedRoute, check,
     field_manager_of_last_change, weighted_route,
