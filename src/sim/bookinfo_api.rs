@@ -3,8 +3,6 @@
 
 use serde_json::{Value, json};
 
-/// The book's details: label on the page, key in details' JSON, value.
-
 /// `GET /api/v1/products`.
 pub fn products() -> String {
     json!([{"id": 0, "title": "The Comedy of Errors", "descriptionHtml": super::bookinfo_book::SUMMARY}]).to_string()

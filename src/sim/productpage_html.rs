@@ -20,8 +20,6 @@ pub enum Reviews<'a> {
     Unavailable,
 }
 
-/// Bookinfo's two reviews: reviewer, stars, text.
-
 /// Tailwind's look for the classes the page uses, written out so no stylesheet is fetched.
 const STYLE: &str = "*{box-sizing:border-box}body{margin:0;font-family:ui-sans-serif,system-ui,sans-serif;\
 color:#111827;background:#fff;font-size:18px;line-height:1.5}\
