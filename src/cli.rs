@@ -21,11 +21,11 @@ pub struct Cli {
     #[command(flatten)]
     pub cluster: ClusterArgs,
     /// Colours: dark, light, or contrast (for a projector). `T` cycles them while running.
-    #[arg(long, value_name = "THEME", env = "ISTIO_LAB_THEME", value_parser = ThemeName::parse, global = true)]
+    #[arg(long, value_name = "THEME", env = "ISTIO_LAB_THEME", value_parser = ThemeName::parse)]
     pub theme: Option<ThemeName>,
     /// Presenter mode: contrast colours (unless --theme says otherwise), no key hints, the
     /// lesson title big, Space reveals a lesson's steps one by one. `P` toggles it.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub present: bool,
     /// Forget the remembered lesson and scroll position.
     #[arg(long)]
