@@ -39,7 +39,10 @@ pub fn draw(frame: &mut Frame, area: Rect, model: &Model, theme: Theme) {
     } else {
         " F4 셸로 ".to_string()
     };
-    block = block.title_top(Line::styled(hint, theme.muted()).right_aligned());
+    // Presenting: no key hints on the projector.
+    if !model.presenter.on {
+        block = block.title_top(Line::styled(hint, theme.muted()).right_aligned());
+    }
     let back = shell.screen().scrollback();
     if back > 0 {
         let text = format!(" ↑ {back}줄 위 · Shift-PgDn 아래로 ");

@@ -200,6 +200,8 @@ fn status_text(model: &Model, theme: Theme) -> (String, ratatui::style::Style) {
     let traffic = &model.traffic;
     match &traffic.send {
         SendState::Idle if traffic.local_changes => ("보낼 준비 중…".to_string(), theme.warning()),
+        // Presenting: no key hints on the projector.
+        SendState::Idle if model.presenter.on => (String::new(), theme.muted()),
         SendState::Idle => (
             "←→ 가중치 · ↑↓ subset · 1-5,0 프리셋 · l 잠금 · p 프로브 · K Kiali".to_string(),
             theme.muted(),
