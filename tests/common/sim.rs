@@ -259,10 +259,26 @@ pub fn managers(obj: &Value) -> Vec<(String, String, Value)> {
 
 pub async fn wait_for_running_pods(sim: &SimHandle) {
     let store = sim.store();
+    let client = kube::Client::try_from(sim.kube_config()).expect("a client");
+    let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> = kube::Api::all(client);
     for _ in 0..500 {
         let pods = store.get_all_pods();
-        // No pods yet is not "all running": under load the controllers may not have run.
-        if !pods.is_empty() && pods.iter().all(|p| p["status"]["phase"] == "Running") {
+        // No pods yet is not "all running": under load the controllers may not have run. And
+        // istio-system's pods can all run before Bookinfo's exist: every Deployment must also
+        // have all its replicas ready.
+        let running = !pods.is_empty() && pods.iter().all(|p| p["status"]["phase"] == "Running");
+        if running
+            && let Ok(list) = deployments.list(&Default::default()).await
+            && list.items.iter().all(|d| {
+                let want = d.spec.replicas.unwrap_or(1);
+                let ready = d
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.ready_replicas)
+                    .unwrap_or(0);
+                ready >= want
+            })
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
