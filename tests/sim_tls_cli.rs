@@ -4,80 +4,37 @@
 //! SIGTERM and SIGINT stop it with 143 and 130 and close its port.
 
 mod common {
+    pub mod sim_shell;
     pub mod tls;
 }
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::sim_shell::Shell;
 use common::tls;
 
-/// A running `istio-lab sim`, killed if the test fails before it ends.
+/// A running `istio-lab sim` (the shared learner's-shell start-up) and the kubeconfig it wrote.
 struct Sim {
-    child: Child,
-    /// The start block, as printed.
-    block: String,
+    shell: Shell,
     kubeconfig: String,
-    dir: tempfile::TempDir,
 }
 
 impl Sim {
     fn start() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("kcfg");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_istio-lab"))
-            .arg("sim")
-            .arg("--kubeconfig-out")
-            .arg(&path)
-            .env("XDG_STATE_HOME", dir.path())
-            .env("HOME", dir.path())
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut block = String::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !block.contains("Ctrl-C") {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => block.push_str(&(line + "\n")),
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("no start block within 20 s; printed so far:\n{block}");
-                }
-            }
-        }
-        let kubeconfig = std::fs::read_to_string(&path).unwrap();
-        Sim {
-            child,
-            block,
-            kubeconfig,
-            dir,
-        }
+        let shell = Shell::start(1.0);
+        let kubeconfig = std::fs::read_to_string(shell.dir.path().join("kcfg")).unwrap();
+        Sim { shell, kubeconfig }
     }
 
     fn path(&self) -> std::path::PathBuf {
-        self.dir.path().join("kcfg")
+        self.shell.dir.path().join("kcfg")
     }
 
     fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args([format!("-{name}"), self.child.id().to_string()])
+            .args([format!("-{name}"), self.shell.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success(), "kill -{name}");
@@ -87,7 +44,7 @@ impl Sim {
     fn exit_code(&mut self) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.shell.child.try_wait().unwrap() {
                 return status.code();
             }
             assert!(
@@ -96,13 +53,6 @@ impl Sim {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -128,7 +78,7 @@ fn kubectl_reads_pods_with_the_written_kubeconfig() {
             .arg(sim.path())
             .args(args)
             // kubectl keeps its discovery cache under HOME: the test's own folder.
-            .env("HOME", sim.dir.path())
+            .env("HOME", sim.shell.dir.path())
             .env_remove("KUBECONFIG")
             .output()
             .unwrap();
@@ -156,7 +106,7 @@ fn the_start_block_names_the_server_the_kubeconfig_and_the_export_line() {
     let server = tls::kubeconfig_server(&sim.kubeconfig);
     let path = sim.path();
     assert!(path.is_absolute());
-    let block = &sim.block;
+    let block = &sim.shell.block;
     assert!(
         block.contains(&format!(
             "  API 서버    https://127.0.0.1:{}\n",

@@ -22,7 +22,7 @@ pub fn kubectl_installed() -> bool {
 
 /// A running `istio-lab sim`, stopped when dropped.
 pub struct Shell {
-    child: Child,
+    pub child: Child,
     pub block: String,
     pub dir: tempfile::TempDir,
 }
