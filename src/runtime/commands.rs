@@ -1,7 +1,7 @@
 //! The subcommands that are screens or tools of their own: `istio-lab class`, `istio-lab
 //! notes` and `istio-lab istioctl`, from their parsed arguments to an exit code.
 
-use color_eyre::eyre::{Result, WrapErr, bail};
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 
 use crate::cli::Cli;
 use crate::features::cluster;
@@ -23,7 +23,12 @@ pub async fn check(cli: &Cli, wanted: &str, json: bool) -> Result<u8> {
         .unwrap_or_else(|| client.default_namespace().to_string());
     let report = super::check::run(&client, &lessons, &namespace)
         .await
-        .wrap_err("클러스터를 읽을 수 없습니다")?;
+        .map_err(|e| {
+            eyre!(
+                "클러스터를 읽을 수 없습니다: {}",
+                cluster::explain::explain(&e)
+            )
+        })?;
     if json {
         println!("{}", report.json());
     } else {
@@ -37,10 +42,11 @@ async fn kubeconfig_client(cli: &Cli) -> Result<kube::Client> {
     let explicit = cli.cluster.kubeconfig.as_deref();
     let (config, _) = cluster::config_from_kubeconfig(explicit, cli.cluster.context.as_deref())
         .await
-        .wrap_err("kubeconfig를 읽을 수 없습니다")?;
+        // The error names the file and the cause once; eyre's chain would repeat them.
+        .map_err(|e| eyre!("{e}"))?;
     let (client, _credentials) = cluster::client_with_credentials(config, Default::default())
         .await
-        .wrap_err("클러스터에 연결할 수 없습니다")?;
+        .map_err(|e| eyre!("클러스터에 연결할 수 없습니다: {e}"))?;
     Ok(client)
 }
 
